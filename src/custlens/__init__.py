@@ -1,0 +1,3 @@
+"""custlens: customer research notes in, triangulated evidence out."""
+
+__version__ = "0.1.0"

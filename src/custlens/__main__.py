@@ -1,0 +1,3 @@
+from custlens.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""The team's settings: `custlens.yaml`, or `[tool.custlens]` in `pyproject.toml`, found by walking up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CustlensError
+from .models import DEFAULT_KINDS
+from .yamlsafe import YamlError, load_yaml
+
+CONFIG_NAMES = ("custlens.yaml", "custlens.yml", ".custlens.yaml")
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+
+
+class CueChanges(BaseModel):
+    """Cue phrases a team adds to, or removes from, the tagger's built-in list for one type."""
+
+    model_config = ConfigDict(extra="forbid")
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    """Settings for one notes repository. Paths are relative to the folder of the config file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notes: list[str] = Field(default_factory=lambda: ["notes"], description="Folders that hold notes.")
+    kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), description="Allowed kinds of source.")
+    segments: list[str] | None = Field(None, description="Known segments; others get a did-you-mean error.")
+    attributes: list[str] = Field(default_factory=list, description="Extra front matter keys to allow and keep.")
+    require_need: bool = Field(True, description="Fail `check` on notes that state no customer need.")
+    researcher: str | None = Field(None, description="Default researcher for `custlens add`.")
+    codebook: str = Field("themes.yaml", description="Where named themes live (used if the file exists).")
+    exclude: list[str] = Field(
+        default_factory=lambda: ["README.md", "readme.md"],
+        description="Glob patterns of files to skip inside notes folders.",
+    )
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, description="Larger files are refused.")
+    threshold: float | None = Field(None, gt=0, le=1, description="Default theme threshold.")
+    cues: dict[str, CueChanges] = Field(default_factory=dict, description="Tagger cues to add or remove.")
+    redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
+
+    root: Path = Field(default_factory=Path.cwd, exclude=True)
+    source: str | None = Field(None, exclude=True)
+
+    @field_validator("cues")
+    @classmethod
+    def _cue_types(cls, value: dict[str, CueChanges]) -> dict[str, CueChanges]:
+        for key in value:
+            if key not in ("pain", "need"):
+                raise ValueError(f"cues are for 'pain' or 'need', not {key!r}")
+        return value
+
+    def notes_dirs(self) -> list[Path]:
+        return [self.root / folder for folder in self.notes]
+
+    def codebook_path(self) -> Path:
+        return self.root / self.codebook
+
+
+def find_config(start: Path | None = None) -> Config:
+    """Walk up from `start` (default: the current folder) to the first config; defaults if none."""
+    override = os.environ.get("CUSTLENS_CONFIG")
+    if override:
+        return load_config(Path(override))
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return load_config(folder / name)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _pyproject_table(pyproject)
+            if table is not None:
+                return _validate(table, pyproject, folder, {})
+    return Config(root=here)
+
+
+def load_config(path: Path) -> Config:
+    if path.name == "pyproject.toml":
+        table = _pyproject_table(path)
+        return _validate(table or {}, path, path.parent, {})
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CustlensError(f"cannot read config: {exc}", path=str(path)) from None
+    try:
+        data = load_yaml(text.replace("\r\n", "\n"))
+    except YamlError as exc:
+        raise CustlensError(f"invalid config: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CustlensError("invalid config: it must be a mapping of settings", path=str(path), line=1)
+    return _validate(data, path, path.parent, getattr(data, "key_lines", {}))
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CustlensError(f"invalid pyproject.toml: {exc}", path=str(path)) from None
+    table = data.get("tool", {}).get("custlens")
+    return table if isinstance(table, dict) else None
+
+
+def _validate(data: dict[str, Any], path: Path, root: Path, key_lines: dict[Any, int]) -> Config:
+    try:
+        return Config.model_validate({**data, "root": root, "source": str(path)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = first["loc"][0] if first["loc"] else None
+        where = ".".join(str(part) for part in first["loc"])
+        message = "unknown setting" if first["type"] == "extra_forbidden" else first["msg"]
+        raise CustlensError(
+            f"invalid config: {where}: {message}",
+            path=str(path),
+            line=key_lines.get(key),
+            hint="see `custlens init` for a commented example",
+        ) from None

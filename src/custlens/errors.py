@@ -1,0 +1,63 @@
+"""Problems found in notes, the one error type custlens raises, and its exit codes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes with names, so that every command exits the same way."""
+
+    OK = 0
+    PROBLEMS = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a note file: where, what, and how to fix it.
+
+    `line` is 1-based in the original file; `entry` is the 1-based position in a YAML batch.
+    """
+
+    path: str
+    code: str
+    message: str
+    severity: Severity = "error"
+    line: int | None = None
+    entry: int | None = None
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class CustlensError(Exception):
+    """An error the user can act on; printed as one line (plus a hint), never as a traceback."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        exit_code: ExitCode = ExitCode.USAGE,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+        self.exit_code = exit_code
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "

@@ -1,0 +1,114 @@
+"""Notes to Statements: which section each block is in, which blocks state a pain or need outright.
+
+A Needs section item, a `Need:` line, a `#need` tag or a YAML `needs:` entry is a stated need
+(`type="need"`, not inferred); the same for pains. Quotes, observations, insights and loose paragraphs
+get `type=None` here and are typed later by the tagger. Follow-ups are the team's own to-dos (`other`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .models import Block, Note, Statement, StatementType
+
+SECTION_NAMES: dict[str, tuple[str, ...]] = {
+    "pains": (
+        "pains", "pain", "pain points", "pain point", "problems", "problem", "frustrations", "frustration",
+        "issues", "challenges", "complaints", "struggles",
+    ),
+    "needs": (
+        "needs", "need", "jobs", "job", "jobs to be done", "jtbd", "requests", "request", "feature requests",
+        "wishes", "wish", "wish list", "wishlist", "desired outcomes", "desired outcome", "outcomes", "asks",
+        "requirements", "customer needs", "user needs",
+    ),
+    "quotes": ("quotes", "quote", "verbatims", "verbatim", "key quotes", "in their words", "notable quotes"),
+    "observations": ("observations", "observation", "what we saw", "what we observed", "field notes"),
+    "insights": ("insights", "insight", "learnings", "takeaways", "key takeaways", "findings"),
+    "follow-ups": (
+        "follow-ups", "follow-up", "follow ups", "follow up", "followups", "next steps", "next step",
+        "action items", "actions", "to do", "todo", "to-do",
+    ),
+}
+_SECTION_OF = {name: section for section, names in SECTION_NAMES.items() for name in names}
+_EXPLICIT = {"pains": "pain", "needs": "need"}
+_LABELS = {"pain": "pain", "pain point": "pain", "need": "need"}
+
+_HEADING_NOISE = re.compile(r"[^\w\s/-]+")
+_TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?\b", re.IGNORECASE)
+_WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<![\w_])_(?=\S)|`)")
+_COMMENT = re.compile(r"<!--.*?-->")
+_SPACES = re.compile(r"\s+")
+_QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+def section_of_heading(title: str) -> str | None:
+    """The canonical section a heading names (`## Pain points:` -> `pains`), or None."""
+    key = _SPACES.sub(" ", _HEADING_NOISE.sub(" ", title.lower())).strip()
+    return _SECTION_OF.get(key)
+
+
+def clean_text(text: str) -> str:
+    """Statement text without Markdown syntax: links keep their words, emphasis marks go."""
+    text = _COMMENT.sub(" ", text)
+    text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _EMPHASIS.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] in _QUOTE_MARKS and text.rstrip(".,;")[-1:] in _QUOTE_MARKS:
+        trailing = text[len(text.rstrip(".,;")) :]
+        return text.rstrip(".,;")[1:-1].strip() + trailing
+    return text
+
+
+def _block_statement(note: Note, block: Block) -> Statement | None:
+    explicit: StatementType | None = None
+    if block.field is not None:
+        section = block.field
+        explicit = _EXPLICIT.get(section)  # type: ignore[assignment]
+    else:
+        section = "body"
+        for _, title in reversed(block.headings):
+            found = section_of_heading(title)
+            if found:
+                section = found
+                break
+        explicit = _EXPLICIT.get(section)  # type: ignore[assignment]
+        if block.origin == "blockquote":
+            section = "quotes"
+    if block.label:
+        explicit = _LABELS[block.label]  # type: ignore[assignment]
+    text = block.text
+    tag = _TYPE_TAG.search(text)
+    if tag:
+        explicit = tag.group(1).lower()  # type: ignore[assignment]
+        text = _TYPE_TAG.sub("", text)
+    text = clean_text(text)
+    if section == "quotes":
+        text = _unquote(text)
+    if not text:
+        return None
+    if section == "follow-ups" and explicit is None:
+        return Statement(text, section, block.line, note, "other")
+    return Statement(text, section, block.line, note, explicit)
+
+
+def extract(notes: Iterable[Note]) -> list[Statement]:
+    """Every statement of every note, in note order and then line order."""
+    statements = []
+    for note in notes:
+        for block in note.blocks:
+            statement = _block_statement(note, block)
+            if statement is not None:
+                statements.append(statement)
+    return statements
+
+
+def states_a_need(statements: Iterable[Statement]) -> bool:
+    """Whether any statement is a need the note states outright (not one the tagger inferred)."""
+    return any(s.type == "need" and not s.inferred for s in statements)

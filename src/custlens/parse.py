@@ -1,0 +1,511 @@
+"""Files to Notes: find note files, decode them, read front matter and YAML notes, split Markdown bodies.
+
+This module knows bytes, encodings, YAML and Markdown syntax. It knows nothing about themes. Every
+problem it finds is a `Problem` with the file, a 1-based line where there is one, and a hint; it never
+raises on the content of a file.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .config import Config
+from .errors import CustlensError, ExitCode, Problem
+from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
+from .yamlsafe import YamlError, load_yaml
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+YAML_SUFFIXES = (".yaml", ".yml")
+NOTE_SUFFIXES = MARKDOWN_SUFFIXES + YAML_SUFFIXES
+MAX_LINE_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    """What parsing needs from the config, as plain values."""
+
+    kinds: tuple[str, ...]
+    segments: tuple[str, ...] | None = None
+    attributes: tuple[str, ...] = ()
+    max_file_bytes: int = 5_000_000
+
+    @classmethod
+    def from_config(cls, config: Config) -> ParseSettings:
+        return cls(
+            kinds=tuple(config.kinds),
+            segments=tuple(config.segments) if config.segments is not None else None,
+            attributes=tuple(config.attributes),
+            max_file_bytes=config.max_file_bytes,
+        )
+
+
+@dataclass
+class ParsedFile:
+    """What one file gave: its valid notes and every problem found, in line order."""
+
+    path: str
+    notes: list[Note] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(problem.is_error for problem in self.problems)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the current folder when inside it, printable."""
+    try:
+        shown = os.path.relpath(path)
+        if shown.startswith(".."):
+            shown = str(path)
+    except ValueError:
+        shown = str(path)
+    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
+
+
+def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[list[Path], list[Problem]]:
+    """Every note file under `paths`, sorted, without duplicates; a missing path is a usage error.
+
+    Folders are walked without following symbolic links to folders (so link loops cannot trap it);
+    hidden files and folders (`.git`, `.obsidian`) are skipped; `exclude` holds glob patterns.
+    """
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for root in paths:
+        if not os.path.lexists(root):
+            raise CustlensError(
+                f"no such file or folder: {display_path(root)}",
+                hint="give a notes folder or note files, or set `notes:` in custlens.yaml",
+                exit_code=ExitCode.USAGE,
+            )
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
+                        continue
+                    candidate = Path(folder) / name
+                    if _excluded(candidate, root, exclude):
+                        continue
+                    found.setdefault(str(candidate), candidate)
+        else:
+            found.setdefault(str(root), root)
+    return sorted(found.values(), key=lambda p: str(p)), problems
+
+
+def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
+    relative = path.relative_to(root).as_posix()
+    return any(fnmatch.fnmatch(relative, pat) or fnmatch.fnmatch(path.name, pat) for pat in patterns)
+
+
+def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
+    """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions."""
+    shown = display or display_path(path)
+    result = ParsedFile(shown)
+    suffix = path.suffix.lower()
+    try:
+        if path.is_dir():
+            return result
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            result.problems.append(
+                Problem(
+                    shown,
+                    "too-large",
+                    f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+                    hint="split it into smaller notes, or raise `max_file_bytes` in custlens.yaml",
+                )
+            )
+            return result
+        with open(path, "rb") as handle:
+            data = handle.read(settings.max_file_bytes + 1)
+    except OSError as exc:
+        reason = "a symbolic link loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc)).lower()
+        result.problems.append(Problem(shown, "unreadable", f"cannot read the file: {reason}"))
+        return result
+    if suffix not in NOTE_SUFFIXES:
+        result.problems.append(
+            Problem(shown, "not-a-note", f"{suffix or 'a file without a suffix'} is not a note file",
+                    hint="notes are .md files with front matter, or .yaml/.yml files")
+        )
+        return result
+    return parse_bytes(data, shown, suffix, settings, base_id=path.stem)
+
+
+def parse_bytes(data: bytes, path: str, suffix: str, settings: ParseSettings, base_id: str = "note") -> ParsedFile:
+    """Parse the bytes of one note file (`suffix` says Markdown or YAML). A pure function, for tests."""
+    result = ParsedFile(path)
+    text = _decode(data, path, settings, result.problems)
+    if text is None:
+        return result
+    if suffix in YAML_SUFFIXES:
+        _parse_yaml_note(text, path, settings, base_id, result)
+    else:
+        _parse_markdown_note(text, path, settings, base_id, result)
+    result.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
+    return result
+
+
+def _decode(data: bytes, path: str, settings: ParseSettings, problems: list[Problem]) -> str | None:
+    if len(data) > settings.max_file_bytes:
+        problems.append(Problem(path, "too-large", f"file is over the limit of {settings.max_file_bytes:,} bytes"))
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(
+            Problem(path, "encoding", "the note is UTF-16, not UTF-8", line=1, hint="save the file as UTF-8")
+        )
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        problems.append(Problem(path, "empty", "empty note", hint="write front matter and at least one need"))
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0 or _looks_binary(data[:8192]):
+        if nul >= 0 and data[1::2].count(0) > len(data) // 4:
+            message, hint = "the note looks like UTF-16 without a byte-order mark", "save the file as UTF-8"
+        else:
+            message, hint = "not a text note (binary data)", "notes are UTF-8 text; remove this file from the notes folder"
+        problems.append(Problem(path, "binary", message, hint=hint))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            Problem(
+                path,
+                "encoding",
+                f"not UTF-8: byte 0x{data[exc.start]:02x} on line {line} (Latin-1 or Windows-1252?)",
+                line=line,
+                hint="save the file as UTF-8 (nothing was changed or guessed)",
+            )
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        line = next(i for i, l in enumerate(text.split("\n"), 1) if len(l) > MAX_LINE_CHARS)
+        problems.append(
+            Problem(path, "line-too-long", f"line is over {MAX_LINE_CHARS:,} characters", line=line,
+                    hint="split the line; a note line this long is usually pasted data")
+        )
+        return None
+    return text
+
+
+def _looks_binary(head: bytes) -> bool:
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > max(8, len(head) // 20)
+
+
+# --- YAML notes -----------------------------------------------------------------------------------
+
+
+def _parse_yaml_note(text: str, path: str, settings: ParseSettings, base_id: str, result: ParsedFile) -> None:
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        result.problems.append(Problem(path, exc.code, exc.message, line=exc.line, hint=exc.hint))
+        return
+    if data is None:
+        result.problems.append(Problem(path, "empty", "empty note: the YAML file holds no note"))
+        return
+    if isinstance(data, dict):
+        _add_note(data, path, settings, base_id, None, (), result)
+        return
+    if isinstance(data, list):
+        if not data:
+            result.problems.append(Problem(path, "empty", "empty batch: the YAML list holds no notes", line=data.line))
+        for entry, item in enumerate(data, 1):
+            line = data.item_lines[entry - 1]
+            if not isinstance(item, dict):
+                result.problems.append(
+                    Problem(path, "not-a-note", "a batch entry must be a mapping of note fields",
+                            line=line, entry=entry, hint="each list item needs date, kind, segment, ...")
+                )
+                continue
+            _add_note(item, path, settings, f"{base_id}#{entry}", entry, (), result)
+        return
+    result.problems.append(
+        Problem(path, "not-a-note", "a YAML note must be a mapping of fields or a list of them", line=1,
+                hint="start with `date:`, `kind:`, `segment:` ...")
+    )
+
+
+# --- Markdown notes -------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_BREAK = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_BULLET = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
+_TASK = re.compile(r"^\[[ xX]\][ \t]+")
+_QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
+_LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(.+)$", re.IGNORECASE)
+_PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)?([A-Za-z][\w /&-]{0,40}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?$")
+PSEUDO_HEADING_LEVEL = 7
+
+
+def _parse_markdown_note(text: str, path: str, settings: ParseSettings, base_id: str, result: ParsedFile) -> None:
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        result.problems.append(
+            Problem(path, "front-matter-missing", "no front matter: the note must start with '---'", line=1,
+                    hint="start the note with '---', the fields date, kind and segment, and another '---'")
+        )
+        return
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        result.problems.append(
+            Problem(path, "front-matter-unclosed", "front matter not closed: the opening '---' has no closing '---'",
+                    line=1, hint="add a line with '---' after the last field")
+        )
+        return
+    front = "\n".join(lines[1:close])
+    if not front.strip():
+        result.problems.append(
+            Problem(path, "missing-field", "front matter is empty: missing required fields `date`, `kind`, `segment`",
+                    line=1, hint="add date, kind and segment between the '---' lines")
+        )
+        return
+    try:
+        data = load_yaml(front, line_offset=1)
+    except YamlError as exc:
+        result.problems.append(Problem(path, exc.code, exc.message, line=exc.line, hint=exc.hint))
+        return
+    if not isinstance(data, dict):
+        result.problems.append(
+            Problem(path, "front-matter-not-mapping", "front matter must be a mapping of `key: value` fields",
+                    line=2, hint="write `date: 2026-01-31`, `kind: interview`, `segment: ...` on their own lines")
+        )
+        return
+    blocks = parse_body(lines[close + 1 :], close + 2)
+    _add_note(data, path, settings, base_id, None, blocks, result)
+
+
+def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
+    """Split a Markdown body into blocks: bullets, paragraphs and blockquotes, with their headings.
+
+    Skips fenced code, HTML comments, tables and thematic breaks. `first_line` is the line of `lines[0]`.
+    """
+    blocks: list[Block] = []
+    headings: list[tuple[int, str]] = []
+    current: list[Any] | None = None  # [origin, first line, [texts], label]
+    fence: str | None = None
+    in_comment = False
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            text = " ".join(part for part in current[2] if part)
+            if text.strip():
+                blocks.append(Block(text.strip(), current[1], current[0], tuple(headings), current[3]))
+        current = None
+
+    def start(origin: str, line: int, content: str) -> None:
+        nonlocal current
+        flush()
+        label = None
+        found = _LABEL.match(content.strip())
+        if found:
+            label, content = found.group(1).lower(), found.group(2)
+        current = [origin, line, [content.strip()], label]
+
+    def push_heading(level: int, title: str) -> None:
+        while headings and headings[-1][0] >= level:
+            headings.pop()
+        headings.append((level, title.strip()))
+
+    for offset, raw in enumerate(lines):
+        lineno = first_line + offset
+        line = raw.rstrip()
+        stripped = line.strip()
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        if not stripped:
+            flush()
+            continue
+        found = _FENCE.match(line)
+        if found:
+            flush()
+            fence = found.group(1)
+            continue
+        if stripped.startswith("<!--"):
+            flush()
+            in_comment = "-->" not in stripped[4:]
+            continue
+        found = _ATX.match(line)
+        if found:
+            flush()
+            push_heading(len(found.group(1)), found.group(2) or "")
+            continue
+        if (
+            _SETEXT.match(line)
+            and current is not None
+            and current[0] == "paragraph"
+            and len(current[2]) == 1
+            and current[3] is None
+        ):
+            title = current[2][0]
+            current = None
+            push_heading(1 if stripped.startswith("=") else 2, title)
+            continue
+        if _BREAK.match(line):
+            flush()
+            continue
+        if stripped.startswith("|"):
+            flush()
+            continue
+        found = _QUOTE.match(line)
+        if found:
+            content = found.group(1)
+            while content.lstrip().startswith(">"):
+                content = content.lstrip()[1:]
+            if current is not None and current[0] == "blockquote":
+                current[2].append(content.strip())
+            else:
+                start("blockquote", lineno, content)
+            continue
+        found = _BULLET.match(line)
+        if found:
+            start("bullet", lineno, _TASK.sub("", found.group(2) or ""))
+            continue
+        found = _PSEUDO_HEADING.match(stripped)
+        if found and (current is None or current[0] != "paragraph"):
+            flush()
+            push_heading(PSEUDO_HEADING_LEVEL, found.group(1))
+            continue
+        if _LABEL.match(stripped):
+            start("paragraph", lineno, stripped)
+            continue
+        if current is not None:
+            current[2].append(stripped)
+        else:
+            start("paragraph", lineno, stripped)
+    flush()
+    return tuple(blocks)
+
+
+# --- Fields to a Note -----------------------------------------------------------------------------
+
+
+def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The closest choice to a mistyped value, if one is close enough to be what was meant."""
+    from rapidfuzz import fuzz, process, utils
+
+    if not choices or not value:
+        return None
+    found = process.extractOne(value, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=80)
+    return found[0] if found else None
+
+
+def _add_note(
+    data: dict[Any, Any],
+    path: str,
+    settings: ParseSettings,
+    base_id: str,
+    entry: int | None,
+    body: tuple[Block, ...],
+    result: ParsedFile,
+) -> None:
+    key_lines: dict[Any, int] = getattr(data, "key_lines", {})
+    start = int(getattr(data, "line", 1)) if entry is not None else 1
+    problems: list[Problem] = []
+
+    def problem(code: str, message: str, line: int | None, hint: str | None = None, severity: str = "error") -> None:
+        problems.append(Problem(path, code, message, severity, line, entry, hint))  # type: ignore[arg-type]
+
+    known: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in NOTE_KEYS:
+            known[key] = value
+        elif str(key) in settings.attributes:
+            attributes[str(key)] = value
+        else:
+            close = suggest(str(key), NOTE_KEYS + settings.attributes)
+            hint = f"did you mean `{close}`?" if close else "list it under `attributes:` in custlens.yaml to keep it"
+            problem("unknown-key", f"unknown key `{key}`", key_lines.get(key, start), hint, "warning")
+    try:
+        fields = NoteFields.model_validate(known)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            line = key_lines.get(name, start)
+            if error["type"] == "missing":
+                problem("missing-field", f"missing required field `{name}`", start,
+                        f"add `{name}: ...` to the {'entry' if entry else 'front matter'}")
+                continue
+            position = (error.get("ctx") or {}).get("position")
+            value = data.get(name)
+            if position and isinstance(value, list) and hasattr(value, "item_lines"):
+                line = value.item_lines[position - 1]
+            if name == "date":
+                problem("invalid-date", f"`date` {error['msg']}", line, "write the date as YYYY-MM-DD, e.g. 2026-03-31")
+            else:
+                problem("invalid-field", f"`{name}` {error['msg']}", line, _field_hint(name))
+        result.problems.extend(problems)
+        return
+    if fields.kind not in settings.kinds:
+        close = suggest(fields.kind, settings.kinds)
+        hint = f"did you mean `{close}`?" if close else f"kinds: {', '.join(settings.kinds)}"
+        problem("unknown-kind", f"unknown kind `{fields.kind}`", key_lines.get("kind", start), hint)
+    if settings.segments is not None and fields.segment not in settings.segments:
+        close = suggest(fields.segment, settings.segments)
+        hint = f"did you mean `{close}`?" if close else "add it to `segments:` in custlens.yaml"
+        problem("unknown-segment", f"unknown segment `{fields.segment}`", key_lines.get("segment", start), hint)
+    result.problems.extend(problems)
+    if any(p.is_error for p in problems):
+        return
+    field_blocks = []
+    for name in STATEMENT_FIELDS:
+        texts = getattr(fields, name)
+        raw = data.get(name)
+        lines = getattr(raw, "item_lines", None)
+        for position, text in enumerate(texts):
+            if not text:
+                continue
+            line = lines[position] if lines and position < len(lines) else key_lines.get(name, start)
+            field_blocks.append(Block(text, line, "field", field=name))
+    field_blocks.sort(key=lambda b: b.line)
+    result.notes.append(
+        Note(
+            id=fields.id or base_id,
+            path=path,
+            line=start,
+            entry=entry,
+            date=fields.date,
+            kind=fields.kind,
+            segment=fields.segment,
+            participant=fields.participant,
+            researchers=tuple(fields.researcher),
+            title=fields.title,
+            tags=tuple(fields.tags),
+            blocks=tuple(field_blocks) + body,
+            fields=fields.model_dump(exclude=set(STATEMENT_FIELDS), exclude_none=True),
+            attributes=attributes,
+        )
+    )
+
+
+def _field_hint(name: str) -> str:
+    if name in STATEMENT_FIELDS or name in ("tags", "competitors", "researcher"):
+        return f'write `{name}:` as text or as a list of texts, e.g. {name}: ["..."]'
+    return f"write `{name}:` as text"

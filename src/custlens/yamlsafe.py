@@ -1,0 +1,243 @@
+"""A YAML loader for notes that only builds plain data, and says where each value came from.
+
+It walks the parser's event stream itself instead of using PyYAML's composer and constructor, so that:
+- nothing is ever executed: any tag other than the standard scalar, list and mapping tags is refused;
+- a duplicate mapping key is an error (PyYAML silently keeps the last one);
+- nesting depth and alias expansion are bounded (deep nesting crashes PyYAML's recursive composer and an
+  alias bomb can expand to billions of items);
+- every mapping key and list item keeps its 1-based line.
+libyaml's parser is used where it is installed (`yaml.CSafeLoader`), the pure-Python one otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HAS_LIBYAML = Loader is not yaml.SafeLoader
+
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 10_000
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONTAINER_TAGS = {_CORE + "seq", _CORE + "map", _CORE + "omap"}
+_resolver = Resolver()
+_constructor = SafeConstructor()
+
+
+class YamlMap(dict):  # type: ignore[type-arg]  # a dict that also remembers lines
+    """A mapping with the 1-based line of itself and of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+
+class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers lines
+    """A list with the 1-based line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+@dataclass
+class YamlError(Exception):
+    """A YAML document custlens refuses, with a stable code, a 1-based line and a hint."""
+
+    code: str
+    message: str
+    line: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def line_of(value: Any, default: int) -> int:
+    return int(getattr(value, "line", default))
+
+
+def _scalar(event: Any, line: int) -> Any:
+    tag = event.tag
+    value: str = event.value
+    if tag in (None, "!"):
+        if tag == "!" or not event.implicit[0]:
+            return value
+        tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if tag not in _SCALAR_TAGS:
+        raise _tag_error(tag, line)
+    if tag in (_CORE + "str", _CORE + "timestamp"):
+        # Dates stay text here; the note model checks them and reports impossible ones clearly.
+        return value
+    node = ScalarNode(tag, value)
+    try:
+        if tag == _CORE + "int":
+            return _constructor.construct_yaml_int(node)
+        if tag == _CORE + "float":
+            return _constructor.construct_yaml_float(node)
+        if tag == _CORE + "bool":
+            return _constructor.construct_yaml_bool(node)
+        return None
+    except (ValueError, ConstructorError) as exc:
+        raise YamlError("yaml-syntax", f"{value!r} is not a valid {tag.removeprefix(_CORE)}", line) from exc
+
+
+def _tag_error(tag: str, line: int) -> YamlError:
+    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+    return YamlError(
+        "yaml-tag",
+        f"YAML tag {shown} is not allowed in a note",
+        line,
+        "notes are plain data: remove the tag (custlens never runs anything a note contains)",
+    )
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+        return YamlError(
+            "yaml-syntax",
+            f"character #x{exc.character:04x} is not allowed in YAML",
+            line,
+            "remove the control character",
+        )
+    problem = str(getattr(exc, "problem", "") or exc).strip()
+    problem_mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if "tab" in problem:
+        line = problem_mark.line + 1 + line_offset if problem_mark else None
+        return YamlError("yaml-tab", "a tab is used for indentation", line, "indent YAML with spaces, not tabs")
+    mark = context_mark or problem_mark
+    line = mark.line + 1 + line_offset if mark else None
+    message = f"invalid YAML: {problem}"
+    if context and context_mark is not None and problem_mark is not None:
+        message += f" ({context} that starts here; the parser gave up on line {problem_mark.line + 1 + line_offset})"
+    hint = "check brackets, quotes and indentation on this line"
+    return YamlError("yaml-syntax", message, line, hint)
+
+
+def load_yaml(
+    text: str,
+    *,
+    line_offset: int = 0,
+    max_depth: int = MAX_DEPTH,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
+) -> Any:
+    """Parse one YAML document into plain data (`YamlMap`, `YamlList`, str, int, float, bool, None).
+
+    `line_offset` is added to every line, for front matter that starts after line 1. Raises `YamlError`.
+    """
+    loader = Loader(text)
+    try:
+        return _build(loader, line_offset, max_depth, max_alias_nodes)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, text, line_offset) from None
+    finally:
+        loader.dispose()
+
+
+def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) -> Any:
+    # Each frame: [container, pending_key, has_pending_key, anchor, node_count_at_start]
+    stack: list[list[Any]] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    nodes = 0  # nodes built, counting every alias as the size of what it stands for
+    alias_nodes = 0
+    documents = 0
+    result: Any = None
+
+    def attach(value: Any, line: int) -> Any:
+        if not stack:
+            return value
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, YamlList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif not frame[2]:
+            if isinstance(value, (dict, list)):
+                raise YamlError("yaml-syntax", "a mapping key must be plain text", line, None)
+            if value in container:
+                first = container.key_lines[value]
+                raise YamlError(
+                    "yaml-duplicate-key",
+                    f"duplicate key {value!r} (first on line {first})",
+                    line,
+                    "YAML parsers silently keep the last value; remove one of them",
+                )
+            frame[1], frame[2] = value, True
+            container.key_lines[value] = line
+        else:
+            container[frame[1]] = value
+            frame[2] = False
+        return None
+
+    while loader.check_event():
+        event = loader.get_event()
+        kind = type(event).__name__
+        line = event.start_mark.line + 1 + line_offset
+        if kind == "ScalarEvent":
+            nodes += 1
+            value = _scalar(event, line)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            out = attach(value, line)
+            if not stack:
+                result = out
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            if event.tag not in (None, "!") and event.tag not in _CONTAINER_TAGS:
+                raise _tag_error(event.tag, line)
+            if len(stack) >= max_depth:
+                raise YamlError(
+                    "yaml-too-deep",
+                    f"YAML is nested more than {max_depth} levels deep",
+                    line,
+                    "a note needs only a few levels; flatten the structure",
+                )
+            nodes += 1
+            container: Any = YamlMap() if kind == "MappingStartEvent" else YamlList()
+            container.line = line
+            if isinstance(container, YamlMap):
+                container.key_lines = {}
+            else:
+                container.item_lines = []
+            stack.append([container, None, False, event.anchor, nodes])
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            container, _, _, anchor, started = stack.pop()
+            if anchor:
+                anchors[anchor] = (container, nodes - started + 1)
+            out = attach(container, container.line)
+            if not stack:
+                result = out if out is not None else container
+        elif kind == "AliasEvent":
+            if event.anchor not in anchors:
+                raise YamlError("yaml-syntax", f"alias *{event.anchor} is used before its anchor", line, None)
+            value, size = anchors[event.anchor]
+            alias_nodes += size
+            nodes += size
+            if alias_nodes > max_alias_nodes:
+                raise YamlError(
+                    "yaml-alias-bomb",
+                    f"YAML aliases expand to more than {max_alias_nodes:,} values",
+                    line,
+                    "this looks like an alias expansion bomb; write the values out instead of using aliases",
+                )
+            out = attach(value, line)
+            if not stack:
+                result = out
+        elif kind == "DocumentStartEvent":
+            documents += 1
+            if documents > 1:
+                raise YamlError(
+                    "yaml-syntax",
+                    "more than one YAML document in a note",
+                    line,
+                    "a YAML note file holds one note or a list of notes; remove the extra '---'",
+                )
+    return result
