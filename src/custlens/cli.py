@@ -142,6 +142,362 @@ def check(
     raise typer.Exit(int(report.exit_code(strict)))
 
 
+SegmentOpt = Annotated[
+    list[str] | None, typer.Option("--segment", "-s", help="Only notes from this segment (repeatable).", show_default=False)
+]
+KindOpt = Annotated[
+    list[str] | None, typer.Option("--kind", "-k", help="Only notes of this kind of source (repeatable).", show_default=False)
+]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only notes on or after this date (YYYY-MM-DD).", show_default=False)]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Only notes on or before this date (YYYY-MM-DD).", show_default=False)]
+TypeOpt = Annotated[str | None, typer.Option("--type", "-t", help="Only [bold]pain[/] or [bold]need[/] themes.", show_default=False)]
+StrengthOpt = Annotated[
+    str | None,
+    typer.Option("--min-strength", help="Only themes at least this strong: strong, moderate or anecdotal.", show_default=False),
+]
+ThresholdOpt = Annotated[
+    float | None,
+    typer.Option("--threshold", help="How alike statements must be, on average, to share a theme (0-1; default 0.2). "
+                 "Higher: more, tighter themes.", show_default=False),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop on notes with errors instead of skipping them.")]
+REPORT_FORMATS = ("table", "json", "csv", "markdown")
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
+
+
+def _date(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CustlensError(f"invalid value for {option}: {value!r}", hint="write dates as YYYY-MM-DD") from None
+
+
+def _filters(
+    segment: list[str] | None, kind: list[str] | None, since: str | None, until: str | None,
+    type_: str | None = None, min_strength: str | None = None,
+) -> Any:
+    from .commands import Filters
+
+    if type_ is not None:
+        _choose(type_, ("pain", "need"), "--type")
+    if min_strength is not None:
+        _choose(min_strength, ("strong", "moderate", "anecdotal"), "--min-strength")
+    return Filters(
+        segments=tuple(segment or ()), kinds=tuple(kind or ()), since=_date(since, "--since"),
+        until=_date(until, "--until"), type=type_, min_strength=min_strength,
+    )
+
+
+def _warn_skipped(synthesis: Any) -> None:
+    from rich.markup import escape
+
+    from .render import problem_line
+
+    console = _err_console()
+    for problem in synthesis.problems:
+        console.print(f"[yellow]warning:[/] {escape(problem_line(problem))} (skipped)")
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _width() -> int:
+    """Terminal width on a terminal; 80 columns (or $COLUMNS) in a pipe."""
+    if _is_terminal():
+        import shutil
+
+        return max(40, shutil.get_terminal_size().columns)
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "80")))
+    except ValueError:
+        return 80
+
+
+def _print_table(renderables: list[Any]) -> None:
+    from rich.console import Console
+
+    terminal = _is_terminal()
+    console = Console(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
+    for renderable in renderables:
+        console.print(renderable)
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+@handles_errors
+def themes(
+    paths: PathsArg = None,
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    type_: TypeOpt = None,
+    min_strength: StrengthOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Show at most this many themes.", min=1)] = 10,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Show every theme, one-mention themes too.")] = False,
+    threshold: ThresholdOpt = None,
+    format: FormatOpt = "table",
+    strict: StrictOpt = False,
+    write_codebook: Annotated[
+        bool,
+        typer.Option("--write-codebook", help="Add the themes shown that have no name yet to the codebook file "
+                     "(themes.yaml), keeping what is there."),
+    ] = False,
+) -> None:
+    """Pains and needs grouped into themes, strongest evidence first.
+
+    Strength: [bold]strong[/] = 3+ participants from 2+ segments or through 2+ kinds of source;
+    [bold]moderate[/] = 2+ participants; [bold]anecdotal[/] = one participant.
+    """
+    from . import commands, render
+
+    _choose(format, REPORT_FORMATS, "--format")
+    filters = _filters(segment, kind, since, until, type_, min_strength)
+    config = _config()
+    report = commands.themes(paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict)
+    _warn_skipped(report.synthesis)
+    if write_codebook:
+        from .parse import display_path
+
+        path, added = commands.write_codebook(report, config)
+        _err_console().print(
+            f"added {len(added)} theme{'s' * (len(added) != 1)} to {display_path(path)}" if added
+            else f"nothing to add: every theme shown is already in {display_path(path)}"
+        )
+    if format == "json":
+        _emit(render.themes_json(report))
+    elif format == "csv":
+        _emit(render.themes_csv(report))
+    elif format == "markdown":
+        _emit(render.themes_markdown(report))
+    else:
+        if not report.shown:
+            _err_console().print("no themes: no pains or needs in the selected notes")
+        _print_table([render.themes_table(report, _is_terminal(), _width())])
+        footer = render.themes_footer(report)
+        if footer:
+            _err_console().print(footer)
+
+
+@app.command()
+@handles_errors
+def segments(
+    paths: PathsArg = None,
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Themes shown per segment.", min=1)] = 5,
+    threshold: ThresholdOpt = None,
+    format: FormatOpt = "table",
+    strict: StrictOpt = False,
+) -> None:
+    """Per segment: what it says (coverage = share of its participants), what it shares, what only it says."""
+    from . import commands, render
+
+    _choose(format, REPORT_FORMATS, "--format")
+    filters = _filters(segment, kind, since, until)
+    report = commands.segments(paths, _config(), filters, top=top, threshold=threshold, strict=strict)
+    _warn_skipped(report.synthesis)
+    if format == "json":
+        _emit(render.segments_json(report))
+    elif format == "csv":
+        _emit(render.segments_csv(report))
+    elif format == "markdown":
+        _emit(render.segments_markdown(report))
+    else:
+        _print_table(render.segments_tables(report, _is_terminal(), _width()))
+
+
+@app.command()
+@handles_errors
+def show(
+    theme: Annotated[str, typer.Argument(help="A theme id, or words from its label.", show_default=False)],
+    paths: PathsArg = None,
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    threshold: ThresholdOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="Output: text, json, csv or markdown.")] = "text",
+    strict: StrictOpt = False,
+) -> None:
+    """One theme with every statement behind it: note path:line, participant, segment, kind, date."""
+    from . import commands, render
+
+    _choose(format, ("text", "json", "csv", "markdown"), "--format")
+    report = commands.show(theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict)
+    _warn_skipped(report.synthesis)
+    if format == "json":
+        _emit(render.show_json(report))
+    elif format == "csv":
+        _emit(render.show_csv(report))
+    elif format == "markdown":
+        _emit(render.show_markdown(report))
+    else:
+        _emit("\n".join(render.show_lines(report)))
+
+
+@app.command()
+@handles_errors
+def statements(
+    paths: PathsArg = None,
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    type_: Annotated[str | None, typer.Option("--type", "-t", help="Only pain, need or other statements.", show_default=False)] = None,
+    threshold: ThresholdOpt = None,
+    format: FormatOpt = "table",
+    strict: StrictOpt = False,
+) -> None:
+    """Every statement with its type (stated or inferred, and the cue), section, place and theme."""
+    from . import commands, render
+
+    _choose(format, REPORT_FORMATS, "--format")
+    if type_ is not None:
+        _choose(type_, ("pain", "need", "other"), "--type")
+    synthesis = commands.statements(paths, _config(), _filters(segment, kind, since, until), threshold, strict)
+    if type_ is not None:
+        synthesis.statements = [s for s in synthesis.statements if s.type == type_]
+    _warn_skipped(synthesis)
+    if format == "json":
+        _emit(render.statements_json(synthesis))
+    elif format == "csv":
+        _emit(render.statements_csv([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]))
+    elif format == "markdown":
+        _emit(render.statements_markdown(synthesis))
+    else:
+        _print_table([render.statements_table(synthesis, _is_terminal(), _width())])
+
+
+def _ask_list(prompt: str) -> tuple[str, ...]:
+    from rich.prompt import Prompt
+
+    items = []
+    console = _err_console()
+    console.print(f"[bold]{prompt}[/] (one per line, an empty line to finish)")
+    while True:
+        answer = Prompt.ask("  -", default="", show_default=False, console=console)
+        if not answer.strip():
+            return tuple(items)
+        items.append(answer.strip())
+
+
+@app.command()
+@handles_errors
+def add(
+    kind: Annotated[str | None, typer.Option("--kind", help="Kind of source: interview, support-ticket, ...", show_default=False)] = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="Customer segment.", show_default=False)] = None,
+    participant: Annotated[str | None, typer.Option("--participant", help="Pseudonymous participant id (not a name).", show_default=False)] = None,
+    researcher: Annotated[list[str] | None, typer.Option("--researcher", help="Who took the note (repeatable).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="A short title.", show_default=False)] = None,
+    pain: Annotated[list[str] | None, typer.Option("--pain", help="A pain the customer has (repeatable).", show_default=False)] = None,
+    need: Annotated[list[str] | None, typer.Option("--need", help="A need the customer states (repeatable).", show_default=False)] = None,
+    quote: Annotated[list[str] | None, typer.Option("--quote", help="The customer's own words (repeatable).", show_default=False)] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag for the note (repeatable).", show_default=False)] = None,
+    folder: Annotated[Path | None, typer.Option("--dir", help="Notes folder (default: the first from custlens.yaml).", show_default=False)] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; take everything from options.")] = False,
+    edit: Annotated[bool, typer.Option("--edit", help="Open the new note in $EDITOR afterwards.")] = False,
+) -> None:
+    """Write a new note right after an interview: prompts on a terminal, options otherwise.
+
+    The note is named <date>-<segment>-<participant or title>.md, never overwrites a file (a second
+    one gets -2), and is written atomically. A note without a need is written, with a warning.
+    """
+    import datetime as dt
+
+    from . import commands
+    from .parse import display_path
+
+    config = _config()
+    interactive = not no_input and sys.stdin.isatty()
+    day = _date(date, "--date") or dt.date.today()
+    researchers = tuple(researcher or ())
+    if interactive:
+        from rich.prompt import Prompt
+
+        console = _err_console()
+        kind = kind or Prompt.ask("Kind of source", choices=list(config.kinds), default=config.kinds[0], console=console)
+        known = commands.existing_segments(config)
+        if known and not segment:
+            console.print(f"[dim]segments so far: {', '.join(known[:12])}[/]")
+        while not segment:
+            segment = Prompt.ask("Segment", default=known[0] if known else None, console=console) or ""
+            segment = segment.strip()
+        participant = participant or Prompt.ask("Participant id", default="", show_default=False, console=console) or None
+        if not researchers:
+            who = Prompt.ask("Researcher", default=commands.default_researcher(config) or "", console=console)
+            researchers = (who,) if who else ()
+        if date is None:
+            day = _date(Prompt.ask("Date", default=day.isoformat(), console=console), "date")
+        title = title or Prompt.ask("Title", default="", show_default=False, console=console) or None
+        pains = tuple(pain or ()) or _ask_list("Pains")
+        needs = tuple(need or ()) or _ask_list("Needs")
+        quotes = tuple(quote or ()) or _ask_list("Quotes")
+    else:
+        missing = [name for name, value in (("--kind", kind), ("--segment", segment)) if not value]
+        if missing:
+            raise CustlensError(
+                f"missing {' and '.join(missing)}",
+                hint="without a terminal, `custlens add` takes everything from options: "
+                "--kind interview --segment smb --need '...'",
+            )
+        if not researchers and commands.default_researcher(config):
+            researchers = (commands.default_researcher(config) or "",)
+        pains, needs, quotes = tuple(pain or ()), tuple(need or ()), tuple(quote or ())
+    new = commands.NewNote(
+        kind=kind or "", segment=segment or "", date=day, participant=participant, researchers=researchers,
+        title=title, tags=tuple(tag or ()), pains=pains, needs=needs, quotes=quotes,
+    )
+    path = commands.add(new, config, folder)
+    if not new.needs:
+        _err_console().print(
+            "[yellow]warning:[/] this note states no customer need; `custlens check` will report it "
+            "(add a `## Needs` item)"
+        )
+    typer.echo(display_path(path))
+    if edit:
+        _open_editor(path)
+
+
+def _open_editor(path: Path) -> None:
+    import shlex
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise CustlensError("no editor: set $EDITOR", hint=f"the note was written to {path}")
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as exc:
+        raise CustlensError(f"cannot start the editor {editor!r}: {exc.strerror}", hint=f"the note is at {path}") from None
+
+
+@app.command()
+@handles_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/.")] = Path("."),
+) -> None:
+    """Start a notes repository: a commented custlens.yaml and an example note in notes/."""
+    from . import commands
+    from .parse import display_path
+
+    if not folder.is_dir():
+        raise CustlensError(f"no such folder: {display_path(folder)}")
+    for path in commands.init(folder):
+        typer.echo(f"wrote {display_path(path)}")
+
+
 def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
     if value not in choices:
         raise CustlensError(

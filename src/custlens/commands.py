@@ -6,14 +6,19 @@ files -> parse -> Note -> extract -> Statement -> tag -> themes -> triangulate -
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import CustlensError, ExitCode, Problem
 from .extract import extract, states_a_need
 from .models import Note, Statement
 from .parse import ParsedFile, ParseSettings, display_path, find_note_files, read_note_file
+
+if TYPE_CHECKING:
+    from .triangulate import Evidence, SegmentSummary
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
 
@@ -104,3 +109,413 @@ def check(paths: list[Path] | None, config: Config) -> CheckReport:
                     )
             parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
     return CheckReport(corpus.files)
+
+
+# --- synthesis: themes, segments, show, statements ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which notes and themes a report covers."""
+
+    segments: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    type: str | None = None
+    min_strength: str | None = None
+
+    def keeps_note(self, note: Note) -> bool:
+        return (
+            (not self.segments or note.segment in self.segments)
+            and (not self.kinds or note.kind in self.kinds)
+            and (self.since is None or note.date >= self.since)
+            and (self.until is None or note.date <= self.until)
+        )
+
+
+@dataclass
+class Synthesis:
+    """The shared result of the synthesis commands: notes in scope, typed statements, ranked themes."""
+
+    corpus: Corpus
+    notes: list[Note]
+    statements: list[Statement]
+    ranked: list[Evidence]
+    theme_of: dict[int, str]  # id(statement) -> theme id
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.corpus.files for p in f.problems if p.is_error]
+
+
+def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
+    from .parse import suggest
+
+    for option, wanted, present in (
+        ("--segment", filters.segments, sorted({n.segment for n in notes})),
+        ("--kind", filters.kinds, sorted({n.kind for n in notes})),
+    ):
+        for value in wanted:
+            if value not in present:
+                close = suggest(value, present)
+                hint = f"did you mean `{close}`?" if close else f"present: {', '.join(present) or 'none'}"
+                raise CustlensError(f"no notes match {option} {value}", hint=hint, exit_code=ExitCode.USAGE)
+
+
+def synthesise(
+    paths: list[Path] | None,
+    config: Config,
+    filters: Filters,
+    threshold: float | None = None,
+    strict: bool = False,
+) -> Synthesis:
+    """Read, filter, tag, group and triangulate: everything the report commands share."""
+    from .cluster import GroupingSettings
+    from .codebook import load_codebook
+    from .tag import Tagger, tag
+    from .themes import build_themes
+    from .triangulate import STRENGTHS, rank
+
+    corpus = load(paths, config)
+    if strict and any(p.is_error for p in corpus.problems):
+        errors = sum(1 for p in corpus.problems if p.is_error)
+        raise CustlensError(
+            f"{errors} problem{'s' * (errors != 1)} in the notes (--strict)",
+            hint="run `custlens check` for details",
+            exit_code=ExitCode.PROBLEMS,
+        )
+    _check_filter_values(filters, corpus.notes)
+    notes = [note for note in corpus.notes if filters.keeps_note(note)]
+    kept = {id(note) for note in notes}
+    tagger = Tagger(
+        added={kind: changes.add for kind, changes in config.cues.items()},
+        removed={kind: changes.remove for kind, changes in config.cues.items()},
+    )
+    statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
+    chosen = threshold if threshold is not None else config.threshold
+    settings = GroupingSettings(threshold=chosen) if chosen is not None else GroupingSettings()
+    themes = build_themes(statements, settings, load_codebook(config.codebook_path()))
+    ranked = rank(themes)
+    if filters.type:
+        ranked = [e for e in ranked if e.theme.type == filters.type]
+    if filters.min_strength:
+        limit = STRENGTHS.index(filters.min_strength)
+        ranked = [e for e in ranked if STRENGTHS.index(e.strength) <= limit]
+    theme_of = {id(s): e.theme.id for e in ranked for s in e.theme.statements}
+    return Synthesis(corpus, notes, statements, ranked, theme_of)
+
+
+@dataclass
+class ThemesReport:
+    synthesis: Synthesis
+    shown: list[Evidence]
+    left_out: int
+    one_mention: int
+
+
+def themes(
+    paths: list[Path] | None,
+    config: Config,
+    filters: Filters,
+    *,
+    top: int | None = 10,
+    show_all: bool = False,
+    threshold: float | None = None,
+    strict: bool = False,
+) -> ThemesReport:
+    """Themes strongest first. Without `show_all`, one-mention themes are left out and at most `top` shown."""
+    synthesis = synthesise(paths, config, filters, threshold, strict)
+    ranked = synthesis.ranked
+    if show_all:
+        return ThemesReport(synthesis, list(ranked), 0, 0)
+    repeated = [e for e in ranked if e.mentions > 1]
+    shown = repeated[:top] if top is not None else repeated
+    return ThemesReport(synthesis, shown, len(ranked) - len(shown), len(ranked) - len(repeated))
+
+
+@dataclass
+class SegmentsReport:
+    synthesis: Synthesis
+    segments: list[SegmentSummary]
+    top: int
+
+
+def segments(
+    paths: list[Path] | None, config: Config, filters: Filters, *, top: int = 5,
+    threshold: float | None = None, strict: bool = False,
+) -> SegmentsReport:
+    """Per segment: what it says (coverage), what it shares with others, what only it says."""
+    from .triangulate import summarise_segments
+
+    synthesis = synthesise(paths, config, filters, threshold, strict)
+    return SegmentsReport(synthesis, summarise_segments(synthesis.notes, synthesis.ranked), top)
+
+
+@dataclass
+class ShowReport:
+    synthesis: Synthesis
+    evidence: Evidence
+
+
+def show(
+    query: str, paths: list[Path] | None, config: Config, filters: Filters,
+    threshold: float | None = None, strict: bool = False,
+) -> ShowReport:
+    """One theme, found by id or (fuzzily) by label, with every statement behind it."""
+    from rapidfuzz import fuzz, process, utils
+
+    synthesis = synthesise(paths, config, filters, threshold, strict)
+    for evidence in synthesis.ranked:
+        if evidence.theme.id == query:
+            return ShowReport(synthesis, evidence)
+    labels = [e.theme.label for e in synthesis.ranked]
+    found = process.extractOne(query, labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60)
+    if found is None:
+        raise CustlensError(
+            f"no theme matches {query!r}",
+            hint="give a theme id or words from its label; `custlens themes --all` lists them",
+            exit_code=ExitCode.USAGE,
+        )
+    return ShowReport(synthesis, synthesis.ranked[found[2]])
+
+
+def statements(
+    paths: list[Path] | None, config: Config, filters: Filters,
+    threshold: float | None = None, strict: bool = False,
+) -> Synthesis:
+    """Every statement in scope, typed, with the theme it ended up in."""
+    return synthesise(paths, config, filters, threshold, strict)
+
+
+# --- add and init ---------------------------------------------------------------------------------
+
+
+@dataclass
+class NewNote:
+    """What `custlens add` writes: the fields of one note and its pains, needs and quotes."""
+
+    kind: str
+    segment: str
+    date: dt.date
+    participant: str | None = None
+    researchers: tuple[str, ...] = ()
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    pains: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A safe file-name part: ASCII letters, digits and single dashes."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:limit].rstrip("-")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def note_markdown(new: NewNote) -> str:
+    """The Markdown text of a new note: YAML front matter, a title and the three sections."""
+    import yaml
+
+    fields: dict[str, object] = {"date": new.date, "kind": new.kind, "segment": new.segment}
+    if new.participant:
+        fields["participant"] = new.participant
+    if new.researchers:
+        fields["researcher"] = new.researchers[0] if len(new.researchers) == 1 else list(new.researchers)
+    if new.title:
+        fields["title"] = new.title
+    if new.tags:
+        fields["tags"] = list(new.tags)
+    front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=1000)
+    lines = ["---", front.rstrip("\n"), "---"]
+    if new.title:
+        lines += [f"# {_one_line(new.title)}", ""]
+    for heading, items in (("Pains", new.pains), ("Needs", new.needs)):
+        if items:
+            lines += [f"## {heading}", *[f"- {_one_line(item)}" for item in items], ""]
+    if new.quotes:
+        lines += ["## Quotes"]
+        for quote in new.quotes:
+            text = _one_line(quote)
+            if len(text) >= 2 and text[0] == text[-1] == '"':
+                text = text[1:-1]
+            lines += [f'> "{text}"', ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def validate_new_note(new: NewNote, config: Config) -> None:
+    """Refuse before writing anything what `check` would refuse, except a missing need (a warning)."""
+    from .parse import suggest
+
+    if new.kind not in config.kinds:
+        close = suggest(new.kind, config.kinds)
+        raise CustlensError(
+            f"unknown kind `{new.kind}`",
+            hint=f"did you mean `{close}`?" if close else f"kinds: {', '.join(config.kinds)}",
+        )
+    if not new.segment.strip():
+        raise CustlensError("a note needs a segment", hint="give --segment, e.g. --segment smb-retail")
+    if config.segments is not None and new.segment not in config.segments:
+        close = suggest(new.segment, config.segments)
+        raise CustlensError(
+            f"unknown segment `{new.segment}`",
+            hint=f"did you mean `{close}`?" if close else "add it to `segments:` in custlens.yaml",
+        )
+
+
+def add(new: NewNote, config: Config, folder: Path | None = None) -> Path:
+    """Write a new note into the notes folder, atomically, never over an existing file; return its path."""
+    from .storage import write_unique
+
+    validate_new_note(new, config)
+    target = folder or config.notes_dirs()[0]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CustlensError(f"cannot create the notes folder {display_path(target)}: {exc.strerror}") from None
+    who = new.participant or new.title or "note"
+    name = "-".join(part for part in (new.date.isoformat(), slug(new.segment), slug(who)) if part)
+    try:
+        return write_unique(target, name, ".md", note_markdown(new))
+    except OSError as exc:
+        raise CustlensError(f"cannot write the note in {display_path(target)}: {exc.strerror or exc}") from None
+
+
+def existing_segments(config: Config) -> list[str]:
+    """Segments already used in the notes folders, most used first (suggestions for `add`)."""
+    from collections import Counter
+
+    folders = [f for f in config.notes_dirs() if f.is_dir()]
+    if not folders:
+        return []
+    corpus = load(folders, config)
+    counts = Counter(note.segment for note in corpus.notes)
+    return [name for name, _ in counts.most_common()]
+
+
+def default_researcher(config: Config) -> str | None:
+    """The config's researcher, else `git config user.name`, else nobody."""
+    import subprocess
+
+    if config.researcher:
+        return config.researcher
+    try:
+        found = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, cwd=config.root, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found.stdout.strip() or None
+
+
+CONFIG_TEMPLATE = """\
+# custlens settings. Paths are relative to this file.
+
+# Folders that hold notes (Markdown with YAML front matter, or YAML files with one note or a list).
+notes: [notes]
+
+# Kinds of source a note may come from.
+kinds: [interview, observation, usability-test, survey, support-ticket, sales-call, advisory-board,
+        focus-group, community, in-app-feedback, cancellation]
+
+# Known customer segments. Leave it out to allow any; list them to catch typos in `custlens check`.
+# segments: [smb-retail, mid-market, enterprise]
+
+# Extra front matter keys your team uses; they are kept on each note instead of being warned about.
+attributes: []
+
+# `custlens check` fails on notes that state no customer need.
+require_need: true
+
+# Default researcher for `custlens add` (else `git config user.name`).
+# researcher: ana
+
+# Named themes, edited by hand or extended with `custlens themes --write-codebook`.
+codebook: themes.yaml
+
+# How alike statements must be, on average, to share a theme (0-1). Higher: more, tighter themes.
+# threshold: 0.2
+
+# Cue phrases for the pain/need tagger, added or removed.
+# cues:
+#   pain: {add: ["eats our margin"], remove: ["slow"]}
+#   need: {add: ["would kill for"]}
+
+# Names that `--redact` masks in reports shared outside the research team.
+redact: []
+"""
+
+
+def init(folder: Path) -> list[Path]:
+    """Write a commented custlens.yaml and an example note; refuse to overwrite either."""
+    from .storage import write_new
+
+    config_path = folder / "custlens.yaml"
+    if config_path.exists():
+        raise CustlensError(
+            f"{display_path(config_path)} already exists; nothing was written",
+            hint="edit it, or remove it first to start again",
+            exit_code=ExitCode.PROBLEMS,
+        )
+    written = []
+    try:
+        write_new(config_path, CONFIG_TEMPLATE)
+        written.append(config_path)
+        example = NewNote(
+            kind="interview",
+            segment="example-segment",
+            date=dt.date.today(),
+            participant="P-001",
+            title="Example interview: replace me",
+            pains=("Copying last week's numbers into a spreadsheet takes most of Monday morning.",),
+            needs=("A weekly summary she can forward to the owner without editing it.",),
+            quotes=("Mondays are spreadsheet day, and I hate spreadsheet day.",),
+        )
+        notes = folder / "notes"
+        notes.mkdir(exist_ok=True)
+        from .storage import write_unique
+
+        written.append(write_unique(notes, f"{example.date.isoformat()}-example-segment-p-001", ".md", note_markdown(example)))
+    except OSError as exc:
+        raise CustlensError(f"cannot write in {display_path(folder)}: {exc.strerror or exc}") from None
+    return written
+
+
+CODEBOOK_HEADER = """\
+# Named themes. Each key is a theme id; statements that contain one of its `match` phrases join it.
+# Rename a theme by editing its label, merge two by moving phrases, split one by adding an entry.
+"""
+
+
+def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str]]:
+    """Add the report's unnamed themes to the codebook file, keeping what is there; return the new ids."""
+    from .codebook import CodebookEntry, entries_yaml, load_codebook
+    from .storage import replace
+
+    path = config.codebook_path()
+    existing = load_codebook(path)  # a broken codebook stops here, before anything is written
+    new: dict[str, CodebookEntry] = {}
+    for evidence in report.shown:
+        theme = evidence.theme
+        if theme.named or theme.id in existing.entries:
+            continue
+        phrases = sorted({s.text for s in theme.statements})
+        new[theme.id] = CodebookEntry(label=theme.label, type=theme.type, match=phrases)  # type: ignore[arg-type]
+    if not new:
+        return path, []
+    old = path.read_text(encoding="utf-8") if path.is_file() else CODEBOOK_HEADER
+    text = old + ("" if old.endswith("\n") or not old else "\n") + "\n" + entries_yaml(new)
+    try:
+        replace(path, text)
+    except OSError as exc:
+        raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
+    load_codebook(path)
+    return path, list(new)

@@ -5,12 +5,21 @@ Nothing here computes; it only lays out what the report already holds.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable
 from typing import Any
 
-from .commands import CheckReport
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from .commands import CheckReport, SegmentsReport, ShowReport, Synthesis, ThemesReport
 from .errors import Problem
+from .models import Statement
+from .themes import trim
+from .triangulate import Evidence, SegmentSummary, SegmentTheme
 
 
 def problem_line(problem: Problem) -> str:
@@ -93,3 +102,378 @@ def check_json(report: CheckReport, strict: bool) -> str:
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+# --- synthesis reports ----------------------------------------------------------------------------
+
+
+def statement_dict(statement: Statement, theme: str | None = None, with_theme: bool = False) -> dict[str, Any]:
+    note = statement.note
+    data: dict[str, Any] = {
+        "text": statement.text,
+        "type": statement.type,
+        "inferred": statement.inferred,
+        "cue": statement.cue,
+        "section": statement.section,
+        "path": note.path,
+        "line": statement.line,
+        "entry": note.entry,
+        "note": note.id,
+        "segment": note.segment,
+        "kind": note.kind,
+        "participant": note.participant,
+        "researcher": ", ".join(note.researchers) or None,
+        "date": note.date.isoformat(),
+    }
+    if with_theme:
+        data["theme"] = theme
+    return data
+
+
+def theme_dict(evidence: Evidence, rank: int | None = None) -> dict[str, Any]:
+    theme = evidence.theme
+    data: dict[str, Any] = {}
+    if rank is not None:
+        data["rank"] = rank
+    data.update(
+        {
+            "id": theme.id,
+            "label": theme.label,
+            "type": theme.type,
+            "named": theme.named,
+            "strength": evidence.strength,
+            "mentions": evidence.mentions,
+            "notes": evidence.notes,
+            "participants": evidence.participants,
+            "segments": evidence.segments,
+            "sources": evidence.sources,
+            "researchers": list(evidence.researchers),
+            "first_seen": evidence.first_seen.isoformat(),
+            "last_seen": evidence.last_seen.isoformat(),
+            "quote": evidence.quote.text,
+            "statements": [statement_dict(s) for s in theme.statements],
+        }
+    )
+    return data
+
+
+def _summary(synthesis: Synthesis, themes: int) -> dict[str, Any]:
+    return {
+        "notes": len(synthesis.notes),
+        "statements": len(synthesis.statements),
+        "themes": themes,
+        "themes_total": len(synthesis.ranked),
+        "skipped_files": len(synthesis.corpus.skipped_files),
+    }
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def themes_json(report: ThemesReport) -> str:
+    return _json(
+        {
+            "themes": [theme_dict(e, rank) for rank, e in enumerate(report.shown, 1)],
+            "summary": _summary(report.synthesis, len(report.shown)),
+        }
+    )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items())
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def themes_csv(report: ThemesReport) -> str:
+    rows: list[list[Any]] = [
+        ["rank", "id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
+         "researchers", "first_seen", "last_seen", "quote"]
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        rows.append(
+            [rank, e.theme.id, e.theme.label, e.theme.type, e.strength, e.mentions, e.notes, e.participants,
+             _counts(e.segments), _counts(e.sources), ", ".join(e.researchers), e.first_seen.isoformat(),
+             e.last_seen.isoformat(), e.quote.text]
+        )
+    return _csv(rows)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def themes_markdown(report: ThemesReport) -> str:
+    lines = [
+        "| # | Theme | Type | Strength | Participants | Segments | Sources | Quote |",
+        "|---:|---|---|---|---:|---|---|---|",
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        lines.append(
+            f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
+            f"{_md(_counts(e.segments))} | {_md(_counts(e.sources))} | \"{_md(trim(e.quote.text, 120))}\" |"
+        )
+    footer = themes_footer(report)
+    if footer:
+        lines += ["", f"_{footer}_"]
+    return "\n".join(lines) + "\n"
+
+
+def themes_footer(report: ThemesReport) -> str | None:
+    if not report.left_out:
+        return None
+    parts = f"{report.one_mention} said only once" if report.one_mention else ""
+    more = report.left_out - report.one_mention
+    if more:
+        parts = f"{parts}, {more} beyond --top" if parts else f"{more} beyond --top"
+    return (
+        f"{len(report.shown)} of {len(report.synthesis.ranked)} themes shown "
+        f"({report.left_out} left out: {parts}); --all shows every theme"
+    )
+
+
+STRENGTH_STYLE = {"strong": "bold green", "moderate": "yellow", "anecdotal": "dim"}
+
+
+def _table(terminal: bool, title: str | None = None) -> Table:
+    from rich import box
+
+    return Table(
+        box=box.SIMPLE_HEAD if terminal else None,
+        title=title,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=False,
+        header_style="bold" if terminal else "",
+    )
+
+
+def _flexible(width: int, fixed: list[int], shares: list[int]) -> list[int]:
+    """Split what is left of `width` after the fixed columns (and one space between columns) by shares."""
+    columns = len(fixed) + len(shares)
+    left = max(10 * len(shares), width - sum(fixed) - 2 * (columns - 1))
+    total = sum(shares)
+    sizes = [left * share // total for share in shares]
+    sizes[0] += left - sum(sizes)
+    return sizes
+
+
+def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table:
+    """Rank, label, type, strength, participants, segments, kinds of source and one short quote."""
+    table = _table(terminal)
+    rank_width = len(str(len(report.shown))) or 1
+    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [3, 2])
+    table.add_column("#", justify="right", no_wrap=True, width=rank_width)
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=4)
+    table.add_column("Strength", no_wrap=True, width=9)
+    table.add_column("Ppl", justify="right", no_wrap=True, width=3)
+    table.add_column("Seg", justify="right", no_wrap=True, width=3)
+    table.add_column("Src", justify="right", no_wrap=True, width=3)
+    table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
+    for rank, e in enumerate(report.shown, 1):
+        style = STRENGTH_STYLE[e.strength] if terminal else ""
+        table.add_row(
+            str(rank), escape(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
+            str(len(e.segments)), str(len(e.sources)), escape(f"“{e.quote.text}”"),
+        )
+    return table
+
+
+def segments_json(report: SegmentsReport) -> str:
+    data = {
+        "segments": [
+            {
+                "name": seg.name,
+                "notes": seg.notes,
+                "participants": seg.participants,
+                "sources": seg.sources,
+                "themes": [
+                    {
+                        "id": row.evidence.theme.id,
+                        "label": row.evidence.theme.label,
+                        "type": row.evidence.theme.type,
+                        "strength": row.evidence.strength,
+                        "participants": row.participants,
+                        "coverage": round(row.coverage, 3),
+                        "quote": row.quote.text,
+                    }
+                    for row in seg.themes
+                ],
+                "unique_themes": [row.evidence.theme.id for row in seg.unique],
+                "shared_themes": [row.evidence.theme.id for row in seg.shared],
+            }
+            for seg in report.segments
+        ],
+        "summary": _summary(report.synthesis, len(report.synthesis.ranked)),
+    }
+    return _json(data)
+
+
+def segments_markdown(report: SegmentsReport) -> str:
+    lines: list[str] = []
+    for seg in report.segments:
+        lines.append(f"## {seg.name}")
+        lines.append("")
+        lines.append(
+            f"{seg.notes} notes, {seg.participants} participants; sources: {_md(_counts(seg.sources))}."
+        )
+        lines.append("")
+        lines.append("| Theme | Type | Coverage | Said by | Also in | Quote |")
+        lines.append("|---|---|---:|---:|---|---|")
+        for row in seg.themes[: report.top]:
+            lines.append(_segment_md_row(seg, row))
+        unique = [r for r in seg.unique]
+        lines.append("")
+        if unique:
+            lines.append("Only this segment says: " + "; ".join(
+                f"{_md(r.evidence.theme.label)} `{r.evidence.theme.id}` ({r.participants})" for r in unique[: report.top]
+            ) + ".")
+        else:
+            lines.append("Nothing said by two or more participants is unique to this segment.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
+    others = [name for name in row.evidence.segments if name != seg.name]
+    return (
+        f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
+        f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {', '.join(others) or 'only here'} | "
+        f"\"{_md(trim(row.quote.text, 100))}\" |"
+    )
+
+
+def segments_csv(report: SegmentsReport) -> str:
+    rows: list[list[Any]] = [
+        ["segment", "theme", "label", "type", "strength", "participants", "coverage", "unique", "also_in", "quote"]
+    ]
+    for seg in report.segments:
+        unique = {id(r) for r in seg.unique}
+        for row in seg.themes:
+            others = [name for name in row.evidence.segments if name != seg.name]
+            rows.append(
+                [seg.name, row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type,
+                 row.evidence.strength, row.participants, f"{row.coverage:.3f}", id(row) in unique,
+                 "; ".join(others), row.quote.text]
+            )
+    return _csv(rows)
+
+
+def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> list[Any]:
+    out: list[Any] = []
+    label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
+    for seg in report.segments:
+        title = trim(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({_counts(seg.sources)})", width)
+        table = _table(terminal, escape(title))
+        table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+        table.add_column("Type", no_wrap=True, width=4)
+        table.add_column("Cover", justify="right", no_wrap=True, width=5)
+        table.add_column("Also in", no_wrap=True, overflow="ellipsis", width=also)
+        table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
+        for row in seg.themes[: report.top]:
+            others = [name for name in row.evidence.segments if name != seg.name]
+            table.add_row(
+                escape(row.evidence.theme.label), row.evidence.theme.type,
+                f"{row.coverage:.0%}", escape(", ".join(others) or "only here"), escape(f"“{row.quote.text}”"),
+            )
+        out.append(table)
+        for row in seg.unique[: report.top]:
+            line = f"  only here: {row.evidence.theme.label} ({row.participants} of {seg.participants})"
+            out.append(Text(trim(line, width), no_wrap=True))
+        out.append(Text(""))
+    return out
+
+
+def show_lines(report: ShowReport) -> list[str]:
+    e = report.evidence
+    theme = e.theme
+    lines = [
+        f"{theme.label}",
+        f"id {theme.id} · {theme.type} · {e.strength} · {e.participants} participants · {e.mentions} mentions "
+        f"in {e.notes} notes · {e.first_seen} to {e.last_seen}",
+        f"segments: {_counts(e.segments)}",
+        f"sources: {_counts(e.sources)}",
+        f"researchers: {', '.join(e.researchers) or 'none given'}",
+        "",
+    ]
+    for s in theme.statements:
+        note = s.note
+        who = note.participant or "no participant"
+        inferred = f" [inferred: {s.cue}]" if s.inferred else ""
+        lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}")
+        lines.append(f"    {s.text}")
+    return lines
+
+
+def show_json(report: ShowReport) -> str:
+    return _json(theme_dict(report.evidence))
+
+
+def show_markdown(report: ShowReport) -> str:
+    e = report.evidence
+    lines = [
+        f"### {_md(e.theme.label)}",
+        "",
+        f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {e.participants} participants · "
+        f"{e.mentions} mentions · {_md(_counts(e.segments))} · {_md(_counts(e.sources))}",
+        "",
+    ]
+    for s in e.theme.statements:
+        lines.append(f"- \"{_md(s.text)}\" ({s.note.participant or s.note.id}, {s.note.segment}, {s.note.kind}, "
+                     f"{s.note.date}; `{s.place}`)")
+    return "\n".join(lines) + "\n"
+
+
+def show_csv(report: ShowReport) -> str:
+    return statements_csv([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
+
+
+def statements_json(synthesis: Synthesis) -> str:
+    return _json(
+        {
+            "statements": [statement_dict(s, synthesis.theme_of.get(id(s)), True) for s in synthesis.statements],
+            "summary": _summary(synthesis, len(synthesis.ranked)),
+        }
+    )
+
+
+def statements_csv(pairs: list[tuple[Statement, str | None]]) -> str:
+    header = list(statement_dict(pairs[0][0], None, True)) if pairs else ["text", "type", "theme"]
+    rows: list[list[Any]] = [header]
+    for statement, theme in pairs:
+        rows.append(list(statement_dict(statement, theme, True).values()))
+    return _csv(rows)
+
+
+def statements_markdown(synthesis: Synthesis) -> str:
+    lines = ["| Type | Inferred | Section | Statement | Theme | Place |", "|---|---|---|---|---|---|"]
+    for s in synthesis.statements:
+        lines.append(
+            f"| {s.type} | {'yes' if s.inferred else 'no'} | {s.section} | {_md(s.text)} | "
+            f"{synthesis.theme_of.get(id(s)) or ''} | `{s.place}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def statements_table(synthesis: Synthesis, terminal: bool, width: int = 80) -> Table:
+    table = _table(terminal)
+    text, place = _flexible(width, [5, 3, 11], [3, 2])
+    table.add_column("Type", no_wrap=True, width=5)
+    table.add_column("Inf", no_wrap=True, width=3)
+    table.add_column("Statement", no_wrap=True, overflow="ellipsis", width=text)
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=11)
+    table.add_column("Place", no_wrap=True, overflow="ellipsis", width=place)
+    for s in synthesis.statements:
+        table.add_row(
+            s.type or "", "yes" if s.inferred else "", escape(s.text), synthesis.theme_of.get(id(s)) or "",
+            escape(s.place),
+        )
+    return table

@@ -111,9 +111,15 @@ def _syntax_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError
     problem_mark = getattr(exc, "problem_mark", None)
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
-    if "tab" in problem:
-        line = problem_mark.line + 1 + line_offset if problem_mark else None
-        return YamlError("yaml-tab", "a tab is used for indentation", line, "indent YAML with spaces, not tabs")
+    if problem_mark is not None:
+        lines = text.split("\n")
+        bad = lines[problem_mark.line] if problem_mark.line < len(lines) else ""
+        indent = bad[: len(bad) - len(bad.lstrip(" \t"))]
+        if "tab" in problem or "\t" in indent:
+            return YamlError(
+                "yaml-tab", "a tab is used for indentation", problem_mark.line + 1 + line_offset,
+                "indent YAML with spaces, not tabs",
+            )
     mark = context_mark or problem_mark
     line = mark.line + 1 + line_offset if mark else None
     message = f"invalid YAML: {problem}"

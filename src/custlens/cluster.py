@@ -1,0 +1,467 @@
+"""Group short texts that say the same thing: candidate pairs, fuzzy scores, average linkage.
+
+This module knows strings and scores, nothing about notes or files. The steps:
+
+1. Normalise: lower case, no punctuation, no filler or function words. Texts that are the same after
+   this are one node with a weight, so repeats cost nothing.
+2. Features: each word gives its character 3- and 4-grams (together weighing NGRAM_WEIGHT, so long
+   words do not drown short ones) and its stem (WORD_WEIGHT), weighted by TF-IDF.
+3. Candidates: pairs that share a feature, found with a sparse matrix product, never an n x n matrix.
+   Only features rare enough to fit a work budget propose pairs (the commonest would pair everything),
+   but every feature counts in the cosine of the pairs found. Each text keeps its `max_candidates`
+   candidates with the highest cosine.
+4. Score each candidate pair: the geometric mean of the cosine and rapidfuzz's `token_sort_ratio`
+   (an edit-distance ratio over the sorted words: word order does not matter, typos cost little,
+   extra or missing words lower the score; `token_set_ratio`, which scores any subset 100, grouped
+   unrelated statements that share two common words). Pairs under `floor` count as unlike (0), and
+   each text keeps its `max_neighbours` strongest pairs: a sparse similarity graph.
+5. Group by average linkage on that graph: repeatedly merge the two groups with the highest average
+   score over all their cross pairs (unlike pairs count 0), while that average is at least
+   `threshold`. A text joins a group only if it is like the group as a whole, not one member of it.
+   In groups small enough (at most 1/threshold texts) for one strong pair to carry the average, every
+   pair must be alike: A~B and B~C do not pull A and C together when they are unlike.
+
+The straightforward path (`exact=True`) scores every pair instead of the candidates; on small inputs
+the two are the same by construction, and on banking77 they differ by about 0.001 ARI (bench/themes.py).
+Everything is deterministic and independent of input order: nodes are sorted by text first and ties
+go to the lower node.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SCALE = 10_000  # scores are integers 0..SCALE so that sums are exact and runs are repeatable
+
+# Function words and the filler of spoken notes; they make unrelated statements look alike.
+FILLER = frozenset(
+    """a an the and or but so of to in on at by for with from as into onto about over than then that this
+    these those it its it's is are was were be been being am do does did doing has have had having i i'm
+    i've me my mine we we're we've us our ours you you're your yours they they're them their he she him
+    her his hers there here what which who whom whose when where why how all any some just really very
+    quite pretty actually basically literally honestly totally like kind sort um uh er well okay ok yeah
+    yes no not also too still even much many more most can could would should will shall may might must
+    get got gets getting if because while just only own same other another each every both either
+    again always ever lot lots thing things stuff way something anything everything said says say
+    tell told think thought feel felt im ive weve youre theyre""".split()
+)
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: `bookings`, `booked` and `booking` all become `book`."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def normalise(text: str) -> str:
+    """Text as it is compared: lower case, no punctuation, no filler words (all kept if all are filler)."""
+    words = _NON_WORD.sub(" ", text.lower().replace("'", "")).split()
+    kept = [w for w in words if w not in FILLER]
+    return " ".join(kept or words)
+
+
+@dataclass(frozen=True)
+class GroupingSettings:
+    """The knobs of grouping. `threshold` is the one users tune (`--threshold`)."""
+
+    threshold: float = 0.20
+    floor: float = 0.25
+    pair_budget: int = 300_000_000  # products spent on proposing candidate pairs
+    min_max_df: int = 200  # features in up to this many texts always propose pairs
+    max_candidates: int = 400  # per text, the candidates with the highest cosine that get scored
+    max_neighbours: int = 200  # per text, the strongest scored pairs kept
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The result: `labels[i]` is the group of text i (numbered 0.. in order of first member), and
+    `medoids[g]` the index of the most representative text of group g."""
+
+    labels: list[int]
+    medoids: list[int]
+
+    @property
+    def groups(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in self.medoids]
+        for index, label in enumerate(self.labels):
+            out[label].append(index)
+        return out
+
+
+# --- features -------------------------------------------------------------------------------------
+
+
+NGRAM_WEIGHT = 3.0  # all character n-grams of one word together weigh this much ...
+WORD_WEIGHT = 2.0  # ... and the (stemmed) word itself this much, so long words do not dominate
+
+
+def _word_features(word: str) -> list[tuple[str, float]]:
+    padded = f" {word} "
+    grams = [padded[i : i + n] for n in (3, 4) for i in range(max(1, len(padded) - n + 1))]
+    share = NGRAM_WEIGHT / len(grams)
+    return [(gram, share) for gram in grams] + [("w:" + stem(word), WORD_WEIGHT)]
+
+
+@dataclass
+class _Matrix:
+    """Sparse TF-IDF rows (CSR) and each feature's document frequency."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    df: np.ndarray
+
+
+def _tfidf(texts: Sequence[str]) -> _Matrix:
+    """TF-IDF rows (smooth idf, unit length). Each word's features are computed once, however often it occurs."""
+    vocab: dict[str, int] = {}
+    cache: dict[str, tuple[list[int], list[float]]] = {}
+    rows: list[int] = []
+    feats: list[int] = []
+    weights: list[float] = []
+    for row, text in enumerate(texts):
+        for word in text.split():
+            found = cache.get(word)
+            if found is None:
+                pairs = _word_features(word)
+                found = ([vocab.setdefault(f, len(vocab)) for f, _ in pairs], [w for _, w in pairs])
+                cache[word] = found
+            feats.extend(found[0])
+            weights.extend(found[1])
+            rows.extend([row] * len(found[0]))
+    n, width = len(texts), len(vocab)
+    if not feats:
+        zero = np.zeros(0, dtype=np.int64)
+        return _Matrix(np.zeros(n + 1, dtype=np.int64), zero, np.zeros(0), zero)
+    key, inverse = np.unique(
+        np.asarray(rows, dtype=np.int64) * width + np.asarray(feats, dtype=np.int64), return_inverse=True
+    )
+    tf = np.bincount(inverse.ravel(), weights=np.asarray(weights))
+    row_of, ind = key // width, key % width
+    df = np.bincount(ind, minlength=width)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    data = np.sqrt(tf) * idf[ind]  # sublinear: a repeated word adds less than a new one
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
+    norms[norms == 0] = 1.0
+    data = data / norms[row_of]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=n), out=indptr[1:])
+    return _Matrix(indptr, ind, data, df)
+
+
+# --- candidate pairs and scores -------------------------------------------------------------------
+
+
+def _sparse(m: _Matrix, n: int) -> Any:
+    from scipy import sparse
+
+    return sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(n, len(m.df)))
+
+
+def _rare_limit(df: np.ndarray, budget: int, minimum: int) -> int:
+    """The largest document frequency D such that pairing texts through every feature in at most D
+    texts costs no more than `budget` products (each such feature costs df**2), but at least `minimum`."""
+    if not len(df):
+        return minimum
+    counts = np.bincount(df)
+    cost = np.cumsum(counts * np.arange(len(counts), dtype=np.float64) ** 2)
+    affordable = np.flatnonzero(cost <= budget)
+    return max(minimum, int(affordable[-1]) if len(affordable) else 0)
+
+
+def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk: int = 1000) -> tuple[np.ndarray, ...]:
+    """Candidate pairs (i < j) with their full cosine, each text keeping its `max_candidates` best.
+
+    Pairs are proposed by the rarer features (those in at most D texts, D chosen so that the work stays
+    within `pair_budget` products); the commonest features would pair almost everything, so they do
+    not propose pairs, but they still count in the cosine of the pairs found.
+    """
+    limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
+    matrix = _sparse(m, n)
+    rare = np.flatnonzero(m.df <= limit)
+    common = np.flatnonzero(m.df > limit)
+    by_rare = matrix[:, rare].tocsr()
+    by_rare_t = by_rare.T.tocsr()
+    dense_common = matrix[:, common].toarray().astype(np.float32) if len(common) else None
+    minimum = settings.floor**2 - 1e-9
+    out_i, out_j, out_s = [], [], []
+    for start in range(0, n, rows_per_chunk):
+        block = (by_rare[start : start + rows_per_chunk] @ by_rare_t).tocoo()
+        rows = block.row.astype(np.int64) + start
+        cols = block.col.astype(np.int64)
+        sims = block.data
+        other = cols != rows
+        rows, cols, sims = rows[other], cols[other], sims[other]
+        if dense_common is not None and len(rows):
+            sims = sims + np.einsum("ij,ij->i", dense_common[rows], dense_common[cols])
+        good = sims >= minimum
+        rows, cols, sims = rows[good], cols[good], sims[good]
+        if len(rows) and settings.max_candidates:
+            order = np.lexsort((cols, -sims, rows))
+            rows, cols, sims = rows[order], cols[order], sims[order]
+            first = np.searchsorted(rows, rows, side="left")
+            best = (np.arange(len(rows)) - first) < settings.max_candidates
+            rows, cols, sims = rows[best], cols[best], sims[best]
+        out_i.append(np.minimum(rows, cols))
+        out_j.append(np.maximum(rows, cols))
+        out_s.append(sims)
+    if not out_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    i, j, sims = np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+    key = i * n + j
+    _, first = np.unique(key, return_index=True)
+    return i[first], j[first], sims[first].astype(np.float64)
+
+
+def _all_pairs(m: _Matrix, n: int, rows_per_chunk: int = 500) -> tuple[np.ndarray, ...]:
+    """The straightforward path: the cosine of every pair (pairs that share no feature have cosine 0
+    and so can never score above the floor). No feature is left out and no text's list is cut."""
+    matrix = _sparse(m, n)
+    transposed = matrix.T.tocsr()
+    out_i, out_j, out_s = [], [], []
+    for start in range(0, n, rows_per_chunk):
+        block = (matrix[start : start + rows_per_chunk] @ transposed).tocoo()
+        rows = block.row.astype(np.int64) + start
+        upper = block.col > rows
+        out_i.append(rows[upper])
+        out_j.append(block.col[upper].astype(np.int64))
+        out_s.append(block.data[upper])
+    if not out_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+
+
+def _score(texts: Sequence[str], i: np.ndarray, j: np.ndarray, cos: np.ndarray, settings: GroupingSettings) -> tuple[np.ndarray, ...]:
+    """Scores of candidate pairs, as integers 0..SCALE; pairs under the floor are dropped."""
+    from rapidfuzz import fuzz, process
+
+    # cos >= floor**2 is necessary for sqrt(cos * ratio) >= floor, so most pairs skip the fuzzy scorer.
+    worth = cos >= settings.floor**2 - 1e-9
+    i, j, cos = i[worth], j[worth], cos[worth]
+    if len(i) == 0:
+        return i, j, np.zeros(0, dtype=np.int64)
+    left = [texts[k] for k in i.tolist()]
+    right = [texts[k] for k in j.tolist()]
+    ratio = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float64) / 100.0
+    score = np.sqrt(np.clip(cos, 0.0, 1.0) * ratio)
+    quantised = np.rint(score * SCALE).astype(np.int64)
+    keep = quantised >= int(round(settings.floor * SCALE))
+    return i[keep], j[keep], quantised[keep]
+
+
+def _cap_neighbours(n: int, i: np.ndarray, j: np.ndarray, s: np.ndarray, cap: int) -> tuple[np.ndarray, ...]:
+    """Keep a pair if it is among the `cap` strongest of either of its texts."""
+    if len(i) == 0 or cap <= 0:
+        return i, j, s
+    degree = np.bincount(np.concatenate([i, j]), minlength=n)
+    if degree.max() <= cap:
+        return i, j, s
+    pair = np.arange(len(i))
+    ends = np.concatenate([i, j])
+    pairs = np.concatenate([pair, pair])
+    scores = np.concatenate([s, s])
+    order = np.lexsort((pairs, -scores, ends))
+    ends_sorted = ends[order]
+    first = np.searchsorted(ends_sorted, ends_sorted, side="left")
+    rank = np.arange(len(order)) - first
+    kept = np.zeros(len(i), dtype=bool)
+    kept[pairs[order][rank < cap]] = True
+    return i[kept], j[kept], s[kept]
+
+
+# --- average linkage ------------------------------------------------------------------------------
+
+
+def average_linkage(weights: Sequence[int], i: np.ndarray, j: np.ndarray, s: np.ndarray, threshold: int) -> np.ndarray:
+    """Average linkage over a sparse graph; returns the root node of each node's group.
+
+    Repeatedly merges the two groups with the highest average pair score (pairs not listed count 0)
+    while that average is >= `threshold`. `weights[k]` is how many identical texts node k stands for.
+    Done in rounds: every pair of groups that are each other's best partner merges at once. Average
+    linkage is reducible (a merge never brings another group closer than its closer half was), so this
+    gives the same groups as merging one best pair at a time; a group whose best partner is under the
+    threshold can never merge again and is set aside. Ties go to the lower node number.
+    """
+    n = len(weights)
+    size = np.asarray(weights, dtype=np.int64).copy()
+    a = np.asarray(i, dtype=np.int64)
+    b = np.asarray(j, dtype=np.int64)
+    total = np.asarray(s, dtype=np.int64) * size[a] * size[b]
+    parent = np.arange(n)
+    while len(a):
+        average = total / (size[a] * size[b])
+        src = np.concatenate([a, b])
+        dst = np.concatenate([b, a])
+        val = np.concatenate([average, average])
+        order = np.lexsort((dst, -val, src))
+        src_sorted = src[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = src_sorted[1:] != src_sorted[:-1]
+        nodes = src_sorted[first]
+        best = dst[order][first]
+        best_value = val[order][first]
+        partner = np.full(n, -1, dtype=np.int64)
+        partner[nodes] = best
+        alive = best_value >= threshold
+        merge = alive & (partner[best] == nodes) & (nodes < best)
+        if not merge.any():
+            break
+        keep_node = nodes[merge]
+        gone = best[merge]
+        parent[gone] = keep_node
+        size[keep_node] += size[gone]
+        relabel = np.arange(n)
+        relabel[gone] = keep_node
+        dead = np.zeros(n, dtype=bool)
+        dead[nodes[~alive]] = True
+        a, b = relabel[a], relabel[b]
+        usable = (a != b) & ~dead[a] & ~dead[b]
+        a, b, total = a[usable], b[usable], total[usable]
+        if not len(a):
+            break
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        key = lo * n + hi
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        a, b = lo[order][starts], hi[order][starts]
+        total = np.add.reduceat(total[order], starts)
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return parent
+        parent = grand
+
+
+def _split_chains(
+    roots: np.ndarray, weights: Sequence[int], i: np.ndarray, j: np.ndarray, s: np.ndarray, limit: int
+) -> np.ndarray:
+    """Small groups (at most `limit` texts) must be alike pair by pair; split those that are not.
+
+    With a threshold of T, one text can join a group of up to 1/T texts by being like a single member
+    (A~B, B~C, A and C unlike). Such a group is re-formed by complete linkage: the strongest pairs
+    first, joining two parts only when every pair across them is alike.
+    """
+    roots = roots.copy()
+    size = np.bincount(roots, weights=np.asarray(weights, dtype=np.float64), minlength=len(roots))
+    members: dict[int, list[int]] = {}
+    for node, r in enumerate(roots.tolist()):
+        if 1 < size[r] <= limit:
+            members.setdefault(r, []).append(node)
+    if not members:
+        return roots
+    inside = roots[i] == roots[j]
+    alike: dict[int, list[tuple[int, int, int]]] = {}
+    for a, b, score in zip(i[inside].tolist(), j[inside].tolist(), s[inside].tolist()):
+        if roots[a] in members:
+            alike.setdefault(int(roots[a]), []).append((score, a, b))
+    for r, nodes in members.items():
+        edges = alike.get(r, [])
+        if len(edges) == len(nodes) * (len(nodes) - 1) // 2:
+            continue
+        pairs = {(a, b) for _, a, b in edges}
+        part = {node: node for node in nodes}
+        groups = {node: [node] for node in nodes}
+        for _, a, b in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+            pa, pb = part[a], part[b]
+            if pa == pb:
+                continue
+            if all((min(x, y), max(x, y)) in pairs for x in groups[pa] for y in groups[pb]):
+                keep, drop = min(pa, pb), max(pa, pb)
+                for x in groups.pop(drop):
+                    part[x] = keep
+                    groups[keep].append(x)
+        for node in nodes:
+            roots[node] = min(groups[part[node]])
+    return roots
+
+
+# --- the whole step -------------------------------------------------------------------------------
+
+
+def group(texts: Sequence[str], settings: GroupingSettings | None = None, *, exact: bool = False) -> Grouping:
+    """Group texts that say the same thing.
+
+    `exact=True` is the straightforward path: every pair is scored instead of the candidates the index
+    proposes; the rest (each text's `max_neighbours` strongest pairs, average linkage) is the same.
+    """
+    settings = settings or GroupingSettings()
+    normal = [normalise(t) for t in texts]
+    nodes = sorted(set(normal))
+    node_of = {text: k for k, text in enumerate(nodes)}
+    weights = [0] * len(nodes)
+    for text in normal:
+        weights[node_of[text]] += 1
+    n = len(nodes)
+    if n == 0:
+        return Grouping([], [])
+    matrix = _tfidf(nodes)
+    if exact:
+        i, j, cos = _all_pairs(matrix, n)
+    else:
+        i, j, cos = _cosine_pairs(matrix, n, settings)
+    i, j, s = _score(nodes, i, j, cos, settings)
+    i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
+    threshold = int(round(settings.threshold * SCALE))
+    roots = average_linkage(weights, i, j, s, threshold)
+    roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
+    medoid_of_root = _medoids(roots.tolist(), weights, i, j, s, nodes)
+    # number groups by their first member in input order, so output follows the caller's order
+    labels: list[int] = []
+    group_of_root: dict[int, int] = {}
+    medoids: list[int] = []
+    first_input: dict[int, int] = {}
+    for index, text in enumerate(normal):
+        first_input.setdefault(node_of[text], index)
+    for index, text in enumerate(normal):
+        r = roots[node_of[text]]
+        if r not in group_of_root:
+            group_of_root[r] = len(medoids)
+            medoids.append(first_input[medoid_of_root[r]])
+        labels.append(group_of_root[r])
+    return Grouping(labels, medoids)
+
+
+def _medoids(roots: list[int], weights: list[int], i: np.ndarray, j: np.ndarray, s: np.ndarray, nodes: list[str]) -> dict[int, int]:
+    """For each group, its most representative node: the shortest of those whose summed score to the
+    rest of the group is at least 80% of the highest (identical texts count fully)."""
+    # a member's summed score to the rest of its group: its identical copies, then the other nodes
+    centrality = [(w - 1) * SCALE for w in weights]
+    root_arr = np.asarray(roots)
+    if len(i):
+        same = root_arr[i] == root_arr[j]
+        for a, b, score in zip(i[same].tolist(), j[same].tolist(), s[same].tolist()):
+            centrality[a] += score * weights[b]
+            centrality[b] += score * weights[a]
+    # the label should read well: among members nearly as central as the most central one, the shortest
+    top: dict[int, int] = {}
+    for k, r in enumerate(roots):
+        top[r] = max(top.get(r, 0), centrality[k])
+    best: dict[int, int] = {}
+    for k, r in enumerate(roots):
+        if centrality[k] < 0.8 * top[r]:
+            continue
+        current = best.get(r)
+        if current is None or (len(nodes[k]), -centrality[k], nodes[k]) < (
+            len(nodes[current]),
+            -centrality[current],
+            nodes[current],
+        ):
+            best[r] = k
+    return best

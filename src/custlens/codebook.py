@@ -1,0 +1,149 @@
+"""The codebook: themes a team has named, with the phrases that put a statement into each.
+
+`themes.yaml` maps a theme id to `{label, type, match}`:
+
+    sso:
+      label: Single sign-on
+      type: need
+      match: ["SSO", "single sign-on", "Okta", "SAML"]
+
+A statement joins the entry whose phrase it contains (as whole words, ignoring case and punctuation;
+phrases of two or more words also match with small typos). When several entries match, the longest
+matching phrase wins, then the entry that comes first in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import CustlensError
+from .yamlsafe import YamlError, load_yaml
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NON_WORD = re.compile(r"[^\w]+")
+FUZZY_CUTOFF = 90
+
+
+class CodebookEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1)
+    type: Literal["pain", "need"] | None = None
+    match: list[str] = Field(default_factory=list)
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Named themes in file order; `path` is where they were read from (None: no codebook)."""
+
+    entries: dict[str, CodebookEntry]
+    path: Path | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+def plain(text: str) -> str:
+    """Lower case, words separated by single spaces, no punctuation: how phrases are compared."""
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read a codebook; a missing file is an empty codebook, a broken one a located error."""
+    if not path.is_file():
+        return Codebook({}, None)
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CustlensError(f"cannot read the codebook: {exc}", path=str(path)) from None
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        raise CustlensError(f"invalid codebook: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
+    if data is None:
+        return Codebook({}, path)
+    if not isinstance(data, dict):
+        raise CustlensError("invalid codebook: it must map theme ids to {label, type, match}", path=str(path), line=1)
+    entries: dict[str, CodebookEntry] = {}
+    key_lines = getattr(data, "key_lines", {})
+    for key, value in data.items():
+        line = key_lines.get(key)
+        if not isinstance(key, str) or not _ID.match(key):
+            raise CustlensError(
+                f"invalid codebook: theme id {key!r} must be lower-case letters, digits, '-' or '_'",
+                path=str(path), line=line,
+            )
+        try:
+            entries[key] = CodebookEntry.model_validate(value)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in (key, *error["loc"]))
+            raise CustlensError(
+                f"invalid codebook: {where}: {error['msg']}", path=str(path), line=line,
+                hint='each theme needs `label:`, and optionally `type: pain|need` and `match: ["phrase", ...]`',
+            ) from None
+    return Codebook(entries, path)
+
+
+def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> list[str | None]:
+    """For each text, the id of the codebook entry it belongs to, or None."""
+    if not codebook:
+        return [None] * len(texts)
+    phrases: list[tuple[str, str, int, str | None]] = []  # (plain phrase, id, order, type)
+    for order, (key, entry) in enumerate(codebook.entries.items()):
+        for phrase in entry.match:
+            if plain(phrase):
+                phrases.append((plain(phrase), key, order, entry.type))
+    plains = [f" {plain(t)} " for t in texts]
+    best: list[tuple[int, int, str] | None] = [None] * len(texts)
+
+    def offer(k: int, length: int, order: int, key: str) -> None:
+        current = best[k]
+        if current is None or (-length, order) < (-current[0], current[1]):
+            best[k] = (length, order, key)
+
+    for phrase, key, order, kind in phrases:
+        needle = f" {phrase} "
+        for k, haystack in enumerate(plains):
+            if (kind is None or types[k] == kind) and needle in haystack:
+                offer(k, len(phrase), order, key)
+    fuzzy = [p for p in phrases if " " in p[0]]
+    if fuzzy:
+        from rapidfuzz import fuzz, process
+
+        scores = process.cdist(
+            [p[0] for p in fuzzy], [h.strip() for h in plains], scorer=fuzz.token_set_ratio,
+            score_cutoff=FUZZY_CUTOFF, workers=-1,
+        )
+        for row, col in zip(*scores.nonzero()):
+            phrase, key, order, kind = fuzzy[row]
+            if kind is None or types[col] == kind:
+                offer(int(col), len(phrase), order, key)
+    return [b[2] if b else None for b in best]
+
+
+def entries_yaml(entries: dict[str, CodebookEntry]) -> str:
+    """YAML text for new codebook entries, to append to the file a team edits by hand."""
+    import json
+
+    lines = []
+    for key, entry in entries.items():
+        lines.append(f"{key}:")
+        lines.append(f"  label: {json.dumps(entry.label, ensure_ascii=False)}")
+        if entry.type:
+            lines.append(f"  type: {entry.type}")
+        lines.append("  match:")
+        for phrase in entry.match:
+            lines.append(f"    - {json.dumps(phrase, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

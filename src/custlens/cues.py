@@ -1,0 +1,101 @@
+"""The tagger's built-in cues: patterns for problems (pain) and for wishes and requests (need).
+
+Written from how customers and users phrase problems and requests in general, not from one data set.
+Each cue is `(name, regex)` over lower-cased text with straight apostrophes. A team removes a cue by
+its name or by the words it matched (`cues: {pain: {remove: ["slow"]}}` in custlens.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Verbs of a request for a product change, shared by the request patterns below.
+_CHANGE = (
+    r"(?:add|allow|enable|disable|provide|support|include|implement|introduce|offer|bring|expose|integrate|create"
+    r"|make|give|let|improve|extend|update|change|remove|show|display|increase|reduce|open|port|release|unify"
+    r"|merge|separate|restore|return|revert|ensure|pin|put|move|hide|rename|simplify|combine|split|replace"
+    r"|redesign|drop|limit|raise|lower|expand|sync|automate|notify|warn|remind|send|default|group|sort|filter"
+    r"|save|store|prioriti[sz]e|consider|accept|handle|respect|recogni[sz]e|block|check|upgrade|fix|reintroduce"
+    r"|bring back|get rid of|look into|think about|invest in|focus on|publish|document|locali[sz]e|translate)"
+)
+# What can follow "should" / "needs to" in a request ("it should support", "the app needs to remember").
+_MODAL_OBJECT = (
+    r"(?:be|have|support|allow|let|include|provide|offer|add|show|display|give|make|come|work|get|use|open|stop"
+    r"|start|remember|accept|bring|consider|release|expose|integrate|keep|enable|ship|become|automatically|update"
+    r"|sync|send|remind|take|create|help|change|follow|tell|notify|warn|ask|count|treat|handle|respect|recogni[sz]e"
+    r"|block|check|also|exist|appear|list|link|remove|hide|limit|contain|run|apply|cover|reflect|save)"
+)
+_GOOD = (
+    r"(?:nice|great|good|helpful|useful|awesome|cool|better|ideal|handy|amazing|fantastic|wonderful|lovely|valuable"
+    r"|beneficial|easier|simpler|convenient|perfect|brilliant|excellent|neat|sweet|preferable|desirable|welcome"
+    r"|interesting|smart|wise|logical|sensible|natural|intuitive|pleasant|an improvement|a godsend|a good idea"
+    r"|a great idea|a plus|a bonus|a big help|a huge help|a lifesaver|a game changer)"
+)
+
+# After a word that can be a verb or a noun ("sync", "export"), these show it is the subject, not a request:
+# "sync doesn't work", "export button is hidden".
+_NOT_A_VERB = (
+    r"(?!\s+(?:is|was|are|were|does|doesn't|don't|didn't|did|won't|can't|cannot|has|have|had|keeps|kept|takes|took"
+    r"|fails|failed|broke|breaks|crashes|crashed|seems|seemed|stopped|stops|never|always|still|only|isn't|wasn't"
+    r"|aren't|should|would|could|will|must|page|button|settings?|screen|feature|option|view|function|tab|menu"
+    r"|field|link|works|worked|loads|shows|showed|lags|hangs)\b)"
+)
+
+NEED_CUES: tuple[tuple[str, str], ...] = (
+    ("wish", r"\b(?:i|we|they|he|she|you|users|customers|clients|everyone) (?:really |just |so |still )?wish(?:ed|es)?\b|\bif only\b|\bwish ?list\b|\bwishing\b"),
+    ("would be good", rf"\b(?:would|will)(?:n't|'t| not)?(?: it)? (?:also |really |definitely |certainly |probably |just |surely )?(?:be|make it|make things|make life|make (?:my|our|the) (?:life|job|work|day))(?: so| really| very| much| super| extremely| a lot| even| way| far| quite| pretty| more| much more| a lot more)? (?:a )?{_GOOD}\b|\b(?:it|that|this)'d be (?:so |really |very |much )?(?:a )?{_GOOD}\b"),
+    ("would help", r"\bwould (?:really |also |definitely |greatly |hugely |massively |certainly |surely )?(?:help|save|solve|improve|simplify|speed up|allow|enable|let|open up|make (?:it|things|life|the|my|our|a)|give|reduce|cut|prevent|avoid|eliminate|streamline|benefit|increase|encourage|attract|bring)\b"),
+    ("would like", r"\b(?:i|we|they|users|people|developers|customers|clients|everyone|he|she|many|most|some)(?: would|'d| really| also) (?:really |also |just |much |definitely |so |very )?(?:like|love|prefer|appreciate|want|welcome|enjoy|pay|switch|use|buy)\b"),
+    ("want", r"\b(?:i|we|they|users|customers|clients|people|developers)(?: really| just| also| still| all| badly| desperately| definitely)? (?:want|wanted|need|needed|require|are missing|am missing) (?:a|an|some|more|better|the ability|an option|a way|it to|them to|this|that|something|support|access|proper|real|native|full|faster|easier|simpler|automatic|the option|integration|[a-z]+ (?:support|integration|option|feature|mode|button|api))\b"),
+    ("want to", rf"\b(?:i|we|users|developers|customers|people)(?: really| also| just| would)? (?:want|like|need) to (?:be able to|have|see|{_CHANGE})\b"),
+    ("need for", r"\b(?:need|needs) (?:of|for) (?:a|an|the|some|better|more|[a-z]+)\b|\bcould (?:really |definitely )?do with\b|\b(?:what )?(?:i am|i'm|we are|we're) asking for\b|\bmy ask is\b"),
+    ("we need", r"\b(?:we|i|users|developers|customers|people|they)(?: really| badly| desperately| definitely| also| still| just| absolutely| seriously)? need(?!s)(?! to (?:speak|talk|call|contact|know|reach|get|return|cancel|change|find|go|pay|wait|sort|fix|ask|try))(?! (?:help|assistance|someone|somebody|an answer|a response|a reply|a refund))\b"),
+    ("needed", r"\b(?:is|are|be|badly|really|desperately|definitely|urgently|also|still|sorely)? ?needed\b|\bmust[- ]have\b|\bnice[- ]to[- ]have\b|\ba must\b"),
+    ("need a way", r"\b(?:need|needs|needed|want|wants) (?:a|an|some|some kind of|some sort of)? ?(?:way|option|ability|setting|button|feature|tool|mode|place|view|report|integration|means) (?:to|for|that)\b"),
+    ("needs to", rf"\b(?:needs|need|ought|has|have) to (?:be able to|{_MODAL_OBJECT}|{_CHANGE})\b(?! (?:replaced|fixed|repaired|returned|refunded|resolved|sorted))"),
+    ("please", rf"\b(?:please|pls|plz|kindly)(?: also| just| kindly| consider| could you| can you| can we| guys| devs| team)? (?:{_CHANGE}|do)\b"),
+    ("should", rf"\b(?:should|must|shall|ought to)(?: really| also| just| definitely| probably| simply| still| at least| be able to| not only| always| automatically| by default| not| never)? (?!i\b|we\b|you\b|have been\b|have known\b|'ve\b|have [a-z]+ed\b)(?:{_MODAL_OBJECT}|[a-z]+)\b"),
+    ("could", rf"\b(?:it|this|they|you|we|there|developers|users|which|that|one)(?: really| also| just| simply| easily)? could (?:also |really |just |simply |easily )?(?:be (?:added|made|implemented|improved|extended|changed|integrated|done|solved|fixed|better)|{_CHANGE})\b"),
+    ("there should be", r"\bthere (?:should|must|could|needs to|ought to|has to|need to) be\b"),
+    ("can you add", rf"\b(?:can|could|would|will) (?:you|they|we|developers|the team|the devs) (?:please |also |guys |possibly |maybe |kindly |just )?{_CHANGE}\b|\bwhy (?:not|don't (?:you|we|they)) (?:just )?{_CHANGE}\b|\b(?:can|could) (?:we|i) (?:please )?(?:have|get)\b"),
+    ("any plans", r"\b(?:any|are there|is there an?) (?:chance|plans?|roadmap|eta|timeline|hope|possibility)\b"),
+    ("feature request", r"\bfeature requests?\b|\b(?:i|we) (?:request|propose|suggest|recommend)\w*\b|\bmy (?:request|suggestion|proposal|idea) (?:is|would be)\b|\bsuggestion\b|\bproposal\b"),
+    ("consider", r"\bconsider(?:ing)? (?:adding|making|allowing|supporting|providing|including|changing|implementing|introducing|offering)\b"),
+    ("hope", r"\b(?:i|we) (?:hope|hoped|am hoping|are hoping|'m hoping|'re hoping) (?:that |you |they |it |there |for |someone |the )"),
+    ("looking for", r"\b(?:i|we)(?: am|'m| are|'re| was| were) (?:looking|searching|hoping) for (?:a|an|some|the|way)\b"),
+    ("ability to", r"^(?:being able to|the ability to|an? (?:option|way|setting|button|toggle|switch|ability) to|having (?:a|an|the) (?:option|way|ability|setting|button)|(?:more|better|faster|easier|simpler) (?:control|options|support|ways?|integration)|support for|integration with|access to|an? (?:api|sdk) (?:for|to))\b"),
+    ("imperative", rf"^(?:(?:please|pls|plz|kindly|just|also,?|and|or|so|then|maybe|perhaps|simply|at least|ideally|instead,?|alternatively,?|barring that,?|otherwise,?)\s+)*(?:{_CHANGE}|use|detect|relax|adopt|require|enforce|validate|verify|track|log|record|export|import|share|schedule|tag|label|highlight|flag|attach|archive|(?:don't|do not|never) (?:{_CHANGE}|let|force|make|require|ask))\b(?! me know| sure| of\b){_NOT_A_VERB}|^(?:if|when|once|whenever|instead of|rather than|for example|e\.g\.|otherwise)\b[^,]{{0,80}},\s*(?:please |then |just )?{_CHANGE}\b(?! me know| sure)"),
+)
+
+PAIN_CUES: tuple[tuple[str, str], ...] = (
+    ("crash", r"\b(?:crash|crashes|crashed|crashing|freez(?:e|es|ing)|froze|frozen|hangs|glitch(?:es|y)?|bug|bugs|buggy|broken|broke|outage|down again|is down|was down|went down|are down|offline again|messed up|screwed up|falls? apart|fell apart|falling apart|leaks?|leaking|blinks? on and off|cuts? out|cut off|drops? out|keeps dropping|stops? working|stopped|died|dead|not powering on|won't (?:turn|switch|power) on|does nothing|nothing happens|(?:gone|went|switched|goes) off again|(?:not|isn't|wasn't|won't|doesn't) let(?:ting)? (?:me|us)|(?:logs?|signs?|kicks?|logging|signing|kicking) (?:me|us|you|them|her|him) out|(?:logged|signed|kicked) out|(?:is|are|was|were|all) gone)\b"),
+    ("error", r"\berror(?:s)?\b|\bfail(?:s|ed|ing|ure|ures)?\b|\bout of sync\b|\bdenied\b|\brejected\b|\bdeclined\b|\bcancell?ed (?:my|our|the|on)\b|\bnonexistent\b|\bunresponsive\b|\bnot (?:secure|safe)\b|\bdangerous\b|\bunsafe\b|\binvalid\b|\b(?:was|were|is|are) supposed to\b|\bget your act together\b|\bsort (?:it|this|yourselves) out\b|\bhow (?:is|'s) (?:that|this) (?:fair|ok|okay|acceptable|possible|legal)\b"),
+    ("not working", r"\b(?:not|stopped|stop|isn't|aren't|wasn't|weren't|never) (?:working|loading|responding|syncing|showing|updating|opening|connecting|sending|arriving|arrived|delivered|received|refunded|fixed|resolved|answered|replied|responded|helpful|happy|impressed|acceptable|good enough|ok|okay|fair|right|clear|possible|reliable|what i (?:ordered|paid for|expected)|being (?:delivered|fixed|sent|answered|honou?red))\b"),
+    ("doesn't work", r"\b(?:doesn't|does not|don't|do not|didn't|did not|won't|will not|wouldn't|would not|can't|cannot|can not|couldn't|could not|isn't|is not|aren't|wasn't|haven't|hasn't|still no|still not|still haven't|still hasn't|still can't|still don't) (?:work|load|open|sync|connect|show|save|update|respond|accept|recogni[sz]e|find|get|see|seem|let|allow|arrive|receive|come|reply|answer|help|turn up|log ?in|sign ?in|access|use|download|install|print|pay|charge|refund|exist|support|make sense|add up|match|got|received|heard|arrived|worked|had|sound right|care|trust|keep|stay|remember|notice|tell|know)\b"),
+    ("keeps failing", r"\bkeeps? (?:on )?(?:crashing|failing|logging|freezing|dropping|asking|breaking|losing|happening|getting|showing|telling|sending|charging|cancell?ing|disconnecting|resetting|forgetting|signing|kicking|going|popping|closing|restarting|saying|turning|missing|double|hanging|deleting|changing|reverting)\b|\b(?:again and again|every single time|time after time|over and over|yet again|for the (?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time|(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time (?:this|in|today|now))\b"),
+    ("lost", r"\b(?:lost|lose|loses|losing|missing|disappear(?:s|ed|ing)?|vanish(?:es|ed)?|deleted|wiped|overwritten|overwrites|duplicated)\b"),
+    ("slow", r"\b(?:slow|slowly|slower|slowness|sluggish|laggy|lags|lagging|takes? (?:forever|ages|too long|so long|hours|days|minutes|a long time|way too long)|took (?:forever|ages|hours|days|weeks|months|so long|too long)|takes? (?:an? |a full |a whole |the whole |half an? )?(?:hour|day|morning|afternoon|evening)|time[- ]consuming|tedious|waste(?:s|d)? (?:of )?(?:my |our |so much |a lot of |\w+ )?(?:time|money|hours|days|weeks|months|a day|an hour|an afternoon|a morning)|wasting)\b"),
+    ("waiting", r"\b(?:should(?: have|'ve) been|still waiting|waiting (?:for|on|since)|been waiting|on hold|no one (?:has|is|came|answered|replied|called|seems)|nobody (?:has|is|came|answered|replied|called|seems)|delay|delays|delayed|overdue|late again|running late|(?:minutes|hours|days) late|hours behind|days behind|(?:hours?|days?|weeks?|months?) (?:and still|now and|without)|yet to (?:receive|hear|get)|still (?:no|not|nothing|messed|broken|waiting|wrong|late|down|unable|having|getting|charging|showing|shows|the same))\b"),
+    ("frustrating", r"\b(?:frustrat\w*|annoy\w*|irritat\w*|infuriat\w*|hate|hated|hates|hating|disappoint\w*|terrible|terribly|horrible|horrendous|horrific|awful|worst|ridiculous|useless|unacceptable|pathetic|appalling|atrocious|dreadful|shocking|nightmare|headache|hassle|struggl\w*|stuck|fed up|sick of|tired of|upset|angry|furious|livid|outraged|rubbish|garbage|crap|crappy|shitty|sucks|joke|disgrace\w*|disgust\w*|shambles|chaos|mess|messy|scam|rip ?off|rude|incompetent|unprofessional|embarrass\w*|poor|bad|worse|painful|pain|ugh|wtf|smh|fml|regret|complain\w*|unhappy|dissatisfied|confus\w*|misleading|unreliable|inconsistent|clunky|cumbersome|awkward|unusable|unclear|overwhelm\w*|driving me (?:nuts|crazy|mad)|nothappy|not a happy|epic fail|never again|never (?:buy|use|fly|shop|order)|last time i|wasted|pointless|so mad|really mad|mad at)\b"),
+    ("hard to", r"\b(?:hard|difficult|impossible|tricky|confusing|awkward|painful|a pain|a nightmare|a hassle|no easy way|no way|unable|not possible|not able) to\b|\bcan't (?:find|figure|tell|see|work out|get|use|access|login|log in|sign in|seem|believe|reach|even|do)\b|\bno idea (?:how|why|where|what)\b"),
+    ("by hand", r"\b(?:manually|by hand|retyp\w*|re-?typ\w*|re-?enter\w*|copy(?:ing)? and past\w*|double[- ]?(?:book\w*|entry|charged|billed)|no[- ]shows?|workaround|work around|have to (?:manually|call|phone|ring|chase|keep|go back|redo|re-?do|start over|wait|pay|check|copy|remember)|had to (?:call|phone|ring|chase|wait|pay|redo|start over|go|drive|cancel|return))\b"),
+    ("charged", r"\b(?:overcharg\w*|charg(?:ed|ing) (?:me |us )?(?:twice|again|double|for)|charg(?:ed|ing) (?:me|us)\b|being charged|refund\w*|too expensive|so expensive|very expensive|expensive|overpriced|price (?:hike|increase)|costs? (?:us|me) (?:a|an|hours|money|time)|extra charge|hidden fees?|double charge\w*|billing (?:error|mistake|issue))\b"),
+    ("problem", r"\b(?:problem|problems|issue|issues|trouble|troubles|difficult(?:y|ies)|wrong|incorrect|inaccurate|damaged|defective|faulty|risk|risky|worr(?:y|ied|ies)|concern(?:ed|s)?|complaint|complaints)\b"),
+    ("no response", r"\b(?:no (?:response|reply|replies|answer|one|help|update|updates|word|email|call|refund|notification|confirmation|communication|internet|service|signal|power|heat|wifi|water)|never (?:received|got|arrived|came|heard|responded|replied|answered|showed|works|again)|haven't (?:received|heard|got|had)|hasn't (?:arrived|come|been|shown)|not (?:received|arrived|delivered|refunded)|nothing back)\b"),
+    ("please fix", r"\b(?:please|pls|plz) (?:fix|sort|help|explain|stop|respond|reply|look into|get back|dm|call)\b|\bneeds? (?:to be )?(?:fixing|fixed|replac\w+|repair\w*|sort\w* out|resolv\w*)\b|\b(?:can|could) (?:someone|somebody|anyone|you) (?:please )?help\b|\bhelp me\b|\blittle help\b|\bany (?:fix|help|update|news|word) (?:on|for|about|yet|\?)|\bneed (?:help|assistance|someone to|an answer|a response|a reply|a refund)\b|\bstop (?:sending|texting|emailing|calling|charging|spamming)\b"),
+    ("why", r"\bwhy (?:is|are|am|do|does|did|has|have|can't|won't|isn't|aren't|doesn't|don't|didn't|hasn't|haven't|was|were|the hell|on earth|would you|would i|must|should i)\b|\b(?:where(?:'s| is| are) (?:my|our|the)|what happened to|what gives|what is going on|what's going on|what's the point|how long (?:do|does|will|should|must|until)|how many (?:more )?times|when (?:will|can) (?:i|we|my|our|this|it|you))\b"),
+)
+
+# Cues that carry their own negation ("not working"), so a negation before them does not cancel them.
+SELF_NEGATED = frozenset({"not working", "doesn't work", "no response", "hard to", "waiting", "crash"})
+
+# Advice to other people is not a need of the speaker ("you should try restarting", "make sure you ...").
+ADVICE = re.compile(
+    r"(?:(?:^|[.!?;:,]\s*|\b(?:maybe|perhaps|then|just|i think|i'd say|honestly|otherwise|alternatively)\s+)you (?:should|could|can|might want to|may want to|need to|have to|must)(?: also| just| simply| really)?"
+    r" (?:try|use|check|go|look|install|download|read|ask|contact|call|consider|search|visit|make sure|restart"
+    r"|reboot|reinstall|clear|turn|buy|get|switch|avoid|stay|watch|listen)|\bi (?:would |'d )?(?:recommend|suggest)"
+    r" (?:you|that you|using|trying|checking)|\bmake sure (?:you|to)|^try (?:using|to|this|that|it|the|a)"
+    r"|\bhave you tried|\bgive it a (?:try|go)|\blet me know|\bfeel free to)\b"
+)
+# A need the speaker states outright survives advice in the same sentence.
+OWN_NEED = re.compile(r"\b(?:i|we) (?:really )?(?:wish|need|want)\b")

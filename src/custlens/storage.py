@@ -1,0 +1,74 @@
+"""Atomic writes: a file appears whole or not at all, and a new file never replaces an existing one."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def _temporary_beside(path: Path, text: str) -> Iterator[Path]:
+    """A fully written and synced temporary file in the same folder; removed afterwards, whatever happens."""
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        yield temporary
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; raise FileExistsError if it exists. Never half-written, never replacing.
+
+    The text is written to a temporary file first and then hard-linked into place, which fails if the
+    name is taken, even when another process takes it at the same moment.
+    """
+    with _temporary_beside(path, text) as temporary:
+        try:
+            os.link(temporary, path)
+        except OSError as exc:
+            if exc.errno == errno.EEXIST:
+                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            _create_exclusive(path, text)  # a file system without hard links
+
+
+def _create_exclusive(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise
+
+
+def replace(path: Path, text: str) -> None:
+    """Write `path` atomically: readers see the old content or the new one, never a mix or nothing."""
+    with _temporary_beside(path, text) as temporary:
+        os.replace(temporary, path)
+
+
+def write_unique(folder: Path, stem: str, suffix: str, text: str, limit: int = 1000) -> Path:
+    """Write a new file `stem.suffix`, or `stem-2.suffix`, `stem-3.suffix`... if the name is taken."""
+    for number in range(1, limit + 1):
+        path = folder / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            write_new(path, text)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free file name", str(folder / (stem + suffix)))

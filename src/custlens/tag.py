@@ -1,0 +1,125 @@
+"""Statement types: infer pain, need or other for statements a note did not type itself.
+
+A transparent tagger: cue phrases and patterns for problems ("keeps crashing", "takes forever",
+"frustrating", "can't find") and for wishes and requests ("I wish", "it would help if", "please add"),
+with negation ("not a problem", "don't need") and advice to others ("you should try") handled.
+The cue that fired is kept on the statement, so every inferred type can be checked by a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from .models import Statement, StatementType
+
+from .cues import ADVICE, NEED_CUES, OWN_NEED, PAIN_CUES, SELF_NEGATED
+
+_NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
+# Words that may sit between a negation and the cue it cancels: "not a big problem", "never had issues".
+_FILLERS = (
+    r"(?:a|an|the|any|really|very|so|too|that|much|of|big|major|real|such|single|had|have|has|having|been|seen"
+    r"|experienced|noticed|found|is|was|were|are|be|it|more|longer|serious|huge)"
+)
+_NEGATION_BEFORE = re.compile(rf"(?:(?:^|\W){_NEG}|n't)(?:\W+{_FILLERS}){{0,2}}\W*$")
+_NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no|never|won't|wouldn't)\W+(?:\w+\W+)?$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    type: StatementType
+    pattern: re.Pattern[str]
+
+
+_CONTRACTIONS = re.compile(
+    r"\b(dont|doesnt|didnt|cant|wont|isnt|wasnt|arent|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|youre|theyre|thats|whats|wheres|its)\b"
+)
+_EXPANSIONS = {
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't",
+    "wasnt": "wasn't", "arent": "aren't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
+    "hadnt": "hadn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "im": "i'm",
+    "ive": "i've", "youre": "you're", "theyre": "they're", "thats": "that's", "whats": "what's",
+    "wheres": "where's", "its": "its",
+}
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces, and `dont` read as `don't`."""
+    text = _SPACES.sub(" ", text.translate(_APOSTROPHES).lower()).strip()
+    return _CONTRACTIONS.sub(lambda m: _EXPANSIONS[m.group(1)], text)
+
+
+def _phrase(phrase: str) -> str:
+    words = [re.escape(word) for word in normalise(phrase).split()]
+    return r"\b" + r"\s+".join(words) + r"\b"
+
+
+class Tagger:
+    """Types a statement as pain, need or other from cue phrases; `classify` returns the cue that fired."""
+
+    def __init__(
+        self,
+        added: Mapping[str, Sequence[str]] | None = None,
+        removed: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        added = added or {}
+        removed = removed or {}
+        self._removed = {kind: {normalise(p) for p in removed.get(kind, ())} for kind in ("pain", "need")}
+        self.cues: dict[str, list[Cue]] = {}
+        for kind, builtin in (("need", NEED_CUES), ("pain", PAIN_CUES)):
+            cues = [
+                Cue(name, kind, re.compile(pattern))  # type: ignore[arg-type]
+                for name, pattern in builtin
+                if name not in self._removed[kind]
+            ]
+            cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ())]  # type: ignore[arg-type]
+            self.cues[kind] = cues
+
+    def _first(self, kind: str, text: str) -> tuple[int, str] | None:
+        best: tuple[int, str] | None = None
+        for cue in self.cues[kind]:
+            for match in cue.pattern.finditer(text):
+                words = match.group(0).strip()
+                if words in self._removed[kind]:
+                    continue
+                if cue.name not in SELF_NEGATED and self._negated(kind, text, match.start()):
+                    continue
+                if best is None or match.start() < best[0]:
+                    best = (match.start(), words)
+                break
+        return best
+
+    @staticmethod
+    def _negated(kind: str, text: str, start: int) -> bool:
+        before = text[max(0, start - 40) : start]
+        if kind == "need":
+            return bool(_NEED_NEGATION.search(before))
+        return bool(_NEGATION_BEFORE.search(before))
+
+    def classify(self, text: str) -> tuple[StatementType, str | None]:
+        """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
+        plain = normalise(text)
+        need = self._first("need", plain)
+        if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
+            need = None
+        pain = self._first("pain", plain)
+        if need is not None:
+            return "need", need[1]
+        if pain is not None:
+            return "pain", pain[1]
+        return "other", None
+
+
+def tag(statements: Iterable[Statement], tagger: Tagger) -> list[Statement]:
+    """Statements with every missing type inferred (`inferred=True` and the cue that fired)."""
+    out = []
+    for statement in statements:
+        if statement.type is None:
+            kind, cue = tagger.classify(statement.text)
+            statement = replace(statement, type=kind, inferred=True, cue=cue)
+        out.append(statement)
+    return out

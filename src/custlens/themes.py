@@ -1,0 +1,99 @@
+"""Statements to Themes: codebook entries first, then fuzzy groups of what is left, per type.
+
+A theme holds statements of one type (pain or need) that say the same thing. Its label is the most
+representative statement (the medoid) or the codebook label; its id is the codebook key, or a short
+hash of the type and the medoid's normalised text, so it stays the same when notes are added unless
+the theme's centre moves. Results do not depend on the order notes were read in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .cluster import GroupingSettings, group, normalise
+from .codebook import Codebook, assign
+from .models import Statement
+
+THEMED_TYPES = ("pain", "need")
+LABEL_CHARS = 90
+
+
+@dataclass(frozen=True, eq=False)
+class Theme:
+    """A group of statements of one type that say the same thing."""
+
+    id: str
+    label: str
+    type: str
+    statements: tuple[Statement, ...]
+    named: bool = False  # from the codebook
+    representative: Statement | None = None
+
+
+def statement_key(statement: Statement) -> tuple[str, str, int, str]:
+    """A canonical order for statements, independent of the order files were read in."""
+    return (statement.text, statement.note.path, statement.line, statement.note.id)
+
+
+def trim(text: str, limit: int = LABEL_CHARS) -> str:
+    """Shorten to `limit` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-")
+    return (cut or text[: limit - 1]) + "…"
+
+
+def _theme_id(kind: str, text: str, taken: set[str]) -> str:
+    digest = hashlib.sha1(f"{kind}\n{normalise(text)}".encode()).hexdigest()
+    for length in range(6, 41):
+        candidate = f"{kind}-{digest[:length]}"
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("sha1 collision")  # pragma: no cover
+
+
+def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
+    return tuple(sorted(statements, key=lambda s: (s.note.date, s.note.path, s.line)))
+
+
+def build_themes(
+    statements: Sequence[Statement], settings: GroupingSettings | None = None, codebook: Codebook | None = None
+) -> list[Theme]:
+    """Every pain and need statement in exactly one theme of its type (one-mention themes included)."""
+    ordered = sorted((s for s in statements if s.type in THEMED_TYPES), key=statement_key)
+    themes: list[Theme] = []
+    taken: set[str] = set()
+    named: dict[str, list[Statement]] = {}
+    rest: dict[str, list[Statement]] = {kind: [] for kind in THEMED_TYPES}
+    if codebook:
+        for statement, key in zip(ordered, assign(codebook, [s.text for s in ordered], [s.type or "" for s in ordered])):
+            if key is None:
+                rest[statement.type or ""].append(statement)
+            else:
+                named.setdefault(key, []).append(statement)
+        for key, entry in codebook.entries.items():
+            members = named.get(key)
+            if not members:
+                continue
+            kind = entry.type or max(THEMED_TYPES, key=lambda t: sum(1 for s in members if s.type == t))
+            taken.add(key)
+            themes.append(Theme(key, entry.label, kind, _chronological(members), True, members[0]))
+    else:
+        for statement in ordered:
+            rest[statement.type or ""].append(statement)
+    for kind in THEMED_TYPES:
+        members = rest[kind]
+        if not members:
+            continue
+        grouping = group([s.text for s in members], settings)
+        for indices, medoid in zip(grouping.groups, grouping.medoids):
+            centre = members[medoid]
+            theme_id = _theme_id(kind, centre.text, taken)
+            taken.add(theme_id)
+            themes.append(
+                Theme(theme_id, trim(centre.text), kind, _chronological(members[k] for k in indices), False, centre)
+            )
+    return themes

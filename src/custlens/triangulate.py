@@ -1,0 +1,155 @@
+"""Themes to evidence: who backs each theme, through which sources, and how strongly.
+
+Strength, one rule for every theme:
+- strong: 3 or more participants, from 2 or more segments or through 2 or more kinds of source;
+- moderate: 2 or more participants;
+- anecdotal: one participant.
+A note without a `participant` counts as one participant of its own (one survey respondent, one ticket).
+Themes rank by strength, then participants, then mentions, then label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .models import Note, Statement
+from .themes import Theme
+
+STRENGTHS = ("strong", "moderate", "anecdotal")
+_RANK = {name: position for position, name in enumerate(STRENGTHS)}
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """A theme with its triangulation: the counts a product decision can lean on."""
+
+    theme: Theme
+    mentions: int
+    notes: int
+    participants: int
+    segments: dict[str, int]  # participants per segment
+    sources: dict[str, int]  # notes per kind of source
+    researchers: tuple[str, ...]
+    first_seen: dt.date
+    last_seen: dt.date
+    strength: str
+    quote: Statement
+
+    @property
+    def rank_key(self) -> tuple[int, int, int, str, str]:
+        return (_RANK[self.strength], -self.participants, -self.mentions, self.theme.label.lower(), self.theme.id)
+
+
+def strength(participants: int, segments: int, sources: int) -> str:
+    if participants >= 3 and (segments >= 2 or sources >= 2):
+        return "strong"
+    if participants >= 2:
+        return "moderate"
+    return "anecdotal"
+
+
+def _quote(theme: Theme) -> Statement:
+    """The customer's own words where there are some (a quote), else another statement than the label."""
+    quotes = [s for s in theme.statements if s.section == "quotes"]
+    if quotes:
+        return min(quotes, key=lambda s: (len(s.text) > 140, s.note.date, s.note.path, s.line))
+    others = [s for s in theme.statements if s is not theme.representative and s.text != theme.label]
+    if others:
+        return min(others, key=lambda s: (len(s.text) > 140, s.note.date, s.note.path, s.line))
+    return theme.representative or theme.statements[0]
+
+
+def triangulate(theme: Theme) -> Evidence:
+    statements = theme.statements
+    people: dict[str, Note] = {}
+    notes: dict[int, Note] = {}
+    for s in statements:
+        people.setdefault(s.note.who, s.note)
+        notes.setdefault(id(s.note), s.note)
+    segments = Counter(note.segment for note in people.values())
+    sources = Counter(note.kind for note in notes.values())
+    researchers = sorted({r for note in notes.values() for r in note.researchers})
+    dates = [s.note.date for s in statements]
+    return Evidence(
+        theme=theme,
+        mentions=len(statements),
+        notes=len(notes),
+        participants=len(people),
+        segments=dict(sorted(segments.items(), key=lambda kv: (-kv[1], kv[0]))),
+        sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        researchers=tuple(researchers),
+        first_seen=min(dates),
+        last_seen=max(dates),
+        strength=strength(len(people), len(segments), len(sources)),
+        quote=_quote(theme),
+    )
+
+
+def rank(themes: Sequence[Theme]) -> list[Evidence]:
+    """Every theme with its evidence, strongest first."""
+    return sorted((triangulate(t) for t in themes), key=lambda e: e.rank_key)
+
+
+# --- segments -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentTheme:
+    evidence: Evidence
+    participants: int  # participants of this segment who said it
+    coverage: float  # ... as a share of the segment's participants
+    quote: Statement
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    """What one segment says: its own counts, its themes by coverage, and what only it says."""
+
+    name: str
+    notes: int
+    participants: int
+    sources: dict[str, int]
+    themes: list[SegmentTheme]
+    unique: list[SegmentTheme]
+    shared: list[SegmentTheme]
+
+
+def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence]) -> list[SegmentSummary]:
+    """Per segment: coverage of each theme (share of its participants who said it), unique and shared themes.
+
+    A theme is unique to a segment when at least two participants said it and all were from that segment.
+    """
+    by_segment: dict[str, list[Note]] = {}
+    for note in notes:
+        by_segment.setdefault(note.segment, []).append(note)
+    out = []
+    for name in sorted(by_segment):
+        members = by_segment[name]
+        people = {note.who for note in members}
+        sources = Counter(note.kind for note in members)
+        rows = []
+        for evidence in ranked:
+            said = [s for s in evidence.theme.statements if s.note.segment == name]
+            if not said:
+                continue
+            who = {s.note.who for s in said}
+            quotes = [s for s in said if s.section == "quotes"] or said
+            rows.append(SegmentTheme(evidence, len(who), len(who) / len(people), quotes[0]))
+        rows.sort(key=lambda r: (-r.participants, r.evidence.rank_key))
+        unique = [r for r in rows if r.evidence.participants >= 2 and list(r.evidence.segments) == [name]]
+        shared = [r for r in rows if len(r.evidence.segments) > 1]
+        out.append(
+            SegmentSummary(
+                name=name,
+                notes=len(members),
+                participants=len(people),
+                sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+                themes=rows,
+                unique=unique,
+                shared=shared,
+            )
+        )
+    return out

@@ -1,0 +1,146 @@
+"""`custlens check`: located problems, three output formats, exit codes, nothing modified."""
+
+from __future__ import annotations
+
+import json
+
+from custlens.cli import app
+
+from .conftest import NOTES, note, snapshot, write
+
+
+def test_the_sample_notes_are_all_valid(runner) -> None:
+    result = runner.invoke(app, ["check", str(NOTES)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1].startswith("ok: 46 files, 64 notes: 0 errors")
+
+
+def test_check_defaults_to_the_notes_folder_of_the_current_directory(runner, in_repo) -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "46 files" in result.stdout
+
+
+def test_a_missing_path_is_a_usage_error_with_exit_2(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["check", "no-such-folder"])
+    assert result.exit_code == 2
+    assert "no such file or folder: no-such-folder" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_notes_folder_and_no_paths_is_a_usage_error(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "no notes folder found" in result.stderr
+
+
+def test_text_output_is_path_line_severity_code_message_then_hint(runner, in_tmp) -> None:
+    write(in_tmp / "notes" / "a.md", """
+        ---
+        date: 2026-01-02
+        kind: interveiw
+        segment: smb
+        ---
+        ## Needs
+        - Something
+        """)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "notes/a.md:3: error[unknown-kind]: unknown kind `interveiw`"
+    assert lines[1] == "    hint: did you mean `interview`?"
+    assert lines[-1] == "failed: 1 file, 0 notes: 1 error, 0 warnings"
+
+
+def test_github_format_prints_workflow_annotations(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "no-need.md", pains=("It breaks, 100%: really",))
+    result = runner.invoke(app, ["check", "--format", "github"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=notes/no-need.md,line=1,title=custlens no-need::no stated customer need")
+
+
+def test_json_format_has_exactly_the_documented_shape_and_lists_clean_files(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "good.md", needs=("A faster export",))
+    note(in_tmp / "notes", "bad.md", pains=("Slow export",))
+    result = runner.invoke(app, ["check", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert set(data) == {"ok", "files", "summary"}
+    assert data["ok"] is False
+    assert set(data["summary"]) == {"files", "notes", "errors", "warnings"}
+    assert data["summary"] == {"files": 2, "notes": 2, "errors": 1, "warnings": 0}
+    files = {f["path"]: f for f in data["files"]}
+    assert files["notes/good.md"] == {"path": "notes/good.md", "ok": True, "notes": 1, "problems": []}
+    problem = files["notes/bad.md"]["problems"][0]
+    assert set(problem) == {"line", "entry", "code", "severity", "message", "hint"}
+    assert problem["code"] == "no-need" and problem["severity"] == "error"
+
+
+def test_warnings_pass_unless_strict(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("x",), extra="segmnet_owner: me\nsegmet: typo")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "warning[unknown-key]: unknown key `segmet`" in result.stdout
+    assert "did you mean `segment`?" in result.stdout
+    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
+
+
+def test_the_config_can_turn_off_the_stated_need_rule(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", pains=("Slow",))
+    assert runner.invoke(app, ["check"]).exit_code == 1
+    write(in_tmp / "custlens.yaml", "require_need: false\n")
+    assert runner.invoke(app, ["check"]).exit_code == 0
+
+
+def test_config_kinds_segments_and_custom_attributes(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", """
+        kinds: [interview, diary-study]
+        segments: [retail, enterprise]
+        attributes: [plan]
+        """)
+    note(in_tmp / "notes", "a.md", kind="diary-study", segment="retail", needs=("x",), extra="plan: pro")
+    note(in_tmp / "notes", "b.md", kind="survey", segment="retial", needs=("x",))
+    result = runner.invoke(app, ["check", "--format", "json"])
+    problems = {f["path"]: f["problems"] for f in json.loads(result.stdout)["files"]}
+    assert problems["notes/a.md"] == []
+    codes = {p["code"]: p["hint"] for p in problems["notes/b.md"]}
+    assert "unknown-kind" in codes
+    assert codes["unknown-segment"] == "did you mean `retail`?"
+
+
+def test_invalid_config_is_a_clear_error_with_its_line(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", "notes: [notes]\nrequire_need: sometimes\n")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "custlens.yaml:2: invalid config: require_need" in result.stderr
+
+
+def test_config_in_pyproject_is_found_by_walking_up(runner, in_tmp, monkeypatch) -> None:
+    write(in_tmp / "pyproject.toml", '[tool.custlens]\nnotes = ["research"]\nrequire_need = false\n')
+    note(in_tmp / "research", "a.md", pains=("Slow",))
+    (in_tmp / "sub").mkdir()
+    monkeypatch.chdir(in_tmp / "sub")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "1 file, 1 note" in result.stdout
+
+
+def test_check_never_modifies_notes(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("x",))
+    write(in_tmp / "notes" / "b.yaml", "- {date: 2026-01-01, kind: survey, segment: s, needs: 42}\n")
+    before = snapshot(in_tmp / "notes")
+    for fmt in ("text", "json", "github"):
+        runner.invoke(app, ["check", "--format", fmt])
+    assert snapshot(in_tmp / "notes") == before
+
+
+def test_readme_files_are_skipped_in_folders_but_checked_when_named(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("x",))
+    write(in_tmp / "notes" / "README.md", "# What this folder is\n")
+    assert runner.invoke(app, ["check"]).exit_code == 0
+    assert runner.invoke(app, ["check", "notes/README.md"]).exit_code == 1
+
+
+def test_unknown_format_is_a_usage_error(runner, in_repo) -> None:
+    result = runner.invoke(app, ["check", "--format", "xml"])
+    assert result.exit_code == 2
+    assert "choose one of: text, github, json" in result.stderr

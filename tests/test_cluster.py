@@ -1,0 +1,151 @@
+"""Grouping: order-independent, no chaining, and the fast path groups exactly like the straightforward one."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custlens.cluster import GroupingSettings, average_linkage, group, normalise
+
+
+def partition(labels: list[int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, set()).add(index)
+    return {frozenset(g) for g in groups.values()}
+
+
+PARAPHRASES = [
+    "Automatic SMS reminders the day before the appointment",
+    "Send automatic text reminders a day before appointments",
+    "SMS reminder sent automatically before each appointment",
+    "Export invoices to Xero without retyping",
+    "Invoices should go to Xero automatically",
+    "Push every invoice to Xero",
+    "Clients reschedule their own booking online",
+    "Let clients reschedule a booking themselves online",
+    "Dark mode",
+]
+
+
+def test_paraphrases_group_and_unrelated_statements_do_not() -> None:
+    groups = partition(group(PARAPHRASES).labels)
+    assert frozenset({0, 1, 2}) in groups
+    assert frozenset({3, 4, 5}) in groups
+    assert frozenset({6, 7}) in groups
+    assert frozenset({8}) in groups
+
+
+def test_the_same_texts_in_any_order_give_the_same_groups_and_medoids() -> None:
+    base = group(PARAPHRASES)
+    expected = {frozenset(PARAPHRASES[i] for i in g) for g in partition(base.labels)}
+    medoids = {PARAPHRASES[m] for m in base.medoids}
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = PARAPHRASES[:]
+        rng.shuffle(shuffled)
+        result = group(shuffled)
+        assert {frozenset(shuffled[i] for i in g) for g in partition(result.labels)} == expected
+        assert {shuffled[m] for m in result.medoids} == medoids
+
+
+def test_a_like_b_like_c_does_not_pull_a_and_c_together() -> None:
+    a = "Invoices go to Xero automatically every night"
+    b = "Invoices go to Xero automatically and reminders go out by SMS"
+    c = "Reminders go out by SMS the day before"
+    result = group([a, b, c])
+    assert result.labels[0] != result.labels[2]
+
+
+def test_a_chain_of_small_steps_does_not_collapse_into_one_group() -> None:
+    words = "calendar sync invoice reminder deposit export portal timesheet offline quote".split()
+    chain = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]  # each shares two words with the next
+    result = group(chain)
+    assert len(set(result.labels)) > 1
+    assert result.labels[0] != result.labels[-1]
+
+
+def test_identical_and_near_identical_texts_share_a_group() -> None:
+    texts = ["Double bookings from Google Calendar", "double bookings from google calendar!", "Double-bookings from Google Calender"]
+    assert len(set(group(texts).labels)) == 1
+
+
+def test_normalise_drops_filler_and_punctuation() -> None:
+    assert normalise("Um, I really just want the EXPORT to work!") == "want export work"
+
+
+def test_threshold_controls_how_tight_groups_are() -> None:
+    loose = group(PARAPHRASES, GroupingSettings(threshold=0.1))
+    tight = group(PARAPHRASES, GroupingSettings(threshold=0.6))
+    assert len(set(tight.labels)) >= len(set(loose.labels))
+
+
+words = st.sampled_from(
+    "invoice invoices xero sync calendar google outlook reminder sms text deposit booking online client "
+    "clients reschedule cancel export slow crash app mobile offline staff rota price seat".split()
+)
+texts = st.lists(st.lists(words, min_size=1, max_size=7).map(" ".join), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts, st.sampled_from([0.15, 0.2, 0.3]))
+def test_fast_path_groups_exactly_like_the_straightforward_path_on_small_inputs(sample: list[str], threshold: float) -> None:
+    chosen = GroupingSettings(threshold=threshold)
+    fast = group(sample, chosen)
+    exact = group(sample, chosen, exact=True)
+    assert partition(fast.labels) == partition(exact.labels)
+    assert fast.medoids == exact.medoids
+
+
+def reference_average_linkage(weights: list[int], pairs: dict[tuple[int, int], int], threshold: int) -> list[int]:
+    """Textbook average linkage, one merge at a time over all groups: O(n^3), for checking only."""
+    groups = {k: [k] for k in range(len(weights))}
+
+    def average(x: int, y: int) -> float:
+        total = sum(pairs.get((min(a, b), max(a, b)), 0) * weights[a] * weights[b] for a in groups[x] for b in groups[y])
+        return total / (sum(weights[a] for a in groups[x]) * sum(weights[b] for b in groups[y]))
+
+    while True:
+        best = None
+        for x in sorted(groups):
+            for y in sorted(groups):
+                if x < y:
+                    value = average(x, y)
+                    if best is None or value > best[0]:
+                        best = (value, x, y)
+        if best is None or best[0] < threshold:
+            break
+        _, x, y = best
+        groups[x] += groups.pop(y)
+    roots = [0] * len(weights)
+    for root, members in groups.items():
+        for member in members:
+            roots[member] = root
+    return roots
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=12).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(1, 3), min_size=n, max_size=n),
+            st.dictionaries(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
+                st.integers(2500, 10_000),
+                max_size=30,
+            ),
+        )
+    ),
+    st.sampled_from([2000, 3000, 5000]),
+)
+def test_round_based_average_linkage_matches_one_merge_at_a_time(case, threshold: int) -> None:
+    weights, pairs = case
+    i = np.array([a for a, _ in pairs], dtype=np.int64)
+    j = np.array([b for _, b in pairs], dtype=np.int64)
+    s = np.array(list(pairs.values()), dtype=np.int64)
+    fast = average_linkage(weights, i, j, s, threshold)
+    slow = reference_average_linkage(weights, pairs, threshold)
+    assert partition(list(fast)) == partition(slow)

@@ -1,0 +1,171 @@
+"""The note format: front matter, YAML notes and batches, sections and markers, lines that stay true."""
+
+from __future__ import annotations
+
+from custlens.extract import extract, section_of_heading
+from custlens.models import DEFAULT_KINDS
+from custlens.parse import ParseSettings, parse_body, parse_bytes
+
+SETTINGS = ParseSettings(kinds=DEFAULT_KINDS)
+
+
+def statements(text: str, suffix: str = ".md", settings: ParseSettings = SETTINGS):
+    parsed = parse_bytes(text.encode("utf-8"), "n" + suffix, suffix, settings)
+    assert parsed.ok, parsed.problems
+    return extract(parsed.notes)
+
+
+FRONT = "---\ndate: 2026-03-01\nkind: interview\nsegment: smb\n---\n"
+
+
+def test_sections_by_heading_with_synonyms_case_insensitive() -> None:
+    body = """# Call with an owner
+Context paragraph.
+
+## Pain Points
+- Slow export
+## WISHES:
+- Faster export
+## Key takeaways
+- They batch work on Mondays
+## Next steps
+- Send the prototype
+### Frustrations
+Paragraph one
+continues here.
+"""
+    found = [(s.section, s.type, s.text, s.line) for s in statements(FRONT + body)]
+    assert found == [
+        ("body", None, "Context paragraph.", 7),
+        ("pains", "pain", "Slow export", 10),
+        ("needs", "need", "Faster export", 12),
+        ("insights", None, "They batch work on Mondays", 14),
+        ("follow-ups", "other", "Send the prototype", 16),
+        ("pains", "pain", "Paragraph one continues here.", 18),
+    ]
+
+
+def test_unknown_subheadings_stay_in_their_section_and_same_level_ones_end_it() -> None:
+    body = "## Needs\n### Billing\n- Split invoices\n## Context\n- Runs two shops\n"
+    found = [(s.section, s.type) for s in statements(FRONT + body)]
+    assert found == [("needs", "need"), ("body", None)]
+
+
+def test_pain_and_need_lines_and_tags_anywhere_mark_statements() -> None:
+    body = "Pain: the sync lags\nNeed: real-time sync\n- **Need:** bulk edit\nThe report is late again #pain\nwould love a dark mode #need\n"
+    found = [(s.type, s.text, s.inferred) for s in statements(FRONT + body)]
+    assert found == [
+        ("pain", "the sync lags", False),
+        ("need", "real-time sync", False),
+        ("need", "bulk edit", False),
+        ("pain", "The report is late again", False),
+        ("need", "would love a dark mode", False),
+    ]
+
+
+def test_blockquotes_are_quotes_without_their_quote_marks() -> None:
+    body = '## Observations\n> "Mondays are spreadsheet day."\n\n> It\n> continues.\n\n- Keeps paper lists\n'
+    found = [(s.section, s.text) for s in statements(FRONT + body)]
+    assert found == [
+        ("quotes", "Mondays are spreadsheet day."),
+        ("quotes", "It continues."),
+        ("observations", "Keeps paper lists"),
+    ]
+
+
+def test_code_comments_tables_and_markup_are_not_statements() -> None:
+    body = "```\n- not a bullet\n```\n<!-- a comment\n- hidden -->\n| a | b |\n|---|---|\n- A [link](http://x) and **bold** and [[Wiki Page|page]]\n"
+    assert [s.text for s in statements(FRONT + body)] == ["A link and bold and page"]
+
+
+def test_bom_and_crlf_keep_lines_true() -> None:
+    raw = ("\ufeff" + FRONT + "## Needs\n- One\n\n- Two\n").replace("\n", "\r\n").encode("utf-8")
+    parsed = parse_bytes(raw, "n.md", ".md", SETTINGS)
+    assert [(s.text, s.line) for s in extract(parsed.notes)] == [("One", 7), ("Two", 9)]
+
+
+def test_yaml_note_fields_as_text_or_lists_with_their_lines() -> None:
+    text = """date: 2026-03-01
+kind: survey
+segment: smb
+needs: Faster export
+pains:
+  - Slow export
+  - Lost data
+text: "free text"
+"""
+    found = [(s.section, s.type, s.text, s.line) for s in statements(text, ".yaml")]
+    assert found == [
+        ("needs", "need", "Faster export", 4),
+        ("pains", "pain", "Slow export", 6),
+        ("pains", "pain", "Lost data", 7),
+        ("text", None, "free text", 8),
+    ]
+
+
+def test_batch_entries_keep_entry_numbers_and_lines() -> None:
+    text = """# export
+- date: 2026-03-01
+  kind: survey
+  segment: a
+  needs: [one]
+- {date: 2026-03-02, kind: survey, segment: b, needs: [two]}
+"""
+    parsed = parse_bytes(text.encode(), "b.yaml", ".yaml", SETTINGS, base_id="b")
+    assert [(n.id, n.entry, n.line) for n in parsed.notes] == [("b#1", 1, 2), ("b#2", 2, 6)]
+    assert [(s.text, s.line) for s in extract(parsed.notes)] == [("one", 5), ("two", 6)]
+
+
+def test_impossible_dates_and_wrong_types_are_located_errors() -> None:
+    text = "date: 2026-02-30\nkind: survey\nsegment: smb\nneeds: [ok, {a: b}]\nresearcher: 7\n"
+    parsed = parse_bytes(text.encode(), "b.yaml", ".yaml", SETTINGS)
+    found = {(p.code, p.line): p.message for p in parsed.problems}
+    assert found[("invalid-date", 1)] == "`date` 2026-02-30 is not a real date"
+    assert found[("invalid-field", 4)] == "`needs` item 2 must be text, not a mapping"
+    assert ("invalid-field", 5) in found
+
+
+def test_unknown_keys_warn_with_did_you_mean_or_are_kept_as_attributes() -> None:
+    text = FRONT.replace("segment: smb\n", "segment: smb\nparticipnt: P-1\nplan: pro\n") + "## Needs\n- x\n"
+    parsed = parse_bytes(text.encode(), "n.md", ".md", SETTINGS)
+    assert [(p.severity, p.code, p.hint) for p in parsed.problems][0] == ("warning", "unknown-key", "did you mean `participant`?")
+    kept = parse_bytes(text.encode(), "n.md", ".md", ParseSettings(kinds=DEFAULT_KINDS, attributes=("plan",)))
+    assert kept.notes[0].attributes == {"plan": "pro"}
+
+
+def test_researcher_may_be_one_or_a_list_and_participant_a_number() -> None:
+    text = FRONT.replace("segment: smb\n", "segment: smb\nresearcher: [ana, ben]\nparticipant: 14\n") + "## Needs\n- x\n"
+    note = parse_bytes(text.encode(), "n.md", ".md", SETTINGS).notes[0]
+    assert note.researchers == ("ana", "ben") and note.participant == "14"
+
+
+def test_markdown_without_front_matter_or_with_an_empty_one() -> None:
+    missing = parse_bytes(b"# Notes\n- x\n", "n.md", ".md", SETTINGS)
+    assert [(p.code, p.line) for p in missing.problems] == [("front-matter-missing", 1)]
+    empty = parse_bytes(b"---\n---\n- x\n", "n.md", ".md", SETTINGS)
+    assert [p.code for p in empty.problems] == ["missing-field"]
+
+
+def test_encodings_other_than_utf8_are_named() -> None:
+    utf16 = parse_bytes("---\ndate: 2026-01-01\n".encode("utf-16"), "n.md", ".md", SETTINGS)
+    assert utf16.problems[0].code == "encoding" and "UTF-16" in utf16.problems[0].message
+    no_bom = parse_bytes("---\ndate: 2026-01-01\n".encode("utf-16-le"), "n.md", ".md", SETTINGS)
+    assert no_bom.problems[0].code == "binary" and "UTF-16" in no_bom.problems[0].message
+
+
+def test_setext_headings_and_pseudo_headings() -> None:
+    body = "Needs\n-----\n- Export\n\nPains:\n- Slow\n"
+    found = [(s.section, s.text) for s in statements(FRONT + body)]
+    assert found == [("needs", "Export"), ("pains", "Slow")]
+
+
+def test_section_names() -> None:
+    assert section_of_heading("Pain points:") == "pains"
+    assert section_of_heading("Jobs to be done") == "needs"
+    assert section_of_heading("Next Steps") == "follow-ups"
+    assert section_of_heading("Background") is None
+
+
+def test_body_blocks_record_their_headings() -> None:
+    blocks = parse_body(["# Title", "## Needs", "- a"], 10)
+    assert blocks[0].headings == ((1, "Title"), (2, "Needs")) and blocks[0].line == 12

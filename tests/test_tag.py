@@ -1,0 +1,60 @@
+"""The tagger: cue phrases for pains and needs, negation, advice, and the team's own cues."""
+
+from __future__ import annotations
+
+import pytest
+
+from custlens.tag import Tagger
+
+TAGGER = Tagger()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The app keeps crashing when I upload photos.", "pain"),
+        ("Exporting takes forever.", "pain"),
+        ("It is so frustrating to redo the schedule every week.", "pain"),
+        ("I can't find the invoice settings.", "pain"),
+        ("We retype every invoice into Xero by hand.", "pain"),
+        ("iPhone app signs me out in the basement and the report is gone.", "pain"),
+        ("I wish it would text them the day before.", "need"),
+        ("It would help if invoices went straight to Xero.", "need"),
+        ("We need a way to block time for lunch.", "need"),
+        ("Please add a dark mode.", "need"),
+        ("Clients should be able to reschedule online.", "need"),
+        ("Add a button to duplicate a booking.", "need"),
+        ("The booking page looks great.", "other"),
+        ("She runs two salons with eleven staff.", "other"),
+    ],
+)
+def test_cues(text: str, expected: str) -> None:
+    assert TAGGER.classify(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Price was not a problem for them.", "Never had any issues with the calendar.", "We don't need a mobile app."],
+)
+def test_negation_cancels_a_cue(text: str) -> None:
+    assert TAGGER.classify(text)[0] == "other"
+
+
+def test_advice_to_others_is_not_a_need() -> None:
+    assert TAGGER.classify("You should try restarting the app first.")[0] != "need"
+    assert TAGGER.classify("Try using the web version instead.")[0] != "need"
+
+
+def test_the_cue_that_fired_is_returned() -> None:
+    assert TAGGER.classify("Exporting takes forever.") == ("pain", "takes forever")
+
+
+def test_informal_spelling_of_negations() -> None:
+    assert TAGGER.classify("sync doesnt work since the update")[0] == "pain"
+
+
+def test_teams_add_and_remove_cues() -> None:
+    custom = Tagger(added={"pain": ["no-shows eat our margin"]}, removed={"pain": ["slow"], "need": ["wish"]})
+    assert custom.classify("Honestly, no-shows eat our margin")[0] == "pain"
+    assert custom.classify("The slow cooker class is popular")[0] == "other"
+    assert custom.classify("I wish for nothing")[0] == "other"
