@@ -269,8 +269,11 @@ def show(
     for evidence in synthesis.ranked:
         if evidence.theme.id == query:
             return ShowReport(synthesis, evidence)
+    # every word of the query in the label scores 100 (token_set_ratio); the strongest such theme wins
     labels = [e.theme.label for e in synthesis.ranked]
-    found = process.extractOne(query, labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60)
+    found = process.extractOne(
+        query, labels, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=60
+    )
     if found is None:
         raise CustlensError(
             f"no theme matches {query!r}",

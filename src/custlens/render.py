@@ -250,6 +250,7 @@ def _table(terminal: bool, title: str | None = None) -> Table:
         title_justify="left",
         show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
         expand=False,
         header_style="bold" if terminal else "",
     )
@@ -258,7 +259,7 @@ def _table(terminal: bool, title: str | None = None) -> Table:
 def _flexible(width: int, fixed: list[int], shares: list[int]) -> list[int]:
     """Split what is left of `width` after the fixed columns (and one space between columns) by shares."""
     columns = len(fixed) + len(shares)
-    left = max(10 * len(shares), width - sum(fixed) - 2 * (columns - 1))
+    left = max(10 * len(shares), width - sum(fixed) - (columns - 1))
     total = sum(shares)
     sizes = [left * share // total for share in shares]
     sizes[0] += left - sum(sizes)
@@ -269,7 +270,7 @@ def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table
     """Rank, label, type, strength, participants, segments, kinds of source and one short quote."""
     table = _table(terminal)
     rank_width = len(str(len(report.shown))) or 1
-    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [3, 2])
+    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [2, 1])
     table.add_column("#", justify="right", no_wrap=True, width=rank_width)
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
     table.add_column("Type", no_wrap=True, width=4)
@@ -386,10 +387,10 @@ def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> 
             )
         out.append(table)
         for row in seg.unique[: report.top]:
-            line = f"  only here: {row.evidence.theme.label} ({row.participants} of {seg.participants})"
+            line = f"only here ({row.participants} of {seg.participants}): {row.evidence.theme.label}"
             out.append(Text(trim(line, width), no_wrap=True))
         out.append(Text(""))
-    return out
+    return out[:-1]
 
 
 def show_lines(report: ShowReport) -> list[str]:

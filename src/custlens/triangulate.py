@@ -52,14 +52,21 @@ def strength(participants: int, segments: int, sources: int) -> str:
 
 
 def _quote(theme: Theme) -> Statement:
-    """The customer's own words where there are some (a quote), else another statement than the label."""
+    """The customer's own words where there are some (a quote), else another statement than the label;
+    of those, the one closest to the label, so the quote shows what the theme is about."""
+    from rapidfuzz import fuzz, utils
+
     quotes = [s for s in theme.statements if s.section == "quotes"]
-    if quotes:
-        return min(quotes, key=lambda s: (len(s.text) > 140, s.note.date, s.note.path, s.line))
     others = [s for s in theme.statements if s is not theme.representative and s.text != theme.label]
-    if others:
-        return min(others, key=lambda s: (len(s.text) > 140, s.note.date, s.note.path, s.line))
-    return theme.representative or theme.statements[0]
+    candidates = quotes or others
+    if not candidates:
+        return theme.representative or theme.statements[0]
+    label = utils.default_process(theme.label)
+    return min(
+        candidates,
+        key=lambda s: (-fuzz.token_sort_ratio(utils.default_process(s.text), label), len(s.text) > 140,
+                       s.note.date, s.note.path, s.line),
+    )
 
 
 def triangulate(theme: Theme) -> Evidence:

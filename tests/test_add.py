@@ -1,0 +1,148 @@
+"""`custlens add` and `custlens init`: safe, atomic, never overwriting, and what they write passes check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from custlens.cli import app
+
+from .conftest import REPO, write
+
+
+def test_add_with_flags_writes_a_note_that_passes_check(runner, in_tmp) -> None:
+    result = runner.invoke(app, [
+        "add", "--kind", "interview", "--segment", "Café owners", "--participant", "P-7", "--researcher", "ana",
+        "--date", "2026-05-04", "--title", "Owner of two cafés", "--pain", "Prices differ between tills",
+        "--need", "Menu prices reach every till at once", "--need", "A price history", "--quote", 'It drives me "mad"',
+        "--tag", "pricing",
+    ])
+    assert result.exit_code == 0, result.output
+    path = in_tmp / "notes" / "2026-05-04-cafe-owners-p-7.md"
+    assert result.stdout.strip() == "notes/2026-05-04-cafe-owners-p-7.md"
+    text = path.read_text(encoding="utf-8")
+    assert "segment: Café owners" in text and "## Needs\n- Menu prices reach every till at once\n- A price history" in text
+    assert '> "It drives me "mad""' in text
+    check = runner.invoke(app, ["check", "--format", "json"])
+    assert check.exit_code == 0, check.stdout
+    statements = runner.invoke(app, ["statements", "--format", "json"]).stdout
+    assert "Menu prices reach every till at once" in statements
+
+
+def test_add_never_overwrites_a_second_note_gets_a_number(runner, in_tmp) -> None:
+    args = ["add", "--kind", "interview", "--segment", "smb", "--participant", "P-1", "--date", "2026-01-02", "--need", "x"]
+    first = runner.invoke(app, args).stdout.strip()
+    original = Path(first).read_bytes()
+    second = runner.invoke(app, [*args[:-1], "y"]).stdout.strip()
+    assert first == "notes/2026-01-02-smb-p-1.md" and second == "notes/2026-01-02-smb-p-1-2.md"
+    assert Path(first).read_bytes() == original
+
+
+def test_add_without_a_need_writes_and_warns(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["add", "--kind", "survey", "--segment", "smb", "--pain", "slow"])
+    assert result.exit_code == 0
+    assert "states no customer need" in result.stderr
+    assert Path(result.stdout.strip()).exists()
+
+
+def test_add_defaults_date_to_today_and_file_name_to_the_title(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["add", "--kind", "survey", "--segment", "smb", "--title", "Q3 pulse / NPS", "--need", "x"])
+    assert result.stdout.strip() == f"notes/{dt.date.today().isoformat()}-smb-q3-pulse-nps.md"
+
+
+def test_add_refuses_what_check_would_refuse_before_writing(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["add", "--kind", "interveiw", "--segment", "smb", "--need", "x"])
+    assert result.exit_code == 2 and "did you mean `interview`?" in result.stderr
+    bad_date = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--date", "2026-02-30"])
+    assert bad_date.exit_code == 2
+    missing = runner.invoke(app, ["add", "--kind", "interview"])
+    assert missing.exit_code == 2 and "missing --segment" in missing.stderr
+    assert not (in_tmp / "notes").exists() or not list((in_tmp / "notes").iterdir())
+
+
+def test_add_writes_into_dir_and_config_notes_folder(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", "notes: [research/notes]\nresearcher: dara\n")
+    out = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "x"]).stdout.strip()
+    assert out.startswith("research/notes/") and "researcher: dara" in Path(out).read_text()
+    elsewhere = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "x", "--dir", "inbox"])
+    assert elsewhere.stdout.strip().startswith("inbox/")
+
+
+def test_add_edit_opens_the_editor_on_the_new_note(runner, in_tmp, monkeypatch) -> None:
+    log = in_tmp / "editor.log"
+    script = write(in_tmp / "fake-editor.sh", f"#!/bin/sh\necho \"$1\" > {log}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    result = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "x", "--edit"])
+    assert result.exit_code == 0
+    assert Path(log.read_text().strip()) == (in_tmp / result.stdout.strip()).resolve()
+
+
+@pytest.mark.slow
+def test_two_adds_at_the_same_moment_write_two_notes(in_tmp) -> None:
+    args = [sys.executable, "-m", "custlens", "add", "--no-input", "--kind", "interview", "--segment", "smb",
+            "--participant", "P-1", "--date", "2026-01-02"]
+    procs = [subprocess.Popen([*args, "--need", f"need {k}"], stdout=subprocess.PIPE, text=True) for k in range(6)]
+    outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert len(set(outputs)) == 6
+    texts = {Path(o).read_text() for o in outputs}
+    assert {f"need {k}" for k in range(6)} == {t.split("## Needs\n- ")[1].strip() for t in texts}
+    assert not [p for p in (in_tmp / "notes").iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@pytest.mark.slow
+def test_interactive_add_on_a_terminal(in_tmp) -> None:
+    """Drive the prompts through a real pseudo-terminal."""
+    main, child = pty.openpty()
+    env = dict(os.environ, COLUMNS="100", NO_COLOR="1", TERM="dumb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "custlens", "add", "--date", "2026-03-03"], stdin=child, stdout=subprocess.PIPE,
+        stderr=child, cwd=in_tmp, env=env, close_fds=True,
+    )
+    os.close(child)
+    answers = ["survey", "smb", "R-9", "dara", "Pulse survey", "Slow export", "", "Faster export", "", "", ""]
+    seen = b""
+    for answer in answers:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(main, 4096)
+                except OSError:
+                    break
+                seen += chunk
+                if seen.rstrip().endswith((b":", b")", b"-")):
+                    break
+        os.write(main, answer.encode() + b"\n")
+        seen = b""
+    out, _ = proc.communicate(timeout=30)
+    os.close(main)
+    assert proc.returncode == 0
+    path = in_tmp / out.decode().strip()
+    text = path.read_text()
+    assert "kind: survey" in text and "participant: R-9" in text and "- Faster export" in text and "- Slow export" in text
+
+
+def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "wrote custlens.yaml" in result.stdout
+    assert "#" in (in_tmp / "custlens.yaml").read_text()
+    assert runner.invoke(app, ["check"]).exit_code == 0
+    again = runner.invoke(app, ["init"])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_python_m_custlens_and_version() -> None:
+    out = subprocess.run([sys.executable, "-m", "custlens", "--version"], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0 and out.stdout.startswith("custlens ")

@@ -1,0 +1,47 @@
+"""The one-way data flow: a module imports only modules to its left."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import custlens
+
+ORDER = [
+    "__init__", "errors", "models", "yamlsafe", "config", "parse", "extract", "cues", "tag", "cluster",
+    "codebook", "themes", "triangulate", "storage", "commands", "render", "cli", "__main__",
+]
+PACKAGE = Path(custlens.__file__).parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:  # `from . import x`: a module of the package, or a name from __init__
+                    found.update(a.name if (PACKAGE / f"{a.name}.py").exists() else "__init__" for a in node.names)
+            elif node.module and node.module.startswith("custlens"):
+                parts = node.module.split(".")
+                found.add(parts[1] if len(parts) > 1 else "__init__")
+    return found
+
+
+def test_every_module_is_in_the_order() -> None:
+    assert sorted(p.stem for p in PACKAGE.glob("*.py")) == sorted(ORDER)
+
+
+def test_modules_import_only_modules_to_their_left() -> None:
+    for module in ORDER:
+        for dependency in imported_modules(PACKAGE / f"{module}.py"):
+            assert ORDER.index(dependency) < ORDER.index(module), f"{module} imports {dependency}"
+
+
+def test_cluster_knows_nothing_about_notes_or_files() -> None:
+    assert imported_modules(PACKAGE / "cluster.py") == set()
+
+
+def test_render_computes_nothing_from_the_pipeline() -> None:
+    assert not imported_modules(PACKAGE / "render.py") & {"cluster", "tag", "parse", "extract", "codebook"}

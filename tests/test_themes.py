@@ -1,0 +1,242 @@
+"""`custlens themes`, `segments`, `show` and `statements` on the sample notes and on small fixtures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+from pathlib import Path
+
+from custlens.cli import app
+
+from .conftest import NOTES, note, snapshot, write
+
+THEME_KEYS = {"id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
+              "researchers", "first_seen", "last_seen", "statements"}
+STATEMENT_KEYS = {"text", "type", "inferred", "section", "path", "line", "note", "segment", "kind", "participant",
+                  "researcher", "date"}
+
+
+def themes_json(runner, *args: str) -> dict:
+    result = runner.invoke(app, ["themes", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_has_the_documented_keys(runner) -> None:
+    data = themes_json(runner, str(NOTES))
+    assert set(data) == {"themes", "summary"}
+    assert {"notes", "statements", "themes", "skipped_files"} <= set(data["summary"])
+    theme = data["themes"][0]
+    assert THEME_KEYS <= set(theme)
+    assert STATEMENT_KEYS <= set(theme["statements"][0])
+
+
+def test_themes_rank_by_strength_then_participants(runner) -> None:
+    themes = themes_json(runner, str(NOTES), "--all")["themes"]
+    order = {"strong": 0, "moderate": 1, "anecdotal": 2}
+    keys = [(order[t["strength"]], -t["participants"], -t["mentions"]) for t in themes]
+    assert keys == sorted(keys)
+
+
+def test_the_strongest_sample_themes_are_the_ones_customers_repeat(runner) -> None:
+    top = themes_json(runner, str(NOTES), "--top", "6")["themes"]
+    labels = " | ".join(t["label"].lower() for t in top)
+    for words in ("reminder", "deposit", "xero"):
+        assert words in labels, labels
+    assert all(t["strength"] == "strong" for t in top)
+    assert all(t["participants"] >= 5 for t in top[:4])
+
+
+def test_strength_follows_the_documented_rule(runner) -> None:
+    for t in themes_json(runner, str(NOTES), "--all")["themes"]:
+        people, segments, sources = t["participants"], len(t["segments"]), len(t["sources"])
+        if people >= 3 and (segments >= 2 or sources >= 2):
+            assert t["strength"] == "strong"
+        elif people >= 2:
+            assert t["strength"] == "moderate"
+        else:
+            assert t["strength"] == "anecdotal"
+
+
+def test_all_puts_every_pain_and_need_statement_in_exactly_one_theme_of_its_type(runner) -> None:
+    themes = themes_json(runner, str(NOTES), "--all")["themes"]
+    placed = [(s["path"], s["line"], s["text"]) for t in themes for s in t["statements"]]
+    assert len(placed) == len(set(placed))
+    assert all(s["type"] == t["type"] for t in themes for s in t["statements"] if not t.get("named"))
+    result = runner.invoke(app, ["statements", str(NOTES), "--format", "json"])
+    typed = [s for s in json.loads(result.stdout)["statements"] if s["type"] in ("pain", "need")]
+    assert len(typed) == len(placed)
+
+
+def test_default_hides_one_mention_themes_and_says_how_many(runner) -> None:
+    result = runner.invoke(app, ["themes", str(NOTES)])
+    assert result.exit_code == 0
+    assert "themes shown" in result.stderr and "said only once" in result.stderr and "--all" in result.stderr
+    data = themes_json(runner, str(NOTES), "--top", "100")
+    assert all(t["mentions"] > 1 for t in data["themes"])
+
+
+def test_same_notes_in_any_order_give_byte_identical_json(runner, tmp_path) -> None:
+    files = sorted(NOTES.iterdir())
+    outputs = set()
+    for seed in range(3):
+        shuffled = files[:]
+        random.Random(seed).shuffle(shuffled)
+        args = ["themes", *map(str, shuffled), "--all", "--format", "json"]
+        outputs.add(runner.invoke(app, args).stdout)
+    copy = tmp_path / "notes"
+    for path in reversed(files):  # created in the opposite order
+        copy.mkdir(exist_ok=True)
+        shutil.copy(path, copy / path.name)
+    assert len(outputs) == 1
+    again = runner.invoke(app, ["themes", str(NOTES), "--all", "--format", "json"]).stdout
+    assert again in outputs
+
+
+def test_filters_by_segment_kind_and_dates(runner) -> None:
+    data = themes_json(runner, str(NOTES), "--all", "--segment", "trades", "--kind", "interview",
+                       "--since", "2026-04-01", "--until", "2026-09-30")
+    statements = [s for t in data["themes"] for s in t["statements"]]
+    assert statements
+    assert {s["segment"] for s in statements} == {"trades"}
+    assert {s["kind"] for s in statements} == {"interview"}
+    assert all("2026-04-01" <= s["date"] <= "2026-09-30" for s in statements)
+
+
+def test_type_and_min_strength_filters(runner) -> None:
+    needs = themes_json(runner, str(NOTES), "--all", "--type", "need")["themes"]
+    assert needs and {t["type"] for t in needs} == {"need"}
+    strong = themes_json(runner, str(NOTES), "--all", "--min-strength", "strong")["themes"]
+    assert strong and {t["strength"] for t in strong} == {"strong"}
+
+
+def test_an_unknown_segment_filter_is_a_usage_error_with_a_suggestion(runner) -> None:
+    result = runner.invoke(app, ["themes", str(NOTES), "--segment", "salon"])
+    assert result.exit_code == 2
+    assert "did you mean `salons`?" in result.stderr
+
+
+def test_threshold_changes_how_many_themes(runner) -> None:
+    loose = themes_json(runner, str(NOTES), "--all", "--threshold", "0.1")["summary"]["themes"]
+    tight = themes_json(runner, str(NOTES), "--all", "--threshold", "0.6")["summary"]["themes"]
+    assert tight > loose
+
+
+def test_table_fits_80_columns_and_has_the_columns(runner) -> None:
+    result = runner.invoke(app, ["themes", str(NOTES)])
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Quote"]
+    assert all(len(line) <= 80 for line in lines)
+    assert "…" in result.stdout
+    assert "\x1b[" not in result.stdout  # no colour in a pipe
+
+
+def test_csv_and_markdown_outputs(runner) -> None:
+    result = runner.invoke(app, ["themes", str(NOTES), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 10 and rows[0]["rank"] == "1" and rows[0]["strength"] == "strong"
+    markdown = runner.invoke(app, ["themes", str(NOTES), "--format", "markdown"]).stdout
+    assert markdown.startswith("| # | Theme | Type | Strength |")
+    assert sum(1 for line in markdown.splitlines() if line.startswith("| ")) == 11
+
+
+def test_segments_report_coverage_unique_and_shared(runner) -> None:
+    result = runner.invoke(app, ["segments", str(NOTES), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    segments = {s["name"]: s for s in json.loads(result.stdout)["segments"]}
+    assert set(segments) == {"agencies", "clinics", "salons", "solo", "trades"}
+    for seg in segments.values():
+        assert {"name", "notes", "participants", "sources", "themes", "unique_themes"} <= set(seg)
+        for theme in seg["themes"]:
+            assert 0 < theme["coverage"] <= 1
+    clinics_unique = [t["label"].lower() for t in segments["clinics"]["themes"] if t["id"] in segments["clinics"]["unique_themes"]]
+    assert any("intake" in label or "consent" in label for label in clinics_unique)
+    agencies_unique = [t["label"].lower() for t in segments["agencies"]["themes"] if t["id"] in segments["agencies"]["unique_themes"]]
+    assert any("timesheet" in label or "hours" in label for label in agencies_unique)
+
+
+def test_segments_table_and_markdown(runner) -> None:
+    table = runner.invoke(app, ["segments", str(NOTES)]).stdout
+    assert "clinics: 13 notes" in table and all(len(line) <= 80 for line in table.splitlines())
+    markdown = runner.invoke(app, ["segments", str(NOTES), "--format", "markdown"]).stdout
+    assert "## trades" in markdown and "| Theme | Type | Coverage |" in markdown
+
+
+def test_show_finds_a_theme_by_id_or_label_and_lists_every_statement_with_its_place(runner) -> None:
+    top = themes_json(runner, str(NOTES), "--top", "1")["themes"][0]
+    by_id = runner.invoke(app, ["show", top["id"], str(NOTES)])
+    assert by_id.exit_code == 0
+    for statement in top["statements"]:
+        assert f"{statement['path']}:{statement['line']}" in by_id.stdout
+    by_label = runner.invoke(app, ["show", top["label"][:25], str(NOTES)])
+    assert by_label.stdout == by_id.stdout
+    missing = runner.invoke(app, ["show", "zzzz qqqq", str(NOTES)])
+    assert missing.exit_code == 2 and "no theme matches" in missing.stderr
+
+
+def test_statements_lists_type_inferred_section_place_and_theme(runner) -> None:
+    data = json.loads(runner.invoke(app, ["statements", str(NOTES), "--format", "json"]).stdout)
+    rows = data["statements"]
+    assert STATEMENT_KEYS | {"theme"} <= set(rows[0])
+    inferred = [r for r in rows if r["inferred"]]
+    assert inferred and all(r["section"] in ("quotes", "observations", "insights", "body", "text") for r in inferred)
+    assert all(r["theme"] for r in rows if r["type"] in ("pain", "need"))
+    assert all(r["theme"] is None for r in rows if r["type"] == "other")
+    only_needs = json.loads(runner.invoke(app, ["statements", str(NOTES), "--type", "need", "--format", "json"]).stdout)
+    assert {r["type"] for r in only_needs["statements"]} == {"need"}
+
+
+def test_synthesis_never_writes_into_the_notes_folder(runner, tmp_path) -> None:
+    folder = tmp_path / "notes"
+    shutil.copytree(NOTES, folder)
+    before = snapshot(folder)
+    for command in (["themes"], ["segments"], ["statements"], ["show", "deposit"]):
+        assert runner.invoke(app, [*command, str(folder), "--format", "json"]).exit_code == 0
+    assert snapshot(folder) == before
+
+
+def test_strict_makes_bad_files_fatal(runner, tmp_path) -> None:
+    note(tmp_path, "good.md", needs=("Export to CSV",))
+    write(tmp_path / "bad.md", "no front matter\n")
+    assert runner.invoke(app, ["themes", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(app, ["themes", str(tmp_path), "--strict"])
+    assert result.exit_code == 1 and "--strict" in result.stderr
+
+
+def test_codebook_names_themes_and_write_codebook_adds_the_unnamed_ones(runner, in_tmp) -> None:
+    notes = in_tmp / "notes"
+    note(notes, "a.md", participant="P-1", needs=("We need SSO with Okta",))
+    note(notes, "b.md", participant="P-2", needs=("Single sign-on for all staff",), segment="ent")
+    note(notes, "c.md", participant="P-3", needs=("Export invoices to Xero",), pains=("Retyping invoices into Xero",))
+    write(in_tmp / "themes.yaml", """
+        # our themes
+        sso:
+          label: Single sign-on
+          type: need
+          match: ["SSO", "single sign-on", "Okta"]
+        """)
+    data = themes_json(runner, "--all")
+    sso = [t for t in data["themes"] if t["id"] == "sso"]
+    assert sso and sso[0]["label"] == "Single sign-on" and sso[0]["participants"] == 2
+    before = (in_tmp / "themes.yaml").read_text()
+    result = runner.invoke(app, ["themes", "--all", "--write-codebook"])
+    assert result.exit_code == 0, result.output
+    after = (in_tmp / "themes.yaml").read_text()
+    assert after.startswith(before)  # what was there is kept as it was
+    assert "Export invoices to Xero" in after
+    again = themes_json(runner, "--all")
+    assert {t["id"] for t in again["themes"]} == {t["id"] for t in data["themes"]}
+    assert all(t["named"] for t in again["themes"])
+
+
+def test_a_broken_codebook_is_a_located_error_and_is_kept(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("Export",))
+    write(in_tmp / "themes.yaml", "sso:\n  label: [unclosed\n")
+    before = (in_tmp / "themes.yaml").read_bytes()
+    result = runner.invoke(app, ["themes", "--write-codebook"])
+    assert result.exit_code == 2
+    assert "themes.yaml:2: invalid codebook" in result.stderr
+    assert (in_tmp / "themes.yaml").read_bytes() == before
