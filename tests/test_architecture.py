@@ -8,8 +8,8 @@ from pathlib import Path
 import custlens
 
 ORDER = [
-    "__init__", "errors", "models", "yamlsafe", "config", "parse", "extract", "cues", "tag", "cluster",
-    "codebook", "themes", "triangulate", "storage", "commands", "render", "cli", "__main__",
+    "__init__", "errors", "storage", "models", "yamlsafe", "config", "parse", "cache", "extract", "cues", "tag",
+    "cluster", "codebook", "themes", "triangulate", "commands", "render", "cli", "__main__",
 ]
 PACKAGE = Path(custlens.__file__).parent
 

@@ -6,9 +6,11 @@ hint, never a traceback. Exit codes are the named constants of `errors.ExitCode`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -97,12 +99,59 @@ def main_options(
     """custlens: what do our customers actually need, and how sure are we?"""
 
 
+class _LazyProgress:
+    """A Rich progress bar on stderr, shown only on a terminal and only once work has taken a second."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.started < 1.0:
+                return
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                console=_err_console(), transient=True,
+            )
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@contextlib.contextmanager
+def _run(no_cache: bool) -> Any:
+    """The Run for a command: cache on unless --no-cache, progress on a terminal, timings if asked for."""
+    from .commands import Run
+
+    progress = _LazyProgress() if sys.stderr.isatty() else None
+    run = Run(cache=not no_cache and not os.environ.get("CUSTLENS_NO_CACHE"), progress=progress)
+    try:
+        yield run
+    finally:
+        if progress is not None:
+            progress.stop()
+        if os.environ.get("CUSTLENS_TIMINGS"):
+            import json
+
+            sys.stderr.write("custlens-timings " + json.dumps(run.timings) + "\n")
+
+
 def _config() -> Any:
     from .config import find_config
 
     return find_config()
 
 
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every note again instead of using the parse cache.")]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Note files or folders (default: the notes folders from custlens.yaml, else notes/).",
@@ -118,6 +167,7 @@ def check(
         str, typer.Option("--format", "-f", help="Output: [bold]text[/], [bold]github[/] annotations or [bold]json[/].")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check that every note is well formed and states at least one customer need (for CI).
 
@@ -126,19 +176,20 @@ def check(
     from . import commands, render
 
     _choose(format, ("text", "github", "json"), "--format")
-    report = commands.check(paths, _config())
-    if format == "json":
-        typer.echo(render.check_json(report, strict))
-    elif format == "github":
-        for line in render.check_github(report):
-            typer.echo(line)
-    else:
-        from rich.markup import escape
+    with _run(no_cache) as run:
+        report = commands.check(paths, _config(), run)
+        with run.stage("render"):
+            if format == "json":
+                _emit(render.check_json(report, strict))
+            elif format == "github":
+                _emit("\n".join(render.check_github(report)))
+            else:
+                from rich.markup import escape
 
-        console = _out_console()
-        styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
-        for line, style in render.check_text(report, strict):
-            console.print(f"[{styles[style]}]{escape(line)}[/]")
+                console = _out_console()
+                styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
+                for line, style in render.check_text(report, strict):
+                    console.print(f"[{styles[style]}]{escape(line)}[/]")
     raise typer.Exit(int(report.exit_code(strict)))
 
 
@@ -251,6 +302,7 @@ def themes(
         typer.Option("--write-codebook", help="Add the themes shown that have no name yet to the codebook file "
                      "(themes.yaml), keeping what is there."),
     ] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Pains and needs grouped into themes, strongest evidence first.
 
@@ -262,29 +314,33 @@ def themes(
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until, type_, min_strength)
     config = _config()
-    report = commands.themes(paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict)
-    _warn_skipped(report.synthesis)
-    if write_codebook:
-        from .parse import display_path
-
-        path, added = commands.write_codebook(report, config)
-        _err_console().print(
-            f"added {len(added)} theme{'s' * (len(added) != 1)} to {display_path(path)}" if added
-            else f"nothing to add: every theme shown is already in {display_path(path)}"
+    with _run(no_cache) as run:
+        report = commands.themes(
+            paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict, run=run
         )
-    if format == "json":
-        _emit(render.themes_json(report))
-    elif format == "csv":
-        _emit(render.themes_csv(report))
-    elif format == "markdown":
-        _emit(render.themes_markdown(report))
-    else:
-        if not report.shown:
-            _err_console().print("no themes: no pains or needs in the selected notes")
-        _print_table([render.themes_table(report, _is_terminal(), _width())])
-        footer = render.themes_footer(report)
-        if footer:
-            _err_console().print(footer)
+        _warn_skipped(report.synthesis)
+        if write_codebook:
+            from .parse import display_path
+
+            path, added = commands.write_codebook(report, config)
+            _err_console().print(
+                f"added {len(added)} theme{'s' * (len(added) != 1)} to {display_path(path)}" if added
+                else f"nothing to add: every theme shown is already in {display_path(path)}"
+            )
+        with run.stage("render"):
+            if format == "json":
+                _emit(render.themes_json(report))
+            elif format == "csv":
+                _emit(render.themes_csv(report))
+            elif format == "markdown":
+                _emit(render.themes_markdown(report))
+            else:
+                if not report.shown:
+                    _err_console().print("no themes: no pains or needs in the selected notes")
+                _print_table([render.themes_table(report, _is_terminal(), _width())])
+                footer = render.themes_footer(report)
+                if footer:
+                    _err_console().print(footer)
 
 
 @app.command()
@@ -299,22 +355,25 @@ def segments(
     threshold: ThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Per segment: what it says (coverage = share of its participants), what it shares, what only it says."""
     from . import commands, render
 
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until)
-    report = commands.segments(paths, _config(), filters, top=top, threshold=threshold, strict=strict)
-    _warn_skipped(report.synthesis)
-    if format == "json":
-        _emit(render.segments_json(report))
-    elif format == "csv":
-        _emit(render.segments_csv(report))
-    elif format == "markdown":
-        _emit(render.segments_markdown(report))
-    else:
-        _print_table(render.segments_tables(report, _is_terminal(), _width()))
+    with _run(no_cache) as run:
+        report = commands.segments(paths, _config(), filters, top=top, threshold=threshold, strict=strict, run=run)
+        _warn_skipped(report.synthesis)
+        with run.stage("render"):
+            if format == "json":
+                _emit(render.segments_json(report))
+            elif format == "csv":
+                _emit(render.segments_csv(report))
+            elif format == "markdown":
+                _emit(render.segments_markdown(report))
+            else:
+                _print_table(render.segments_tables(report, _is_terminal(), _width()))
 
 
 @app.command()
@@ -329,12 +388,14 @@ def show(
     threshold: ThresholdOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="Output: text, json, csv or markdown.")] = "text",
     strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """One theme with every statement behind it: note path:line, participant, segment, kind, date."""
     from . import commands, render
 
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
-    report = commands.show(theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict)
+    with _run(no_cache) as run:
+        report = commands.show(theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict, run)
     _warn_skipped(report.synthesis)
     if format == "json":
         _emit(render.show_json(report))
@@ -358,6 +419,7 @@ def statements(
     threshold: ThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Every statement with its type (stated or inferred, and the cue), section, place and theme."""
     from . import commands, render
@@ -365,7 +427,8 @@ def statements(
     _choose(format, REPORT_FORMATS, "--format")
     if type_ is not None:
         _choose(type_, ("pain", "need", "other"), "--type")
-    synthesis = commands.statements(paths, _config(), _filters(segment, kind, since, until), threshold, strict)
+    with _run(no_cache) as run:
+        synthesis = commands.statements(paths, _config(), _filters(segment, kind, since, until), threshold, strict, run)
     if type_ is not None:
         synthesis.statements = [s for s in synthesis.statements if s.type == type_]
     _warn_skipped(synthesis)

@@ -29,9 +29,10 @@ go to the lower node.
 
 from __future__ import annotations
 
-import math
+import contextlib
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -395,33 +396,60 @@ def _split_chains(
 # --- the whole step -------------------------------------------------------------------------------
 
 
-def group(texts: Sequence[str], settings: GroupingSettings | None = None, *, exact: bool = False) -> Grouping:
+class _Clock:
+    """Adds the time spent in each stage to a caller's dict (for bench/run.py); does nothing without one."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.timings is not None:
+                self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def group(
+    texts: Sequence[str],
+    settings: GroupingSettings | None = None,
+    *,
+    exact: bool = False,
+    timings: dict[str, float] | None = None,
+) -> Grouping:
     """Group texts that say the same thing.
 
     `exact=True` is the straightforward path: every pair is scored instead of the candidates the index
     proposes; the rest (each text's `max_neighbours` strongest pairs, average linkage) is the same.
     """
     settings = settings or GroupingSettings()
-    normal = [normalise(t) for t in texts]
-    nodes = sorted(set(normal))
-    node_of = {text: k for k, text in enumerate(nodes)}
-    weights = [0] * len(nodes)
-    for text in normal:
-        weights[node_of[text]] += 1
-    n = len(nodes)
-    if n == 0:
-        return Grouping([], [])
-    matrix = _tfidf(nodes)
-    if exact:
-        i, j, cos = _all_pairs(matrix, n)
-    else:
-        i, j, cos = _cosine_pairs(matrix, n, settings)
-    i, j, s = _score(nodes, i, j, cos, settings)
-    i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
-    threshold = int(round(settings.threshold * SCALE))
-    roots = average_linkage(weights, i, j, s, threshold)
-    roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
-    medoid_of_root = _medoids(roots.tolist(), weights, i, j, s, nodes)
+    clock = _Clock(timings)
+    with clock("candidates"):
+        normal = [normalise(t) for t in texts]
+        nodes = sorted(set(normal))
+        node_of = {text: k for k, text in enumerate(nodes)}
+        weights = [0] * len(nodes)
+        for text in normal:
+            weights[node_of[text]] += 1
+        n = len(nodes)
+        if n == 0:
+            return Grouping([], [])
+        matrix = _tfidf(nodes)
+        if exact:
+            i, j, cos = _all_pairs(matrix, n)
+        else:
+            i, j, cos = _cosine_pairs(matrix, n, settings)
+    with clock("scoring"):
+        i, j, s = _score(nodes, i, j, cos, settings)
+        i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
+    with clock("grouping"):
+        threshold = int(round(settings.threshold * SCALE))
+        roots = average_linkage(weights, i, j, s, threshold)
+        roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
+    root_list = roots.tolist()
+    medoid_of_root = _medoids(root_list, weights, i, j, s, nodes)
     # number groups by their first member in input order, so output follows the caller's order
     labels: list[int] = []
     group_of_root: dict[int, int] = {}
@@ -430,7 +458,7 @@ def group(texts: Sequence[str], settings: GroupingSettings | None = None, *, exa
     for index, text in enumerate(normal):
         first_input.setdefault(node_of[text], index)
     for index, text in enumerate(normal):
-        r = roots[node_of[text]]
+        r = root_list[node_of[text]]
         if r not in group_of_root:
             group_of_root[r] = len(medoids)
             medoids.append(first_input[medoid_of_root[r]])

@@ -6,7 +6,10 @@ files -> parse -> Note -> extract -> Statement -> tag -> themes -> triangulate -
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +24,27 @@ if TYPE_CHECKING:
     from .triangulate import Evidence, SegmentSummary
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
+
+
+@dataclass
+class Run:
+    """How a command runs, as opposed to what it computes: the parse cache, progress, stage timings."""
+
+    cache: bool = True
+    progress: Callable[[str, int, int], None] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
 
 
 @dataclass
@@ -57,14 +81,34 @@ def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     return existing
 
 
-def load(paths: list[Path] | None, config: Config) -> Corpus:
+def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Corpus:
     """Read every note under `paths` (default: the config's notes folders) and extract its statements."""
-    files, _ = find_note_files(resolve_paths(paths, config), tuple(config.exclude))
+    run = run or Run()
+    roots = resolve_paths(paths, config)
     settings = ParseSettings.from_config(config)
-    corpus = Corpus([read_note_file(path, settings) for path in files])
+    with run.stage("read/parse"):
+        files, _ = find_note_files(roots, tuple(config.exclude))
+        cache = None
+        if run.cache:
+            from .cache import ParseCache
+
+            cache = ParseCache(roots, settings)
+        results = []
+        for done, path in enumerate(files, 1):
+            display = display_path(path)
+            if cache is None:
+                results.append(read_note_file(path, settings, display))
+            else:
+                results.append(cache.read(path, display, lambda p=path, d=display: read_note_file(p, settings, d)))
+            if done % 200 == 0 or done == len(files):
+                run.report("reading notes", done, len(files))
+        if cache is not None:
+            cache.save()
+    corpus = Corpus(results)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
-    corpus.statements = extract(corpus.notes)
+    with run.stage("extract"):
+        corpus.statements = extract(corpus.notes)
     return corpus
 
 
@@ -93,9 +137,9 @@ class CheckReport:
         return ExitCode.OK
 
 
-def check(paths: list[Path] | None, config: Config) -> CheckReport:
+def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
-    corpus = load(paths, config)
+    corpus = load(paths, config, run)
     if config.require_need:
         by_note: dict[int, list[Statement]] = {}
         for statement in corpus.statements:
@@ -169,6 +213,7 @@ def synthesise(
     filters: Filters,
     threshold: float | None = None,
     strict: bool = False,
+    run: Run | None = None,
 ) -> Synthesis:
     """Read, filter, tag, group and triangulate: everything the report commands share."""
     from .cluster import GroupingSettings
@@ -177,7 +222,8 @@ def synthesise(
     from .themes import build_themes
     from .triangulate import STRENGTHS, rank
 
-    corpus = load(paths, config)
+    run = run or Run()
+    corpus = load(paths, config, run)
     if strict and any(p.is_error for p in corpus.problems):
         errors = sum(1 for p in corpus.problems if p.is_error)
         raise CustlensError(
@@ -192,11 +238,16 @@ def synthesise(
         added={kind: changes.add for kind, changes in config.cues.items()},
         removed={kind: changes.remove for kind, changes in config.cues.items()},
     )
-    statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
+    with run.stage("tag"):
+        statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
     chosen = threshold if threshold is not None else config.threshold
     settings = GroupingSettings(threshold=chosen) if chosen is not None else GroupingSettings()
-    themes = build_themes(statements, settings, load_codebook(config.codebook_path()))
-    ranked = rank(themes)
+    codebook = load_codebook(config.codebook_path())
+    run.report("grouping statements into themes", 0, 1)
+    themes = build_themes(statements, settings, codebook, run.timings)
+    run.report("grouping statements into themes", 1, 1)
+    with run.stage("triangulate"):
+        ranked = rank(themes)
     if filters.type:
         ranked = [e for e in ranked if e.theme.type == filters.type]
     if filters.min_strength:
@@ -223,9 +274,10 @@ def themes(
     show_all: bool = False,
     threshold: float | None = None,
     strict: bool = False,
+    run: Run | None = None,
 ) -> ThemesReport:
     """Themes strongest first. Without `show_all`, one-mention themes are left out and at most `top` shown."""
-    synthesis = synthesise(paths, config, filters, threshold, strict)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run)
     ranked = synthesis.ranked
     if show_all:
         return ThemesReport(synthesis, list(ranked), 0, 0)
@@ -243,12 +295,12 @@ class SegmentsReport:
 
 def segments(
     paths: list[Path] | None, config: Config, filters: Filters, *, top: int = 5,
-    threshold: float | None = None, strict: bool = False,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None,
 ) -> SegmentsReport:
     """Per segment: what it says (coverage), what it shares with others, what only it says."""
     from .triangulate import summarise_segments
 
-    synthesis = synthesise(paths, config, filters, threshold, strict)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run)
     return SegmentsReport(synthesis, summarise_segments(synthesis.notes, synthesis.ranked), top)
 
 
@@ -260,12 +312,12 @@ class ShowReport:
 
 def show(
     query: str, paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None,
 ) -> ShowReport:
     """One theme, found by id or (fuzzily) by label, with every statement behind it."""
     from rapidfuzz import fuzz, process, utils
 
-    synthesis = synthesise(paths, config, filters, threshold, strict)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run)
     for evidence in synthesis.ranked:
         if evidence.theme.id == query:
             return ShowReport(synthesis, evidence)
@@ -285,10 +337,10 @@ def show(
 
 def statements(
     paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None,
 ) -> Synthesis:
     """Every statement in scope, typed, with the theme it ended up in."""
-    return synthesise(paths, config, filters, threshold, strict)
+    return synthesise(paths, config, filters, threshold, strict, run)
 
 
 # --- add and init ---------------------------------------------------------------------------------

@@ -500,7 +500,7 @@ def _add_note(
             title=fields.title,
             tags=tuple(fields.tags),
             blocks=tuple(field_blocks) + body,
-            fields=fields.model_dump(exclude=set(STATEMENT_FIELDS), exclude_none=True),
+            fields=fields.model_dump(mode="json", exclude=set(STATEMENT_FIELDS), exclude_none=True),
             attributes=attributes,
         )
     )

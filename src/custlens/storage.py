@@ -11,13 +11,14 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def _temporary_beside(path: Path, text: str) -> Iterator[Path]:
+def _temporary_beside(path: Path, content: str | bytes) -> Iterator[Path]:
     """A fully written and synced temporary file in the same folder; removed afterwards, whatever happens."""
     temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    data = content.encode("utf-8") if isinstance(content, str) else content
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         yield temporary
@@ -56,9 +57,9 @@ def _create_exclusive(path: Path, text: str) -> None:
         raise
 
 
-def replace(path: Path, text: str) -> None:
+def replace(path: Path, content: str | bytes) -> None:
     """Write `path` atomically: readers see the old content or the new one, never a mix or nothing."""
-    with _temporary_beside(path, text) as temporary:
+    with _temporary_beside(path, content) as temporary:
         os.replace(temporary, path)
 
 

@@ -60,7 +60,10 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
 
 
 def build_themes(
-    statements: Sequence[Statement], settings: GroupingSettings | None = None, codebook: Codebook | None = None
+    statements: Sequence[Statement],
+    settings: GroupingSettings | None = None,
+    codebook: Codebook | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[Theme]:
     """Every pain and need statement in exactly one theme of its type (one-mention themes included)."""
     ordered = sorted((s for s in statements if s.type in THEMED_TYPES), key=statement_key)
@@ -88,7 +91,7 @@ def build_themes(
         members = rest[kind]
         if not members:
             continue
-        grouping = group([s.text for s in members], settings)
+        grouping = group([s.text for s in members], settings, timings=timings)
         for indices, medoid in zip(grouping.groups, grouping.medoids):
             centre = members[medoid]
             theme_id = _theme_id(kind, centre.text, taken)

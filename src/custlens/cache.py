@@ -1,0 +1,120 @@
+"""The parse cache: what each note file gave, keyed by its path, size, modification time and the
+custlens version, so a second run over unchanged notes skips parsing.
+
+It lives outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`, else
+`~/.cache/custlens`), holds only plain data (`marshal` of tuples and strings: nothing in it can run
+code), is written atomically, and is safe to delete at any time. A cache that cannot be read or written
+is ignored: it only ever saves time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import Problem
+from .models import Block, Note
+from .parse import ParsedFile, ParseSettings
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("CUSTLENS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "custlens"
+
+
+def _block(b: Block) -> tuple[Any, ...]:
+    return (b.text, b.line, b.origin, b.headings, b.label, b.field)
+
+
+def _note(n: Note) -> tuple[Any, ...]:
+    return (
+        n.id, n.path, n.line, n.entry, n.date.toordinal(), n.kind, n.segment, n.participant, n.researchers,
+        n.title, n.tags, tuple(_block(b) for b in n.blocks), n.fields, n.attributes,
+    )
+
+
+def _problem(p: Problem) -> tuple[Any, ...]:
+    return (p.path, p.code, p.message, p.severity, p.line, p.entry, p.hint)
+
+
+def _dump(parsed: ParsedFile) -> tuple[Any, ...]:
+    return (parsed.path, tuple(_note(n) for n in parsed.notes), tuple(_problem(p) for p in parsed.problems))
+
+
+def _load(data: tuple[Any, ...]) -> ParsedFile:
+    path, notes, problems = data
+    return ParsedFile(
+        path,
+        [
+            Note(
+                id=n[0], path=n[1], line=n[2], entry=n[3], date=dt.date.fromordinal(n[4]), kind=n[5], segment=n[6],
+                participant=n[7], researchers=tuple(n[8]), title=n[9], tags=tuple(n[10]),
+                blocks=tuple(Block(b[0], b[1], b[2], tuple(tuple(h) for h in b[3]), b[4], b[5]) for b in n[11]),
+                fields=n[12], attributes=n[13],
+            )
+            for n in notes
+        ],
+        [Problem(*p) for p in problems],
+    )
+
+
+class ParseCache:
+    """Cached parse results for one set of note folders and settings."""
+
+    def __init__(self, roots: Sequence[Path], settings: ParseSettings, folder: Path | None = None) -> None:
+        identity = repr((FORMAT, __version__, sorted(str(r.resolve()) for r in roots), settings))
+        digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        self.path = (folder or cache_dir()) / f"parse-{digest}.bin"
+        self.entries: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
+        self.used: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
+        self.changed = False
+        try:
+            with open(self.path, "rb") as handle:
+                data = marshal.load(handle)
+            if isinstance(data, dict):
+                self.entries = data
+        except (OSError, EOFError, ValueError, TypeError):
+            self.entries = {}
+
+    def read(self, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
+        """The cached result for `path` if its size and modification time are unchanged, else `parse()`."""
+        key = str(path.resolve())
+        try:
+            stat = path.stat()
+        except OSError:
+            return parse()
+        found = self.entries.get(key)
+        if found is not None and found[0] == stat.st_size and found[1] == stat.st_mtime_ns and found[2] == display:
+            try:
+                result = _load(found[3])
+                self.used[key] = found
+                return result
+            except (ValueError, TypeError, IndexError):
+                pass
+        result = parse()
+        self.used[key] = (stat.st_size, stat.st_mtime_ns, display, _dump(result))
+        self.changed = True
+        return result
+
+    def save(self) -> None:
+        """Write the entries used in this run (dropping files that are gone), atomically; never fails."""
+        if not self.changed and len(self.used) == len(self.entries):
+            return
+        from .storage import replace
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            replace(self.path, marshal.dumps(self.used))
+        except (OSError, ValueError):
+            pass
