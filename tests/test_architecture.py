@@ -9,7 +9,7 @@ import custlens
 
 ORDER = [
     "__init__", "errors", "storage", "models", "yamlsafe", "config", "parse", "cache", "extract", "cues", "tag",
-    "cluster", "codebook", "themes", "triangulate", "commands", "render", "cli", "__main__",
+    "cluster", "codebook", "themes", "triangulate", "redact", "commands", "render", "cli", "__main__",
 ]
 PACKAGE = Path(custlens.__file__).parent
 

@@ -151,6 +151,11 @@ def _config() -> Any:
     return find_config()
 
 
+RedactOpt = Annotated[
+    bool,
+    typer.Option("--redact", help="Mask e-mail addresses, phone numbers, URL tokens and the names listed under "
+                 "`redact:` in custlens.yaml, for reports shared outside the research team."),
+]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every note again instead of using the parse cache.")]
 PathsArg = Annotated[
     list[Path] | None,
@@ -302,6 +307,7 @@ def themes(
         typer.Option("--write-codebook", help="Add the themes shown that have no name yet to the codebook file "
                      "(themes.yaml), keeping what is there."),
     ] = False,
+    redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Pains and needs grouped into themes, strongest evidence first.
@@ -316,7 +322,8 @@ def themes(
     config = _config()
     with _run(no_cache) as run:
         report = commands.themes(
-            paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict, run=run
+            paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict, run=run,
+            redact=redact,
         )
         _warn_skipped(report.synthesis)
         if write_codebook:
@@ -355,6 +362,7 @@ def segments(
     threshold: ThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
+    redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Per segment: what it says (coverage = share of its participants), what it shares, what only it says."""
@@ -363,7 +371,9 @@ def segments(
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until)
     with _run(no_cache) as run:
-        report = commands.segments(paths, _config(), filters, top=top, threshold=threshold, strict=strict, run=run)
+        report = commands.segments(
+            paths, _config(), filters, top=top, threshold=threshold, strict=strict, run=run, redact=redact
+        )
         _warn_skipped(report.synthesis)
         with run.stage("render"):
             if format == "json":
@@ -388,6 +398,7 @@ def show(
     threshold: ThresholdOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="Output: text, json, csv or markdown.")] = "text",
     strict: StrictOpt = False,
+    redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """One theme with every statement behind it: note path:line, participant, segment, kind, date."""
@@ -395,7 +406,9 @@ def show(
 
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
     with _run(no_cache) as run:
-        report = commands.show(theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict, run)
+        report = commands.show(
+            theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact
+        )
     _warn_skipped(report.synthesis)
     if format == "json":
         _emit(render.show_json(report))
@@ -419,6 +432,7 @@ def statements(
     threshold: ThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
+    redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Every statement with its type (stated or inferred, and the cue), section, place and theme."""
@@ -428,7 +442,9 @@ def statements(
     if type_ is not None:
         _choose(type_, ("pain", "need", "other"), "--type")
     with _run(no_cache) as run:
-        synthesis = commands.statements(paths, _config(), _filters(segment, kind, since, until), threshold, strict, run)
+        synthesis = commands.statements(
+            paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact
+        )
     if type_ is not None:
         synthesis.statements = [s for s in synthesis.statements if s.type == type_]
     _warn_skipped(synthesis)

@@ -214,8 +214,13 @@ def synthesise(
     threshold: float | None = None,
     strict: bool = False,
     run: Run | None = None,
+    redact: bool = False,
 ) -> Synthesis:
-    """Read, filter, tag, group and triangulate: everything the report commands share."""
+    """Read, filter, tag, group and triangulate: everything the report commands share.
+
+    With `redact`, every text the result holds has e-mail addresses, phone numbers, URL tokens and the
+    config's `redact:` names masked (the grouping itself is done on the original text).
+    """
     from .cluster import GroupingSettings
     from .codebook import load_codebook
     from .tag import Tagger, tag
@@ -254,7 +259,38 @@ def synthesise(
         limit = STRENGTHS.index(filters.min_strength)
         ranked = [e for e in ranked if STRENGTHS.index(e.strength) <= limit]
     theme_of = {id(s): e.theme.id for e in ranked for s in e.theme.statements}
-    return Synthesis(corpus, notes, statements, ranked, theme_of)
+    synthesis = Synthesis(corpus, notes, statements, ranked, theme_of)
+    return redact_synthesis(synthesis, config.redact) if redact else synthesis
+
+
+def redact_synthesis(synthesis: Synthesis, names: list[str]) -> Synthesis:
+    """A copy of the synthesis with personal data masked in every text it holds."""
+    from .redact import Redactor, redact_evidence, redact_notes, redact_statement
+
+    redactor = Redactor(names)
+    notes = redact_notes(synthesis.corpus.notes, redactor)
+    statements = {id(s): redact_statement(s, notes, redactor) for s in synthesis.statements}
+    ranked = redact_evidence(synthesis.ranked, statements, redactor)
+    files = [
+        ParsedFile(
+            redactor(f.path) or f.path,
+            [notes[id(n)] for n in f.notes],
+            [
+                Problem(redactor(p.path) or p.path, p.code, redactor(p.message) or p.message, p.severity, p.line,
+                        p.entry, redactor(p.hint))
+                for p in f.problems
+            ],
+        )
+        for f in synthesis.corpus.files
+    ]
+    theme_of = {id(statements[k]): theme for k, theme in synthesis.theme_of.items()}
+    return Synthesis(
+        Corpus(files, [notes[id(n)] for n in synthesis.corpus.notes], [statements.get(id(s), s) for s in synthesis.corpus.statements]),
+        [notes[id(n)] for n in synthesis.notes],
+        [statements[id(s)] for s in synthesis.statements],
+        ranked,
+        theme_of,
+    )
 
 
 @dataclass
@@ -275,9 +311,10 @@ def themes(
     threshold: float | None = None,
     strict: bool = False,
     run: Run | None = None,
+    redact: bool = False,
 ) -> ThemesReport:
     """Themes strongest first. Without `show_all`, one-mention themes are left out and at most `top` shown."""
-    synthesis = synthesise(paths, config, filters, threshold, strict, run)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
     ranked = synthesis.ranked
     if show_all:
         return ThemesReport(synthesis, list(ranked), 0, 0)
@@ -295,12 +332,12 @@ class SegmentsReport:
 
 def segments(
     paths: list[Path] | None, config: Config, filters: Filters, *, top: int = 5,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> SegmentsReport:
     """Per segment: what it says (coverage), what it shares with others, what only it says."""
     from .triangulate import summarise_segments
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
     return SegmentsReport(synthesis, summarise_segments(synthesis.notes, synthesis.ranked), top)
 
 
@@ -312,12 +349,12 @@ class ShowReport:
 
 def show(
     query: str, paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> ShowReport:
     """One theme, found by id or (fuzzily) by label, with every statement behind it."""
     from rapidfuzz import fuzz, process, utils
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run)
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
     for evidence in synthesis.ranked:
         if evidence.theme.id == query:
             return ShowReport(synthesis, evidence)
@@ -337,10 +374,10 @@ def show(
 
 def statements(
     paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> Synthesis:
     """Every statement in scope, typed, with the theme it ended up in."""
-    return synthesise(paths, config, filters, threshold, strict, run)
+    return synthesise(paths, config, filters, threshold, strict, run, redact)
 
 
 # --- add and init ---------------------------------------------------------------------------------

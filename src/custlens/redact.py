@@ -1,0 +1,115 @@
+"""Redaction for reports shared outside the research team: e-mail addresses, phone numbers, tokens in
+URLs, and the names a team lists in its config are masked in every text a report shows."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .models import Note, Statement
+from .themes import Theme
+from .triangulate import Evidence
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w/+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,5}){1,4}(?![\w/])")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+URL = re.compile(r"https?://[^\s\"'<>)\]]+")
+TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
+
+
+class Redactor:
+    """Masks personal data in text. `names` are matched as whole words, in any case."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        cleaned = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+        self.names = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in cleaned) + r")(?!\w)", re.IGNORECASE)
+            if cleaned
+            else None
+        )
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        text = URL.sub(_url, text)
+        text = EMAIL.sub("[email]", text)
+        text = PHONE.sub(_phone, text)
+        if self.names is not None:
+            text = self.names.sub("[name]", text)
+        return text
+
+    def value(self, value: Any) -> Any:
+        """Redact every string inside a YAML value (custom attributes, note fields)."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.value(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+
+def _url(match: re.Match[str]) -> str:
+    url = match.group(0)
+    base, _, _query = url.partition("?")
+    base, _, _fragment = base.partition("#")
+    base = TOKEN.sub("[token]", base)
+    if _query or _fragment:
+        base += "?[redacted]"
+    return base
+
+
+def _phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if ISO_DATE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
+        return text
+    return "[phone]"
+
+
+def redact_notes(notes: Sequence[Note], redactor: Redactor) -> dict[int, Note]:
+    """A redacted copy of each note, by id() of the original."""
+    out = {}
+    for note in notes:
+        out[id(note)] = dataclasses.replace(
+            note,
+            id=redactor(note.id) or note.id,
+            path=redactor(note.path) or note.path,
+            participant=redactor(note.participant),
+            researchers=tuple(redactor(r) or "" for r in note.researchers),
+            title=redactor(note.title),
+            fields=redactor.value(note.fields),
+            attributes=redactor.value(note.attributes),
+        )
+    return out
+
+
+def redact_statement(statement: Statement, notes: dict[int, Note], redactor: Redactor) -> Statement:
+    return dataclasses.replace(statement, text=redactor(statement.text) or "", note=notes[id(statement.note)])
+
+
+def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement], redactor: Redactor) -> list[Evidence]:
+    out = []
+    for evidence in ranked:
+        theme = evidence.theme
+        representative = statements[id(theme.representative)] if theme.representative is not None else None
+        new_theme = Theme(
+            theme.id,
+            redactor(theme.label) or "",
+            theme.type,
+            tuple(statements[id(s)] for s in theme.statements),
+            theme.named,
+            representative,
+        )
+        out.append(
+            dataclasses.replace(
+                evidence,
+                theme=new_theme,
+                quote=statements[id(evidence.quote)],
+                researchers=tuple(redactor(r) or "" for r in evidence.researchers),
+            )
+        )
+    return out

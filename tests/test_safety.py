@@ -1,0 +1,109 @@
+"""Privacy, pipes, signals and the network: --redact, quiet broken pipes, Ctrl-C, no sockets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from custlens.cli import app
+from custlens.redact import Redactor
+
+from .conftest import NOTES, REPO, note, write
+
+SECRETS = ["jane.doe@acme.example", "+1 (555) 010-4477", "020 7946 0958", "tok_9f8a7b6c5d4e3f2a1b0c",
+           "Jane Doe", "Marguerite", "s3cr3tSessionValue123"]
+
+
+def _sensitive_notes(root: Path) -> None:
+    write(root / "custlens.yaml", "redact: [Jane Doe, Marguerite]\nattributes: [contact]\n")
+    notes = root / "notes"
+    note(notes, "2026-05-01-smb-jane-doe.md", participant="P-1", researcher="Marguerite",
+         pains=("Jane Doe says the export link https://app.example/s/tok_9f8a7b6c5d4e3f2a1b0c?session=s3cr3tSessionValue123 expires",),
+         needs=("Write to jane.doe@acme.example or call +1 (555) 010-4477 when the export is ready",),
+         quotes=("Ring Marguerite on 020 7946 0958 about exports",), extra="contact: jane.doe@acme.example")
+    note(notes, "b.md", participant="P-2", needs=("An export that Marguerite can schedule",),
+         pains=("The export link expires before Jane Doe opens it",))
+
+
+@pytest.mark.parametrize("command", [["themes", "--all"], ["segments"], ["show", "export"], ["statements"]])
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
+def test_redact_leaves_nothing_listed_in_the_output(command, fmt, runner, in_tmp) -> None:
+    _sensitive_notes(in_tmp)
+    formats = {"show": {"table": "text"}}
+    chosen = formats.get(command[0], {}).get(fmt, fmt)
+    plain = runner.invoke(app, [*command, "--format", chosen])
+    assert plain.exit_code == 0, plain.output
+    assert any(secret in plain.stdout for secret in SECRETS)  # the test data really holds them
+    result = runner.invoke(app, [*command, "--format", chosen, "--redact"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout + result.stderr
+    for secret in SECRETS:
+        assert secret.lower() not in out.lower(), (secret, out)
+
+
+def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
+    redact = Redactor(["Ana Lopez"])
+    assert redact("mail ana@x.example, ana lopez on +44 20 7946 0958") == "mail [email], [name] on [phone]"
+    assert redact("On 2026-03-04 she booked 8-10 slots, 200+ a month") == "On 2026-03-04 she booked 8-10 slots, 200+ a month"
+    assert redact("see https://t.example/a/Zx81kQ0pLmN3bV7cR2?x=1") == "see https://t.example/a/[token]?[redacted]"
+
+
+def test_piping_into_head_ends_quietly() -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m custlens themes {NOTES} --all --format json | head -1",
+        shell=True, capture_output=True, text=True, cwd=REPO,
+    )
+    assert proc.stdout.strip() == "{"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_with_one_line(tmp_path) -> None:
+    folder = tmp_path / "notes"
+    for k in range(3000):
+        note(folder, f"n{k:05}.md", participant=f"P-{k}", needs=(f"Export number {k} to CSV quickly",),
+             pains=(f"Slow export {k}",))
+    env = dict(os.environ, CUSTLENS_NO_CACHE="1")
+    proc = subprocess.Popen([sys.executable, "-m", "custlens", "themes", str(folder), "--all", "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("finished before the signal arrived")
+    assert proc.returncode == 130
+    assert err.strip() == "interrupted"
+    assert out == ""
+
+
+def test_no_network_connection_is_ever_opened(runner, monkeypatch, tmp_path) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("custlens tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for args in (["check", str(NOTES)], ["themes", str(NOTES), "--format", "json"], ["segments", str(NOTES)],
+                 ["show", "deposit", str(NOTES)], ["statements", str(NOTES), "--format", "csv"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    folder = tmp_path / "n"
+    assert runner.invoke(app, ["add", "--kind", "interview", "--segment", "s", "--need", "x", "--dir", str(folder)]).exit_code == 0
+
+
+def test_json_output_is_valid_even_when_files_are_skipped(runner, tmp_path) -> None:
+    note(tmp_path, "good.md", needs=("Export",))
+    write(tmp_path / "bad.yaml", "- [unclosed\n")
+    (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
+    for command in (["themes"], ["segments"], ["statements"], ["check"]):
+        result = runner.invoke(app, [*command, str(tmp_path), "--format", "json"])
+        json.loads(result.stdout)
