@@ -73,7 +73,7 @@ class ParseCache:
     """Cached parse results for one set of note folders and settings."""
 
     def __init__(self, roots: Sequence[Path], settings: ParseSettings, folder: Path | None = None) -> None:
-        identity = repr((FORMAT, __version__, sorted(str(r.resolve()) for r in roots), settings))
+        identity = repr((FORMAT, __version__, sorted(os.path.abspath(r) for r in roots), settings))
         digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         self.path = (folder or cache_dir()) / f"parse-{digest}.bin"
         self.entries: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
@@ -89,7 +89,7 @@ class ParseCache:
 
     def read(self, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
         """The cached result for `path` if its size and modification time are unchanged, else `parse()`."""
-        key = str(path.resolve())
+        key = os.path.abspath(path)
         try:
             stat = path.stat()
         except OSError:

@@ -79,6 +79,16 @@ def handles_errors(command: F) -> F:
         except BrokenPipeError:
             _quiet_broken_pipe()
             raise typer.Exit(int(ExitCode.OK)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
+            if os.environ.get("CUSTLENS_DEBUG"):
+                raise
+            _err_console().print(
+                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                "  hint: this is a bug in custlens; run again with CUSTLENS_DEBUG=1 for the details"
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
     return run  # type: ignore[return-value]
 

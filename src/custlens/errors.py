@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     PROBLEMS = 1
     USAGE = 2
+    INTERNAL = 3
     INTERRUPTED = 130
 
 

@@ -11,6 +11,7 @@ import errno
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,30 +111,47 @@ def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
 
 
 def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
-    """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions."""
+    """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions.
+
+    The file is opened without blocking and checked to be a regular file before reading, so a named
+    pipe or a device in the notes folder cannot hang custlens.
+    """
     shown = display or display_path(path)
     result = ParsedFile(shown)
     suffix = path.suffix.lower()
     try:
-        if path.is_dir():
-            return result
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            result.problems.append(
-                Problem(
-                    shown,
-                    "too-large",
-                    f"file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
-                    hint="split it into smaller notes, or raise `max_file_bytes` in custlens.yaml",
-                )
-            )
-            return result
-        with open(path, "rb") as handle:
-            data = handle.read(settings.max_file_bytes + 1)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            return result
         reason = "a symbolic link loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc)).lower()
         result.problems.append(Problem(shown, "unreadable", f"cannot read the file: {reason}"))
         return result
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return result
+            if not stat.S_ISREG(info.st_mode):
+                result.problems.append(
+                    Problem(shown, "unreadable", "not a regular file (a pipe, socket or device)",
+                            hint="keep only note files in the notes folder")
+                )
+                return result
+            if info.st_size > settings.max_file_bytes:
+                result.problems.append(
+                    Problem(
+                        shown,
+                        "too-large",
+                        f"file is {info.st_size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+                        hint="split it into smaller notes, or raise `max_file_bytes` in custlens.yaml",
+                    )
+                )
+                return result
+            data = handle.read(settings.max_file_bytes + 1)
+        except OSError as exc:
+            result.problems.append(Problem(shown, "unreadable", f"cannot read the file: {(exc.strerror or str(exc)).lower()}"))
+            return result
     if suffix not in NOTE_SUFFIXES:
         result.problems.append(
             Problem(shown, "not-a-note", f"{suffix or 'a file without a suffix'} is not a note file",
