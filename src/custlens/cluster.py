@@ -30,6 +30,7 @@ go to the lower node.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -81,6 +82,8 @@ class GroupingSettings:
     min_max_df: int = 200  # features in up to this many texts always propose pairs
     max_candidates: int = 400  # per text, the candidates with the highest cosine that get scored
     max_neighbours: int = 200  # per text, the strongest scored pairs kept
+    direct_limit: int = 10_000  # beyond this many distinct texts, link a sample and assign the rest ...
+    sample_size: int = 4_000  # ... of this many texts
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold <= 1:
@@ -167,6 +170,23 @@ def _tfidf(texts: Sequence[str]) -> _Matrix:
 # --- candidate pairs and scores -------------------------------------------------------------------
 
 
+def _best_first(groups: np.ndarray, values: np.ndarray, ties: np.ndarray, top: int) -> np.ndarray:
+    """Indices of the `top` highest values in each group (ties to the lower `ties`), groups in order.
+
+    One sort of a single integer key (values quantised to 1e-6 of their range): much faster than lexsort.
+    """
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    scale = float(values.max()) or 1.0
+    quantised = np.rint(values / scale * 1_000_000).astype(np.int64)
+    width = int(ties.max()) + 1
+    key = (groups.astype(np.int64) * 1_000_001 + (1_000_000 - quantised)) * width + ties.astype(np.int64)
+    order = np.argsort(key)
+    grouped = groups[order]
+    rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    return order[rank < top]
+
+
 def _sparse(m: _Matrix, n: int) -> Any:
     from scipy import sparse
 
@@ -212,10 +232,7 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
         good = sims >= minimum
         rows, cols, sims = rows[good], cols[good], sims[good]
         if len(rows) and settings.max_candidates:
-            order = np.lexsort((cols, -sims, rows))
-            rows, cols, sims = rows[order], cols[order], sims[order]
-            first = np.searchsorted(rows, rows, side="left")
-            best = (np.arange(len(rows)) - first) < settings.max_candidates
+            best = _best_first(rows, sims, cols, settings.max_candidates)
             rows, cols, sims = rows[best], cols[best], sims[best]
         out_i.append(np.minimum(rows, cols))
         out_j.append(np.maximum(rows, cols))
@@ -227,6 +244,39 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
     key = i * n + j
     _, first = np.unique(key, return_index=True)
     return i[first], j[first], sims[first].astype(np.float64)
+
+
+def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings, rows_per_chunk: int = 1000) -> tuple[np.ndarray, ...]:
+    """Candidate pairs between the first `k` texts (i) and the others (j >= k), each other text keeping
+    its `max_candidates` with the highest cosine; same features and cosine as `_cosine_pairs`."""
+    limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
+    matrix = _sparse(m, n)
+    rare = np.flatnonzero(m.df <= limit)
+    common = np.flatnonzero(m.df > limit)
+    by_rare = matrix[:, rare].tocsr()
+    sample_t = by_rare[:k].T.tocsr()
+    dense_common = matrix[:, common].toarray().astype(np.float32) if len(common) else None
+    minimum = settings.floor**2 - 1e-9
+    out_i, out_j, out_s = [], [], []
+    for start in range(k, n, rows_per_chunk):
+        block = (by_rare[start : start + rows_per_chunk] @ sample_t).tocoo()
+        rows = block.row.astype(np.int64) + start
+        cols = block.col.astype(np.int64)
+        sims = block.data
+        if len(rows):  # rank by the rarer features first; the common ones only for the pairs kept
+            best = _best_first(rows, sims, cols, settings.max_candidates)
+            rows, cols, sims = rows[best], cols[best], sims[best]
+        if dense_common is not None and len(rows):
+            sims = sims + np.einsum("ij,ij->i", dense_common[rows], dense_common[cols])
+        good = sims >= minimum
+        rows, cols, sims = rows[good], cols[good], sims[good]
+        out_i.append(cols)
+        out_j.append(rows)
+        out_s.append(sims)
+    if not out_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s).astype(np.float64)
 
 
 def _all_pairs(m: _Matrix, n: int, rows_per_chunk: int = 500) -> tuple[np.ndarray, ...]:
@@ -277,12 +327,8 @@ def _cap_neighbours(n: int, i: np.ndarray, j: np.ndarray, s: np.ndarray, cap: in
     ends = np.concatenate([i, j])
     pairs = np.concatenate([pair, pair])
     scores = np.concatenate([s, s])
-    order = np.lexsort((pairs, -scores, ends))
-    ends_sorted = ends[order]
-    first = np.searchsorted(ends_sorted, ends_sorted, side="left")
-    rank = np.arange(len(order)) - first
     kept = np.zeros(len(i), dtype=bool)
-    kept[pairs[order][rank < cap]] = True
+    kept[pairs[_best_first(ends, scores.astype(np.float64), pairs, cap)]] = True
     return i[kept], j[kept], s[kept]
 
 
@@ -310,7 +356,8 @@ def average_linkage(weights: Sequence[int], i: np.ndarray, j: np.ndarray, s: np.
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
         val = np.concatenate([average, average])
-        order = np.lexsort((dst, -val, src))
+        by_dst = np.argsort(dst, kind="stable")  # ties go to the lower partner
+        order = by_dst[np.argsort(src[by_dst] * 2.0 - val[by_dst] / (val.max() + 1.0), kind="stable")]
         src_sorted = src[order]
         first = np.ones(len(order), dtype=bool)
         first[1:] = src_sorted[1:] != src_sorted[:-1]
@@ -422,34 +469,20 @@ def group(
     """Group texts that say the same thing.
 
     `exact=True` is the straightforward path: every pair is scored instead of the candidates the index
-    proposes; the rest (each text's `max_neighbours` strongest pairs, average linkage) is the same.
+    proposes, and nothing is condensed; the rest (each text's `max_neighbours` strongest pairs, average
+    linkage) is the same.
     """
     settings = settings or GroupingSettings()
     clock = _Clock(timings)
-    with clock("candidates"):
-        normal = [normalise(t) for t in texts]
-        nodes = sorted(set(normal))
-        node_of = {text: k for k, text in enumerate(nodes)}
-        weights = [0] * len(nodes)
-        for text in normal:
-            weights[node_of[text]] += 1
-        n = len(nodes)
-        if n == 0:
-            return Grouping([], [])
-        matrix = _tfidf(nodes)
-        if exact:
-            i, j, cos = _all_pairs(matrix, n)
-        else:
-            i, j, cos = _cosine_pairs(matrix, n, settings)
-    with clock("scoring"):
-        i, j, s = _score(nodes, i, j, cos, settings)
-        i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
-    with clock("grouping"):
-        threshold = int(round(settings.threshold * SCALE))
-        roots = average_linkage(weights, i, j, s, threshold)
-        roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
-    root_list = roots.tolist()
-    medoid_of_root = _medoids(root_list, weights, i, j, s, nodes)
+    normal = [normalise(t) for t in texts]
+    nodes = sorted(set(normal))
+    node_of = {text: k for k, text in enumerate(nodes)}
+    weights = [0] * len(nodes)
+    for text in normal:
+        weights[node_of[text]] += 1
+    if not nodes:
+        return Grouping([], [])
+    roots, medoid_of_root = _link(nodes, weights, settings, exact, clock)
     # number groups by their first member in input order, so output follows the caller's order
     labels: list[int] = []
     group_of_root: dict[int, int] = {}
@@ -458,12 +491,95 @@ def group(
     for index, text in enumerate(normal):
         first_input.setdefault(node_of[text], index)
     for index, text in enumerate(normal):
-        r = root_list[node_of[text]]
+        r = roots[node_of[text]]
         if r not in group_of_root:
             group_of_root[r] = len(medoids)
             medoids.append(first_input[medoid_of_root[r]])
         labels.append(group_of_root[r])
     return Grouping(labels, medoids)
+
+
+def _link(
+    nodes: list[str], weights: list[int], settings: GroupingSettings, exact: bool, clock: _Clock
+) -> tuple[list[int], dict[int, int]]:
+    """Each node's group root, and each root's medoid node.
+
+    Up to `direct_limit` distinct texts (or with `exact`), average linkage runs on the scored candidate
+    pairs of all texts. Beyond that, it runs on a sample of `sample_size` texts (the most repeated first,
+    then by a hash of the text, so the sample does not depend on input order), and every other text joins
+    the sample group it is most like on average, if that average reaches the threshold (and, for a small
+    group, it is like every member); texts that join no group are grouped among themselves the same way.
+    """
+    n = len(nodes)
+    if exact or n <= settings.direct_limit:
+        with clock("candidates"):
+            matrix = _tfidf(nodes)
+            i, j, cos = _all_pairs(matrix, n) if exact else _cosine_pairs(matrix, n, settings)
+        with clock("scoring"):
+            i, j, s = _score(nodes, i, j, cos, settings)
+            i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
+        with clock("grouping"):
+            roots = average_linkage(weights, i, j, s, int(round(settings.threshold * SCALE)))
+            roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
+            root_list = roots.tolist()
+            return root_list, _medoids(root_list, weights, i, j, s, nodes)
+    order = sorted(range(n), key=lambda k: (-weights[k], hashlib.sha1(nodes[k].encode()).digest()))
+    sample = sorted(order[: settings.sample_size])
+    rest = sorted(order[settings.sample_size :])
+    sample_roots, sample_medoids = _link([nodes[k] for k in sample], [weights[k] for k in sample], settings, False, clock)
+    roots = [-1] * n
+    for position, node in enumerate(sample):
+        roots[node] = sample[sample_roots[position]]
+    medoid_of_root = {sample[r]: sample[m] for r, m in sample_medoids.items()}
+    joined = _assign(nodes, weights, sample, rest, roots, settings, clock)
+    left = [node for node in rest if joined[node] < 0]
+    for node in rest:
+        if joined[node] >= 0:
+            roots[node] = joined[node]
+    if left:
+        left_roots, left_medoids = _link([nodes[k] for k in left], [weights[k] for k in left], settings, False, clock)
+        for position, node in enumerate(left):
+            roots[node] = left[left_roots[position]]
+        medoid_of_root.update({left[r]: left[m] for r, m in left_medoids.items()})
+    return roots, medoid_of_root
+
+
+def _assign(
+    nodes: list[str], weights: list[int], sample: list[int], rest: list[int], roots: list[int],
+    settings: GroupingSettings, clock: _Clock,
+) -> list[int]:
+    """For each node of `rest`, the root of the sample group it joins, or -1."""
+    joined = [-1] * len(nodes)
+    with clock("candidates"):
+        everything = sample + rest
+        matrix = _tfidf([nodes[k] for k in everything])
+        i, j, cos = _cross_pairs(matrix, len(sample), len(everything), settings)
+    with clock("scoring"):
+        texts = [nodes[k] for k in everything]
+        i, j, s = _score(texts, i, j, cos, settings)
+    with clock("grouping"):
+        if not len(i):
+            return joined
+        member = np.asarray(sample)[i]  # i indexes the sample, j the rest (offset by len(sample))
+        other = np.asarray(rest)[j - len(sample)]
+        group = np.asarray(roots)[member]
+        weight = np.asarray(weights, dtype=np.int64)
+        group_size = np.bincount(np.asarray([roots[k] for k in sample]), weights=weight[sample], minlength=len(nodes))
+        members = np.bincount(np.asarray([roots[k] for k in sample]), minlength=len(nodes))
+        key = other * len(nodes) + group
+        unique, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, weights=(s * weight[member]).astype(np.float64))
+        alike = np.bincount(inverse)
+        who, where = unique // len(nodes), unique % len(nodes)
+        average = total / group_size[where]
+        small = group_size[where] + weight[who] <= int(1 / settings.threshold)
+        ok = (average >= settings.threshold * SCALE) & (~small | (alike == members[where]))
+        order = np.lexsort((where, -average, who))
+        who, where, ok = who[order], where[order], ok[order]
+        for node, root, good in zip(who.tolist(), where.tolist(), ok.tolist()):
+            if good and joined[node] < 0:
+                joined[node] = root
+    return joined
 
 
 def _medoids(roots: list[int], weights: list[int], i: np.ndarray, j: np.ndarray, s: np.ndarray, nodes: list[str]) -> dict[int, int]:

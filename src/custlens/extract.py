@@ -7,6 +7,7 @@ get `type=None` here and are typed later by the tagger. Follow-ups are the team'
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -40,10 +41,12 @@ _WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<![\w_])_(?=\S)|`)")
 _COMMENT = re.compile(r"<!--.*?-->")
+_MARKUP = re.compile(r"[<\[*_`]")
 _SPACES = re.compile(r"\s+")
 _QUOTE_MARKS = "\"'“”‘’«»„"
 
 
+@functools.lru_cache(maxsize=4096)
 def section_of_heading(title: str) -> str | None:
     """The canonical section a heading names (`## Pain points:` -> `pains`), or None."""
     key = _SPACES.sub(" ", _HEADING_NOISE.sub(" ", title.lower())).strip()
@@ -52,6 +55,8 @@ def section_of_heading(title: str) -> str | None:
 
 def clean_text(text: str) -> str:
     """Statement text without Markdown syntax: links keep their words, emphasis marks go."""
+    if not _MARKUP.search(text):
+        return " ".join(text.split())
     text = _COMMENT.sub(" ", text)
     text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _LINK.sub(lambda m: m.group(1), text)
@@ -84,7 +89,7 @@ def _block_statement(note: Note, block: Block) -> Statement | None:
     if block.label:
         explicit = _LABELS[block.label]  # type: ignore[assignment]
     text = block.text
-    tag = _TYPE_TAG.search(text)
+    tag = _TYPE_TAG.search(text) if "#" in text else None
     if tag:
         explicit = tag.group(1).lower()  # type: ignore[assignment]
         text = _TYPE_TAG.sub("", text)

@@ -78,8 +78,17 @@ class Tagger:
             ]
             cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ())]  # type: ignore[arg-type]
             self.cues[kind] = cues
+        # one pass over the text rules a type out before any cue is looked at one by one
+        self._any = {
+            kind: re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues)) if cues else None
+            for kind, cues in self.cues.items()
+        }
+        self._seen: dict[str, tuple[StatementType, str | None]] = {}  # repeated statements are common
 
     def _first(self, kind: str, text: str) -> tuple[int, str] | None:
+        quick = self._any[kind]
+        if quick is None or quick.search(text) is None:
+            return None
         best: tuple[int, str] | None = None
         for cue in self.cues[kind]:
             for match in cue.pattern.finditer(text):
@@ -103,6 +112,12 @@ class Tagger:
     def classify(self, text: str) -> tuple[StatementType, str | None]:
         """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
         plain = normalise(text)
+        found = self._seen.get(plain)
+        if found is None:
+            found = self._seen[plain] = self._classify(plain)
+        return found
+
+    def _classify(self, plain: str) -> tuple[StatementType, str | None]:
         need = self._first("need", plain)
         if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
             need = None
