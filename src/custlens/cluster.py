@@ -84,6 +84,7 @@ class GroupingSettings:
     max_neighbours: int = 200  # per text, the strongest scored pairs kept
     direct_limit: int = 10_000  # beyond this many distinct texts, link a sample and assign the rest ...
     sample_size: int = 4_000  # ... of this many texts
+    assign_candidates: int = 100  # per other text, the sample texts it is compared with
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold <= 1:
@@ -187,6 +188,16 @@ def _best_first(groups: np.ndarray, values: np.ndarray, ties: np.ndarray, top: i
     return order[rank < top]
 
 
+def _common_part(by_common: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The cosine contribution of the common features for the pairs (rows, cols): a sparse row-by-row
+    product, since each text has only a few of the common features."""
+    out = np.empty(len(rows))
+    for lo in range(0, len(rows), 250_000):
+        hi = lo + 250_000
+        out[lo:hi] = np.asarray(by_common[rows[lo:hi]].multiply(by_common[cols[lo:hi]]).sum(axis=1)).ravel()
+    return out
+
+
 def _sparse(m: _Matrix, n: int) -> Any:
     from scipy import sparse
 
@@ -217,7 +228,7 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
     common = np.flatnonzero(m.df > limit)
     by_rare = matrix[:, rare].tocsr()
     by_rare_t = by_rare.T.tocsr()
-    dense_common = matrix[:, common].toarray().astype(np.float32) if len(common) else None
+    by_common = matrix[:, common].tocsr() if len(common) else None
     minimum = settings.floor**2 - 1e-9
     out_i, out_j, out_s = [], [], []
     for start in range(0, n, rows_per_chunk):
@@ -227,8 +238,8 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
         sims = block.data
         other = cols != rows
         rows, cols, sims = rows[other], cols[other], sims[other]
-        if dense_common is not None and len(rows):
-            sims = sims + np.einsum("ij,ij->i", dense_common[rows], dense_common[cols])
+        if by_common is not None and len(rows):
+            sims = sims + _common_part(by_common, rows, cols)
         good = sims >= minimum
         rows, cols, sims = rows[good], cols[good], sims[good]
         if len(rows) and settings.max_candidates:
@@ -248,14 +259,15 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
 
 def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings, rows_per_chunk: int = 1000) -> tuple[np.ndarray, ...]:
     """Candidate pairs between the first `k` texts (i) and the others (j >= k), each other text keeping
-    its `max_candidates` with the highest cosine; same features and cosine as `_cosine_pairs`."""
+    the `assign_candidates` that share the most weight in the rarer features; full cosine as in
+    `_cosine_pairs`."""
     limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
     matrix = _sparse(m, n)
     rare = np.flatnonzero(m.df <= limit)
     common = np.flatnonzero(m.df > limit)
     by_rare = matrix[:, rare].tocsr()
     sample_t = by_rare[:k].T.tocsr()
-    dense_common = matrix[:, common].toarray().astype(np.float32) if len(common) else None
+    by_common = matrix[:, common].tocsr() if len(common) else None
     minimum = settings.floor**2 - 1e-9
     out_i, out_j, out_s = [], [], []
     for start in range(k, n, rows_per_chunk):
@@ -264,10 +276,10 @@ def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings, rows_pe
         cols = block.col.astype(np.int64)
         sims = block.data
         if len(rows):  # rank by the rarer features first; the common ones only for the pairs kept
-            best = _best_first(rows, sims, cols, settings.max_candidates)
+            best = _best_first(rows, sims, cols, settings.assign_candidates)
             rows, cols, sims = rows[best], cols[best], sims[best]
-        if dense_common is not None and len(rows):
-            sims = sims + np.einsum("ij,ij->i", dense_common[rows], dense_common[cols])
+        if by_common is not None and len(rows):
+            sims = sims + _common_part(by_common, rows, cols)
         good = sims >= minimum
         rows, cols, sims = rows[good], cols[good], sims[good]
         out_i.append(cols)
