@@ -8,8 +8,8 @@ from pathlib import Path
 import custlens
 
 ORDER = [
-    "__init__", "errors", "storage", "models", "yamlsafe", "config", "parse", "cache", "extract", "cues", "tag",
-    "cluster", "codebook", "themes", "triangulate", "redact", "commands", "render", "cli", "__main__",
+    "__init__", "errors", "storage", "models", "yamlsafe", "config", "parse", "imports", "cache", "extract", "cues", "tag",
+    "cluster", "codebook", "themes", "triangulate", "redact", "commands", "render", "html_report", "cli", "__main__",
 ]
 PACKAGE = Path(custlens.__file__).parent
 

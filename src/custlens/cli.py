@@ -166,6 +166,32 @@ RedactOpt = Annotated[
     typer.Option("--redact", help="Mask e-mail addresses, phone numbers, URL tokens and the names listed under "
                  "`redact:` in custlens.yaml, for reports shared outside the research team."),
 ]
+def _complete_kinds(incomplete: str) -> list[str]:
+    try:
+        return [k for k in _config().kinds if k.startswith(incomplete)]
+    except Exception:  # completion must never break the shell
+        return []
+
+
+def _complete_segments(incomplete: str) -> list[str]:
+    try:
+        from .commands import existing_segments
+
+        return [name for name in existing_segments(_config()) if name.startswith(incomplete)]
+    except Exception:  # completion must never break the shell
+        return []
+
+
+def _complete_themes(incomplete: str) -> list[tuple[str, str]]:
+    try:
+        from .commands import Filters, synthesise
+
+        ranked = synthesise(None, _config(), Filters()).ranked
+        return [(e.theme.id, e.theme.label[:60]) for e in ranked if e.theme.id.startswith(incomplete)]
+    except Exception:  # completion must never break the shell
+        return []
+
+
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every note again instead of using the parse cache.")]
 PathsArg = Annotated[
     list[Path] | None,
@@ -209,10 +235,14 @@ def check(
 
 
 SegmentOpt = Annotated[
-    list[str] | None, typer.Option("--segment", "-s", help="Only notes from this segment (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--segment", "-s", help="Only notes from this segment (repeatable).", show_default=False,
+                 autocompletion=_complete_segments),
 ]
 KindOpt = Annotated[
-    list[str] | None, typer.Option("--kind", "-k", help="Only notes of this kind of source (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--kind", "-k", help="Only notes of this kind of source (repeatable).", show_default=False,
+                 autocompletion=_complete_kinds),
 ]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Only notes on or after this date (YYYY-MM-DD).", show_default=False)]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Only notes on or before this date (YYYY-MM-DD).", show_default=False)]
@@ -399,7 +429,9 @@ def segments(
 @app.command()
 @handles_errors
 def show(
-    theme: Annotated[str, typer.Argument(help="A theme id, or words from its label.", show_default=False)],
+    theme: Annotated[
+        str, typer.Argument(help="A theme id, or words from its label.", show_default=False, autocompletion=_complete_themes)
+    ],
     paths: PathsArg = None,
     segment: SegmentOpt = None,
     kind: KindOpt = None,
@@ -484,8 +516,15 @@ def _ask_list(prompt: str) -> tuple[str, ...]:
 @app.command()
 @handles_errors
 def add(
-    kind: Annotated[str | None, typer.Option("--kind", help="Kind of source: interview, support-ticket, ...", show_default=False)] = None,
-    segment: Annotated[str | None, typer.Option("--segment", help="Customer segment.", show_default=False)] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Kind of source: interview, support-ticket, ...", show_default=False,
+                     autocompletion=_complete_kinds),
+    ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", help="Customer segment.", show_default=False, autocompletion=_complete_segments),
+    ] = None,
     participant: Annotated[str | None, typer.Option("--participant", help="Pseudonymous participant id (not a name).", show_default=False)] = None,
     researcher: Annotated[list[str] | None, typer.Option("--researcher", help="Who took the note (repeatable).", show_default=False)] = None,
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
@@ -585,6 +624,169 @@ def init(
         raise CustlensError(f"no such folder: {display_path(folder)}")
     for path in commands.init(folder):
         typer.echo(f"wrote {display_path(path)}")
+
+
+@app.command()
+@handles_errors
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
+) -> None:
+    """Print the JSON Schema of a note's front matter and of YAML notes (for editors and CI).
+
+    Generated from the same model `custlens check` validates with, with the kinds, segments and extra
+    keys of custlens.yaml.
+    """
+    import json
+
+    from .models import note_schema
+
+    config = _config()
+    text = json.dumps(note_schema(config.kinds, config.segments, config.attributes), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .storage import replace
+
+    try:
+        replace(output, text)
+    except OSError as exc:
+        raise CustlensError(f"cannot write {output}: {exc.strerror or exc}") from None
+    _err_console().print(f"wrote {output}")
+
+
+@app.command("import")
+@handles_errors
+def import_(
+    source: Annotated[Path, typer.Argument(help="A CSV export (Typeform, Google Forms, Zendesk, Intercom...).", show_default=False)],
+    text_column: Annotated[str, typer.Option("--text-column", help="The column with the customer's words.", show_default=False)],
+    type_: Annotated[str, typer.Option("--type", help="pain, need, or auto (free text, typed by the tagger).")] = "auto",
+    segment_column: Annotated[str | None, typer.Option("--segment-column", help="The column with each row's segment.", show_default=False)] = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="One segment for every row (or where the column is empty).", show_default=False)] = None,
+    date_column: Annotated[str | None, typer.Option("--date-column", help="The column with each row's date.", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="One date for every row (default: today).", show_default=False)] = None,
+    participant_column: Annotated[str | None, typer.Option("--participant-column", help="The column with a respondent or ticket id.", show_default=False)] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="Kind of source: survey, support-ticket, in-app-feedback, ...",
+                          autocompletion=_complete_kinds)
+    ] = "survey",
+    folder: Annotated[Path | None, typer.Option("--dir", help="Notes folder (default: the first from custlens.yaml).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the note that would be written; write nothing.")] = False,
+) -> None:
+    """Turn a survey or help-desk export (CSV) into one YAML batch note, one entry per row.
+
+    Rows with no text are skipped and counted. The note is written atomically and never over a file.
+    """
+    from . import commands
+    from .imports import ImportOptions
+    from .parse import display_path
+
+    _choose(type_, ("pain", "need", "auto"), "--type")
+    options = ImportOptions(
+        text_column=text_column, type=type_, kind=kind, segment_column=segment_column, segment=segment,
+        date_column=date_column, date=_date(date, "--date"), participant_column=participant_column,
+    )
+    config = _config()
+    path, result = commands.import_csv(source, options, config, folder, dry_run)
+    console = _err_console()
+    skipped = result.skipped_empty + result.skipped_no_segment
+    summary = f"{result.entries} of {result.rows} rows imported"
+    if skipped:
+        summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
+    if path is None:
+        sys.stdout.write(result.text)
+        console.print(f"dry run: {summary}; nothing written")
+        return
+    typer.echo(display_path(path))
+    console.print(summary)
+    if type_ != "need" and config.needs_a_need(kind):
+        console.print(
+            "[yellow]note:[/] entries state no need outright, so `custlens check` reports them; for exports, set "
+            "`require_need: \\[interview, ...]` (the kinds that must state a need) in custlens.yaml"
+        )
+
+
+@app.command()
+@handles_errors
+def trends(
+    paths: PathsArg = None,
+    by: Annotated[str, typer.Option("--by", help="Count per month or quarter.")] = "month",
+    top: Annotated[int, typer.Option("--top", "-n", help="The most mentioned themes to show.", min=1)] = 10,
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    type_: TypeOpt = None,
+    threshold: ThresholdOpt = None,
+    format: FormatOpt = "table",
+    strict: StrictOpt = False,
+    redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """How often each theme came up per month or quarter, with a sparkline, and which are rising or fading.
+
+    Rising: the later half of the periods has at least twice the mentions of the earlier half (and two
+    more); fading: the other way round; steady otherwise.
+    """
+    from . import commands, render
+
+    _choose(by, ("month", "quarter"), "--by")
+    _choose(format, REPORT_FORMATS, "--format")
+    filters = _filters(segment, kind, since, until, type_)
+    with _run(no_cache) as run:
+        report = commands.trends(paths, _config(), filters, by=by, top=top, threshold=threshold, strict=strict,
+                                 run=run, redact=redact)
+        _warn_skipped(report.synthesis)
+        with run.stage("render"):
+            if format == "json":
+                _emit(render.trends_json(report))
+            elif format == "csv":
+                _emit(render.trends_csv(report))
+            elif format == "markdown":
+                _emit(render.trends_markdown(report))
+            else:
+                _print_table([render.trends_table(report, _is_terminal(), _width())])
+
+
+@app.command()
+@handles_errors
+def report(
+    paths: PathsArg = None,
+    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file.", show_default=False)] = Path("custlens-report.html"),
+    segment: SegmentOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    type_: TypeOpt = None,
+    min_strength: StrengthOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Themes to include.", min=1)] = 30,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Include every theme.")] = False,
+    threshold: ThresholdOpt = None,
+    strict: StrictOpt = False,
+    redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Write a one-page HTML report: ranked themes with strength badges, filters by segment and kind,
+    a segment x theme heat map, mentions over time, and every quote with its note and date.
+
+    The page is self-contained (no CDN, no network) and written atomically.
+    """
+    from . import commands
+    from .html_report import render_html
+    from .parse import display_path
+    from .storage import replace
+
+    filters = _filters(segment, kind, since, until, type_, min_strength)
+    with _run(no_cache) as run:
+        data = commands.html_report(paths, _config(), filters, show_all=all_, top=top, threshold=threshold,
+                                    strict=strict, run=run, redact=redact)
+        _warn_skipped(data.synthesis)
+        with run.stage("render"):
+            page = render_html(data)
+    try:
+        replace(html_file, page)
+    except OSError as exc:
+        raise CustlensError(f"cannot write {display_path(html_file)}: {(exc.strerror or str(exc)).lower()}") from None
+    typer.echo(display_path(html_file))
 
 
 def _choose(value: str, choices: tuple[str, ...], option: str) -> None:

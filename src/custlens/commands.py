@@ -21,7 +21,8 @@ from .models import Note, Statement
 from .parse import ParsedFile, ParseSettings, display_path, find_note_files, read_note_file
 
 if TYPE_CHECKING:
-    from .triangulate import Evidence, SegmentSummary
+    from .imports import ImportOptions, ImportResult
+    from .triangulate import Evidence, SegmentSummary, Trend
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
 
@@ -140,13 +141,13 @@ class CheckReport:
 def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
     corpus = load(paths, config, run)
-    if config.require_need:
+    if config.require_need is not False:
         by_note: dict[int, list[Statement]] = {}
         for statement in corpus.statements:
             by_note.setdefault(id(statement.note), []).append(statement)
         for parsed in corpus.files:
             for note in parsed.notes:
-                if not states_a_need(by_note.get(id(note), [])):
+                if config.needs_a_need(note.kind) and not states_a_need(by_note.get(id(note), [])):
                     parsed.problems.append(
                         Problem(note.path, "no-need", "no stated customer need", "error", note.line, note.entry,
                                 NO_NEED_HINT)
@@ -611,3 +612,106 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
         raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
     load_codebook(path)
     return path, list(new)
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def import_csv(
+    source: Path, options: ImportOptions, config: Config, folder: Path | None = None, dry_run: bool = False
+) -> tuple[Path | None, ImportResult]:
+    """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
+    from .imports import build_batch
+    from .parse import parse_bytes
+    from .storage import write_unique
+
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
+                            exit_code=ExitCode.USAGE) from None
+    if options.kind not in config.kinds:
+        from .parse import suggest
+
+        close = suggest(options.kind, config.kinds)
+        raise CustlensError(f"unknown kind `{options.kind}`",
+                            hint=f"did you mean `{close}`?" if close else f"kinds: {', '.join(config.kinds)}")
+    result = build_batch(data, display_path(source), options, dt.date.today())
+    if not result.entries:
+        raise CustlensError("no row has text: nothing to import", path=display_path(source),
+                            hint="check --text-column", exit_code=ExitCode.PROBLEMS)
+    parsed = parse_bytes(result.text.encode("utf-8"), result.name + ".yaml", ".yaml", ParseSettings.from_config(config))
+    errors = [p for p in parsed.problems if p.is_error]
+    if errors:  # e.g. a segment the config does not know: say so before writing anything
+        first = errors[0]
+        raise CustlensError(f"the import would not pass `custlens check`: {first.message}", hint=first.hint,
+                            exit_code=ExitCode.PROBLEMS)
+    if dry_run:
+        return None, result
+    target = folder or config.notes_dirs()[0]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        return write_unique(target, result.name, ".yaml", result.text), result
+    except OSError as exc:
+        raise CustlensError(f"cannot write into {display_path(target)}: {exc.strerror or exc}") from None
+
+
+# --- trends ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrendsReport:
+    synthesis: Synthesis
+    periods: list[str]
+    rows: list[Trend]
+    by: str
+
+
+def trends(
+    paths: list[Path] | None, config: Config, filters: Filters, *, by: str = "month", top: int = 10,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+) -> TrendsReport:
+    """How often each of the most mentioned themes came up per month or quarter, and which way it goes."""
+    from .triangulate import trends as count_trends
+
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    repeated = sorted((e for e in synthesis.ranked if e.mentions > 1), key=lambda e: (-e.mentions, e.rank_key))
+    periods, rows = count_trends(repeated[:top], synthesis.notes, by)
+    return TrendsReport(synthesis, periods, rows, by)
+
+
+# --- the HTML report ------------------------------------------------------------------------------
+
+
+@dataclass
+class HtmlReport:
+    """Everything the one-page report shows: ranked themes, segment coverage and mentions per month."""
+
+    synthesis: Synthesis
+    shown: list[Evidence]
+    segments: list[SegmentSummary]
+    periods: list[str]
+    counts: dict[str, tuple[int, ...]]  # theme id -> mentions per period
+    generated: dt.date
+    filters: Filters
+
+
+def html_report(
+    paths: list[Path] | None, config: Config, filters: Filters, *, show_all: bool = False, top: int = 30,
+    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+) -> HtmlReport:
+    from .triangulate import summarise_segments
+    from .triangulate import trends as count_trends
+
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    shown = list(synthesis.ranked) if show_all else [e for e in synthesis.ranked if e.mentions > 1][:top]
+    periods, rows = count_trends(shown, synthesis.notes, "month")
+    return HtmlReport(
+        synthesis=synthesis,
+        shown=shown,
+        segments=summarise_segments(synthesis.notes, synthesis.ranked),
+        periods=periods,
+        counts={row.evidence.theme.id: row.counts for row in rows},
+        generated=dt.date.today(),
+        filters=filters,
+    )

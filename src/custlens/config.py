@@ -34,7 +34,9 @@ class Config(BaseModel):
     kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), description="Allowed kinds of source.")
     segments: list[str] | None = Field(None, description="Known segments; others get a did-you-mean error.")
     attributes: list[str] = Field(default_factory=list, description="Extra front matter keys to allow and keep.")
-    require_need: bool = Field(True, description="Fail `check` on notes that state no customer need.")
+    require_need: bool | list[str] = Field(
+        True, description="Fail `check` on notes that state no customer need: true, false, or a list of kinds."
+    )
     researcher: str | None = Field(None, description="Default researcher for `custlens add`.")
     codebook: str = Field("themes.yaml", description="Where named themes live (used if the file exists).")
     exclude: list[str] = Field(
@@ -56,6 +58,12 @@ class Config(BaseModel):
             if key not in ("pain", "need"):
                 raise ValueError(f"cues are for 'pain' or 'need', not {key!r}")
         return value
+
+    def needs_a_need(self, kind: str) -> bool:
+        """Whether `check` requires a stated need in a note of this kind."""
+        if isinstance(self.require_need, bool):
+            return self.require_need
+        return kind in self.require_need
 
     def notes_dirs(self) -> list[Path]:
         return [self.root / folder for folder in self.notes]

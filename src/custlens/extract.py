@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from .models import Block, Note, Statement, StatementType
+from .parse import BODY_TAG
 
 SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "pains": (
@@ -41,7 +42,7 @@ _WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<![\w_])_(?=\S)|`)")
 _COMMENT = re.compile(r"<!--.*?-->")
-_MARKUP = re.compile(r"[<\[*_`]")
+_MARKUP = re.compile(r"[<\[*_`#]")
 _SPACES = re.compile(r"\s+")
 _QUOTE_MARKS = "\"'“”‘’«»„"
 
@@ -59,6 +60,7 @@ def clean_text(text: str) -> str:
         return " ".join(text.split())
     text = _COMMENT.sub(" ", text)
     text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = BODY_TAG.sub("", text)
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _EMPHASIS.sub("", text)
     return _SPACES.sub(" ", text).strip()

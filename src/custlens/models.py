@@ -216,3 +216,23 @@ class Statement:
     @property
     def place(self) -> str:
         return f"{self.note.path}:{self.line}"
+
+
+def note_schema(
+    kinds: tuple[str, ...] | list[str], segments: list[str] | None = None, attributes: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The JSON Schema of a note's fields, from `NoteFields`, with the team's kinds, segments and extra
+    keys: a mapping (front matter, or a YAML note) or a list of them (a YAML batch)."""
+    note = NoteFields.model_json_schema()
+    note["properties"]["kind"]["enum"] = list(kinds)
+    if segments is not None:
+        note["properties"]["segment"]["enum"] = list(segments)
+    for name in attributes:
+        note["properties"].setdefault(name, {"description": "A custom attribute from custlens.yaml."})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "custlens note",
+        "description": "The front matter of a custlens Markdown note, or a YAML note file: one note or a list of notes.",
+        "$defs": {"note": note},
+        "anyOf": [{"$ref": "#/$defs/note"}, {"type": "array", "items": {"$ref": "#/$defs/note"}, "minItems": 1}],
+    }

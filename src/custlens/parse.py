@@ -273,6 +273,8 @@ _TASK = re.compile(r"^\[[ xX]\][ \t]+")
 _QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
 _LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(.+)$", re.IGNORECASE)
 _TYPE_TAG = re.compile(r"(?<![\w#&/])#(?:pain|need)s?\b", re.IGNORECASE)
+# Obsidian-style tags: `#calendar-sync`, `#billing/xero`; not `#1`, not a heading, not #pain/#need.
+BODY_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w/-]*)")
 _PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)?([A-Za-z][\w /&-]{0,40}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?$")
 PSEUDO_HEADING_LEVEL = 7
 
@@ -311,7 +313,7 @@ def _parse_markdown_note(text: str, path: str, settings: ParseSettings, base_id:
         )
         return
     blocks = parse_body(lines[close + 1 :], close + 2)
-    _add_note(data, path, settings, base_id, None, blocks, result)
+    _add_note(data, path, settings, base_id, None, blocks, result, body_tags(blocks))
 
 
 def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
@@ -425,6 +427,17 @@ def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
 # --- Fields to a Note -----------------------------------------------------------------------------
 
 
+def body_tags(blocks: tuple[Block, ...]) -> tuple[str, ...]:
+    """`#tags` written in the body (as in an Obsidian vault), in order, without #pain and #need."""
+    found: dict[str, None] = {}
+    for block in blocks:
+        if "#" in block.text:
+            for tag in BODY_TAG.findall(block.text):
+                if tag.lower() not in ("pain", "pains", "need", "needs"):
+                    found.setdefault(tag, None)
+    return tuple(found)
+
+
 def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
     """The closest choice to a mistyped value, if one is close enough to be what was meant."""
     from rapidfuzz import fuzz, process, utils
@@ -443,6 +456,7 @@ def _add_note(
     entry: int | None,
     body: tuple[Block, ...],
     result: ParsedFile,
+    extra_tags: tuple[str, ...] = (),
 ) -> None:
     key_lines: dict[Any, int] = getattr(data, "key_lines", {})
     start = int(getattr(data, "line", 1)) if entry is not None else 1
@@ -516,7 +530,7 @@ def _add_note(
             participant=fields.participant,
             researchers=tuple(fields.researcher),
             title=fields.title,
-            tags=tuple(fields.tags),
+            tags=tuple(dict.fromkeys((*fields.tags, *extra_tags))),
             blocks=tuple(field_blocks) + body,
             fields=fields.model_dump(mode="json", exclude=set(STATEMENT_FIELDS), exclude_none=True),
             attributes=attributes,

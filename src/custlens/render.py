@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .commands import CheckReport, SegmentsReport, ShowReport, Synthesis, ThemesReport
+from .commands import CheckReport, SegmentsReport, ShowReport, Synthesis, ThemesReport, TrendsReport
 from .errors import Problem
 from .models import Statement
 from .themes import trim
@@ -124,6 +124,7 @@ def statement_dict(statement: Statement, theme: str | None = None, with_theme: b
         "participant": note.participant,
         "researcher": ", ".join(note.researchers) or None,
         "date": note.date.isoformat(),
+        "tags": list(note.tags),
     }
     if with_theme:
         data["theme"] = theme
@@ -477,4 +478,75 @@ def statements_table(synthesis: Synthesis, terminal: bool, width: int = 80) -> T
             s.type or "", "yes" if s.inferred else "", escape(s.text), synthesis.theme_of.get(id(s)) or "",
             escape(s.place),
         )
+    return table
+
+
+# --- trends ---------------------------------------------------------------------------------------
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: Iterable[int]) -> str:
+    """One character per period: ▁ for none, up to █ for the theme's busiest period."""
+    values = list(counts)
+    top = max(values, default=0) or 1
+    return "".join(SPARKS[0] if v == 0 else SPARKS[max(1, round(v / top * (len(SPARKS) - 1)))] for v in values)
+
+
+def trends_json(report: TrendsReport) -> str:
+    return _json(
+        {
+            "by": report.by,
+            "periods": report.periods,
+            "themes": [
+                {
+                    "id": row.evidence.theme.id,
+                    "label": row.evidence.theme.label,
+                    "type": row.evidence.theme.type,
+                    "strength": row.evidence.strength,
+                    "total": sum(row.counts),
+                    "counts": list(row.counts),
+                    "trend": row.direction,
+                }
+                for row in report.rows
+            ],
+        }
+    )
+
+
+def trends_csv(report: TrendsReport) -> str:
+    rows: list[list[Any]] = [["id", "label", "type", "trend", "total", *report.periods]]
+    for row in report.rows:
+        rows.append([row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type, row.direction,
+                     sum(row.counts), *row.counts])
+    return _csv(rows)
+
+
+def trends_markdown(report: TrendsReport) -> str:
+    first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
+    lines = [f"| Theme | Type | Mentions | {first} … {last} | Trend |", "|---|---|---:|---|---|"]
+    for row in report.rows:
+        lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
+                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
+    return "\n".join(lines) + "\n"
+
+
+TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
+
+
+def trends_table(report: TrendsReport, terminal: bool, width: int = 80) -> Table:
+    header = "Months" if report.by == "month" else "Quarters"
+    spark = max(len(report.periods), len(header))
+    first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
+    table = _table(terminal, escape(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
+    (label,) = _flexible(width, [4, 5, spark, 7], [1])
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=4)
+    table.add_column("Total", justify="right", no_wrap=True, width=5)
+    table.add_column(header, no_wrap=True, width=spark)
+    table.add_column("Trend", no_wrap=True, width=7)
+    for row in report.rows:
+        style = TREND_STYLE[row.direction] if terminal else ""
+        table.add_row(escape(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
+                      sparkline(row.counts), Text(row.direction, style=style))
     return table

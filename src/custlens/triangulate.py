@@ -160,3 +160,61 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence]) -> lis
             )
         )
     return out
+
+
+# --- trends ---------------------------------------------------------------------------------------
+
+
+def period_of(day: dt.date, by: str) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}" if by == "quarter" else f"{day.year}-{day.month:02d}"
+
+
+def periods_between(first: dt.date, last: dt.date, by: str) -> list[str]:
+    """Every month (or quarter) from `first` to `last`, empty ones included."""
+    out = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        label = period_of(dt.date(year, month, 1), by)
+        if not out or out[-1] != label:
+            out.append(label)
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return out
+
+
+def direction(counts: Sequence[int]) -> str:
+    """rising, fading or steady: the later half of the periods against the earlier half.
+
+    Rising when the later half has at least twice the mentions of the earlier half and two more; fading
+    the other way round; steady otherwise (a middle period, with an odd number of them, is left out).
+    """
+    half = len(counts) // 2
+    earlier, later = sum(counts[:half]), sum(counts[len(counts) - half :])
+    if later >= 2 * earlier and later - earlier >= 2:
+        return "rising"
+    if earlier >= 2 * later and earlier - later >= 2:
+        return "fading"
+    return "steady"
+
+
+@dataclass(frozen=True)
+class Trend:
+    evidence: Evidence
+    counts: tuple[int, ...]
+    direction: str
+
+
+def trends(ranked: Sequence[Evidence], notes: Sequence[Note], by: str) -> tuple[list[str], list[Trend]]:
+    """Mentions per period for each theme, over the period range of the notes in scope."""
+    if not notes:
+        return [], []
+    periods = periods_between(min(n.date for n in notes), max(n.date for n in notes), by)
+    position = {label: k for k, label in enumerate(periods)}
+    out = []
+    for evidence in ranked:
+        counts = [0] * len(periods)
+        for s in evidence.theme.statements:
+            counts[position[period_of(s.note.date, by)]] += 1
+        out.append(Trend(evidence, tuple(counts), direction(counts)))
+    return periods, out

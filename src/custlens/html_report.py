@@ -1,0 +1,183 @@
+"""The one-page HTML report: self-contained (inline CSS and a little JS, nothing fetched), for people
+who will never open a terminal. Every text is HTML-escaped; the page runs no code from the notes."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+from .commands import HtmlReport
+from .triangulate import Evidence
+
+CSS = """
+:root { --ink:#1d2430; --muted:#5b6472; --line:#e3e6eb; --strong:#1f7a4d; --moderate:#b7791f; --anecdotal:#8a94a3;
+        --pain:#b42318; --need:#175cd3; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0;
+       background: #f7f8fa; }
+header { background: #fff; border-bottom: 1px solid var(--line); padding: 20px 32px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; }
+main { padding: 8px 32px 40px; max-width: 1200px; }
+.muted { color: var(--muted); }
+.filters { display: flex; flex-wrap: wrap; gap: 18px; margin: 16px 0 4px; }
+.filters fieldset { border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px; background: #fff; }
+.filters label { margin-right: 10px; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: 13px; color: var(--muted); font-weight: 600; background: #fbfcfd; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px; color: #fff; }
+.badge.strong { background: var(--strong); } .badge.moderate { background: var(--moderate); }
+.badge.anecdotal { background: var(--anecdotal); }
+.type { font-size: 12px; font-weight: 600; text-transform: uppercase; }
+.type.pain { color: var(--pain); } .type.need { color: var(--need); }
+details summary { cursor: pointer; color: var(--muted); font-size: 13px; }
+blockquote { margin: 6px 0; padding: 4px 10px; border-left: 3px solid var(--line); }
+.where { font-size: 12px; color: var(--muted); }
+.heat td.cell { text-align: center; font-variant-numeric: tabular-nums; min-width: 56px; }
+svg.spark rect { fill: #6b8fd6; } svg.spark rect.zero { fill: #d5dbe5; }
+.hidden { display: none; }
+"""
+
+JS = """
+(function () {
+  function chosen(name) {
+    return Array.prototype.map.call(document.querySelectorAll('input[name="' + name + '"]:checked'),
+                                    function (box) { return box.value; });
+  }
+  function apply() {
+    var segments = chosen('segment'), kinds = chosen('kind'), visible = 0;
+    document.querySelectorAll('.statement').forEach(function (item) {
+      var show = segments.indexOf(item.dataset.segment) >= 0 && kinds.indexOf(item.dataset.kind) >= 0;
+      item.classList.toggle('hidden', !show);
+    });
+    document.querySelectorAll('tr.theme').forEach(function (row) {
+      var shown = row.querySelectorAll('.statement:not(.hidden)').length;
+      row.classList.toggle('hidden', shown === 0);
+      row.querySelector('.shown').textContent = shown;
+      if (shown) { visible += 1; }
+    });
+    document.getElementById('visible-themes').textContent = visible;
+  }
+  document.querySelectorAll('.filters input').forEach(function (box) { box.addEventListener('change', apply); });
+  apply();
+  document.body.dataset.ready = 'true';
+})();
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _spark(counts: tuple[int, ...], periods: list[str]) -> str:
+    top = max(counts, default=0) or 1
+    width, gap, height = 7, 2, 24
+    bars = []
+    for k, count in enumerate(counts):
+        h = max(2, round(count / top * height)) if count else 2
+        bars.append(
+            f'<rect class="{"zero" if not count else "bar"}" x="{k * (width + gap)}" y="{height - h}" '
+            f'width="{width}" height="{h}"><title>{_e(periods[k])}: {count}</title></rect>'
+        )
+    total_width = max(1, len(counts) * (width + gap) - gap)
+    return (f'<svg class="spark" width="{total_width}" height="{height}" viewBox="0 0 {total_width} {height}" '
+            f'role="img" aria-label="mentions per month">{"".join(bars)}</svg>')
+
+
+def _theme_row(rank: int, evidence: Evidence, report: HtmlReport) -> str:
+    theme = evidence.theme
+    statements = []
+    for s in theme.statements:
+        note = s.note
+        who = note.participant or "no participant"
+        statements.append(
+            f'<li class="statement" data-segment="{_e(note.segment)}" data-kind="{_e(note.kind)}">'
+            f"<blockquote>{_e(s.text)}</blockquote>"
+            f'<div class="where">{_e(note.date.isoformat())} · {_e(note.segment)} · {_e(note.kind)} · {_e(who)} · '
+            f"<code>{_e(s.place)}</code></div></li>"
+        )
+    segments = ", ".join(f"{_e(name)} {count}" for name, count in evidence.segments.items())
+    sources = ", ".join(f"{_e(name)} {count}" for name, count in evidence.sources.items())
+    return (
+        f'<tr class="theme" id="{_e(theme.id)}"><td class="num">{rank}</td>'
+        f'<td><strong class="label">{_e(theme.label)}</strong> <span class="muted">{_e(theme.id)}</span>'
+        f"<details><summary><span class=\"shown\">{len(theme.statements)}</span> of {len(theme.statements)} "
+        f"statements</summary><ul>{''.join(statements)}</ul></details></td>"
+        f'<td><span class="type {_e(theme.type)}">{_e(theme.type)}</span></td>'
+        f'<td><span class="badge {_e(evidence.strength)}">{_e(evidence.strength)}</span></td>'
+        f'<td class="num">{evidence.participants}</td><td>{segments}</td><td>{sources}</td>'
+        f"<td>{_spark(report.counts.get(theme.id, ()), report.periods)}</td></tr>"
+    )
+
+
+def _heat_map(report: HtmlReport) -> str:
+    names = [seg.name for seg in report.segments]
+    people = {seg.name: seg.participants for seg in report.segments}
+    head = "".join(f"<th>{_e(name)}</th>" for name in names)
+    rows = []
+    for evidence in report.shown:
+        by_segment = Counter()
+        seen = set()
+        for s in evidence.theme.statements:
+            if (s.note.segment, s.note.who) not in seen:
+                seen.add((s.note.segment, s.note.who))
+                by_segment[s.note.segment] += 1
+        cells = []
+        for name in names:
+            share = by_segment[name] / people[name] if people[name] else 0.0
+            alpha = round(0.08 + 0.85 * min(1.0, share * 2), 2) if share else 0
+            style = f' style="background: rgba(23, 92, 211, {alpha}); color: {"#fff" if alpha > 0.5 else "inherit"}"' if share else ""
+            cells.append(f'<td class="cell"{style}>{f"{share:.0%}" if share else "·"}</td>')
+        rows.append(f"<tr><td>{_e(evidence.theme.label)}</td>{''.join(cells)}</tr>")
+    return (
+        '<table class="heat"><thead><tr><th>Theme (share of each segment\'s participants who said it)</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def render_html(report: HtmlReport) -> str:
+    synthesis = report.synthesis
+    notes = synthesis.notes
+    segments = sorted({n.segment for n in notes})
+    kinds = sorted({n.kind for n in notes})
+    people = len({n.who for n in notes})
+    boxes = lambda name, values: "".join(  # noqa: E731
+        f'<label><input type="checkbox" name="{name}" value="{_e(v)}" checked> {_e(v)}</label>' for v in values
+    )
+    scope = f"{len(notes)} notes from {people} participants in {len(segments)} segments"
+    if notes:
+        scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"
+    rows = "".join(_theme_row(rank, evidence, report) for rank, evidence in enumerate(report.shown, 1))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>Customer evidence: themes</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>What customers need: themes and their evidence</h1>
+<div class="muted">{_e(scope)}. Generated {report.generated.isoformat()} by custlens.</div>
+<form class="filters" onsubmit="return false">
+<fieldset><legend>Segments</legend>{boxes("segment", segments)}</fieldset>
+<fieldset><legend>Kinds of source</legend>{boxes("kind", kinds)}</fieldset>
+</form>
+</header>
+<main>
+<h2>Themes, strongest evidence first (<span id="visible-themes">{len(report.shown)}</span> shown)</h2>
+<p class="muted">Strong: 3+ participants from 2+ segments or through 2+ kinds of source. Moderate: 2+ participants.
+Anecdotal: one participant. Open a theme to read every statement behind it, with its note and date.</p>
+<table class="themes"><thead><tr><th>#</th><th>Theme</th><th>Type</th><th>Strength</th><th>People</th>
+<th>Segments</th><th>Sources</th><th>Mentions per month{(" " + _e(report.periods[0]) + " to " + _e(report.periods[-1])) if report.periods else ""}</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<h2>Segments × themes</h2>
+{_heat_map(report)}
+</main>
+<script>{JS}</script>
+</body>
+</html>
+"""

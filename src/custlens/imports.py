@@ -1,0 +1,158 @@
+"""Survey and help-desk exports (CSV) to one YAML batch note: one entry per row.
+
+Typeform, Google Forms, Zendesk and Intercom style exports: UTF-8 with or without a byte-order mark, any
+delimiter the csv sniffer finds, a header row naming the columns. Rows with no text are skipped and
+counted. Free text (`--type auto`) goes into `text:`, for the tagger to type at synthesis time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CustlensError, ExitCode
+
+DATE_FORMATS = (
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
+)
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    text_column: str
+    type: str = "auto"
+    kind: str = "survey"
+    segment_column: str | None = None
+    segment: str | None = None
+    date_column: str | None = None
+    date: dt.date | None = None
+    participant_column: str | None = None
+
+
+@dataclass
+class ImportResult:
+    """The YAML text of the batch and what happened to the rows."""
+
+    text: str
+    entries: int
+    rows: int
+    skipped_empty: int = 0
+    skipped_no_segment: int = 0
+    name: str = ""
+    dates: list[str] = field(default_factory=list)
+
+
+def parse_date(value: str) -> dt.date | None:
+    value = value.strip()
+    found = _ISO_PREFIX.match(value)
+    if found:
+        value = found.group(1)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _column(header: list[str], wanted: str | None, option: str) -> int | None:
+    if wanted is None:
+        return None
+    lowered = [h.strip().lower() for h in header]
+    if wanted.strip().lower() in lowered:
+        return lowered.index(wanted.strip().lower())
+    from .parse import suggest
+
+    close = suggest(wanted, header)
+    raise CustlensError(
+        f"no column {wanted!r} for {option}",
+        hint=f"did you mean {close!r}?" if close else f"columns: {', '.join(header)}",
+        exit_code=ExitCode.USAGE,
+    )
+
+
+def read_rows(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a CSV export; a clear error for what is not one."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CustlensError("the export is not UTF-8", path=path, line=line,
+                            hint="export it again as UTF-8 CSV", exit_code=ExitCode.PROBLEMS) from None
+    if not text.strip():
+        raise CustlensError("the export is empty", path=path, exit_code=ExitCode.PROBLEMS)
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise CustlensError(f"not a readable CSV file: {exc}", path=path, exit_code=ExitCode.PROBLEMS) from None
+    if not rows:
+        raise CustlensError("the export has no header row", path=path, exit_code=ExitCode.PROBLEMS)
+    return rows[0], rows[1:]
+
+
+def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date) -> ImportResult:
+    """One YAML batch note from a CSV export: a mapping per row that has text."""
+    header, rows = read_rows(data, source)
+    text_at = _column(header, options.text_column, "--text-column")
+    segment_at = _column(header, options.segment_column, "--segment-column")
+    date_at = _column(header, options.date_column, "--date-column")
+    participant_at = _column(header, options.participant_column, "--participant-column")
+    if segment_at is None and not options.segment:
+        raise CustlensError("every note needs a segment", hint="give --segment S or --segment-column C",
+                            exit_code=ExitCode.USAGE)
+    field_name = {"pain": "pains", "need": "needs", "auto": "text"}[options.type]
+    result = ImportResult("", 0, len(rows))
+    lines = [
+        f"# Imported from {Path(source).name} on {today.isoformat()} by `custlens import`:",
+        f"# one note per row; {{skipped}} of {len(rows)} rows skipped (no text or no segment).",
+    ]
+
+    def cell(row: list[str], at: int | None) -> str:
+        return row[at].strip() if at is not None and at < len(row) else ""
+
+    for number, row in enumerate(rows, 2):
+        text = " ".join(cell(row, text_at).split())
+        if not text:
+            result.skipped_empty += 1
+            continue
+        segment = cell(row, segment_at) or (options.segment or "")
+        if not segment:
+            result.skipped_no_segment += 1
+            continue
+        date = options.date or today
+        if date_at is not None and cell(row, date_at):
+            parsed = parse_date(cell(row, date_at))
+            if parsed is None:
+                raise CustlensError(
+                    f"row {number}: {cell(row, date_at)!r} in column {header[date_at]!r} is not a date I can read",
+                    path=source, line=number, hint="use YYYY-MM-DD, or leave --date-column out and give --date",
+                    exit_code=ExitCode.PROBLEMS,
+                )
+            date = parsed
+        lines.append(f"- date: {date.isoformat()}")
+        lines.append(f"  kind: {json.dumps(options.kind)}")
+        lines.append(f"  segment: {json.dumps(segment, ensure_ascii=False)}")
+        participant = cell(row, participant_at)
+        if participant:
+            lines.append(f"  participant: {json.dumps(participant, ensure_ascii=False)}")
+        lines.append(f"  {field_name}: {json.dumps(text, ensure_ascii=False)}")
+        result.entries += 1
+        result.dates.append(date.isoformat())
+    skipped = result.skipped_empty + result.skipped_no_segment
+    lines[1] = lines[1].replace("{skipped}", str(skipped))
+    result.text = "\n".join(lines) + "\n"
+    first = min(result.dates) if result.dates else today.isoformat()
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")[:40] or "export"
+    result.name = f"{first}-import-{stem}"
+    return result

@@ -1,0 +1,301 @@
+"""The team's tools: JSON Schema with check-jsonschema, CSV imports, trends, the HTML report in a real
+headless Chromium, shell completion, Obsidian-style notes, pre-commit and the GitHub Actions workflow."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from custlens.cli import app
+
+from .conftest import NOTES, REPO, note, write
+
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    assert found, f"{name} is not installed: pip install -e '.[test]' (bash .ci/run does)"
+    return found
+
+
+# --- JSON Schema ------------------------------------------------------------------------------------
+
+
+def test_schema_validates_the_sample_notes_with_check_jsonschema(runner, tmp_path) -> None:
+    result = runner.invoke(app, ["schema", "--output", str(tmp_path / "schema.json")])
+    assert result.exit_code == 0, result.output
+    front = []
+    for path in sorted(NOTES.glob("*.md")):
+        target = tmp_path / (path.stem + ".front.yaml")
+        target.write_text(path.read_text(encoding="utf-8").split("---\n")[1], encoding="utf-8")
+        front.append(str(target))
+    files = front + [str(p) for p in sorted(NOTES.glob("*.yaml"))]
+    ok = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), *files],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = write(tmp_path / "bad.yaml", "- date: 2026-01-01\n  kind: interveiw\n  segment: x\n  needs: 42\n")
+    refused = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), str(bad)],
+                             capture_output=True, text=True)
+    assert refused.returncode == 1 and "needs" in refused.stdout
+
+
+def test_schema_follows_the_config(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", "kinds: [interview, diary-study]\nsegments: [retail]\nattributes: [plan]\n")
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    note_schema = schema["$defs"]["note"]
+    assert note_schema["properties"]["kind"]["enum"] == ["interview", "diary-study"]
+    assert note_schema["properties"]["segment"]["enum"] == ["retail"]
+    assert "plan" in note_schema["properties"] and set(note_schema["required"]) == {"date", "kind", "segment"}
+
+
+# --- imports ----------------------------------------------------------------------------------------
+
+TYPEFORM = (
+    "\ufeffSubmitted At;Plan;What should we improve?;Respondent\n"
+    '2026-03-04 10:22:00;Pro;"Please add SSO; we use Okta";R-1\n'
+    "2026-03-05 11:00:00;Free;;R-2\n"
+    "05 Mar 2026;Pro;The calendar sync is too slow;R-3\n"
+)
+
+
+def test_import_turns_a_csv_export_into_one_batch_note(runner, in_tmp) -> None:
+    (in_tmp / "typeform.csv").write_text(TYPEFORM, encoding="utf-8")
+    args = ["import", "typeform.csv", "--text-column", "What should we improve?", "--segment-column", "plan",
+            "--date-column", "submitted at", "--participant-column", "Respondent"]
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0 and "2 of 3 rows imported; skipped 1 with no text" in dry.stderr
+    assert not (in_tmp / "notes").exists()
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.stdout.strip() == "notes/2026-03-04-import-typeform.yaml"
+    assert second.stdout.strip() == "notes/2026-03-04-import-typeform-2.yaml"
+    assert (in_tmp / first.stdout.strip()).read_text() == dry.stdout
+    statements = json.loads(runner.invoke(app, ["statements", "notes/2026-03-04-import-typeform.yaml", "--format", "json"]).stdout)
+    found = [(s["text"], s["type"], s["inferred"], s["segment"], s["participant"], s["date"]) for s in statements["statements"]]
+    assert found == [
+        ("Please add SSO; we use Okta", "need", True, "Pro", "R-1", "2026-03-04"),
+        ("The calendar sync is too slow", "pain", True, "Pro", "R-3", "2026-03-05"),
+    ]
+    write(in_tmp / "custlens.yaml", "require_need: [interview]\n")
+    assert runner.invoke(app, ["check"]).exit_code == 0
+
+
+def test_import_with_a_fixed_type_segment_and_kind(runner, in_tmp) -> None:
+    (in_tmp / "tickets.csv").write_text("id,body\n7,Export keeps failing\n8,Login loops\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "tickets.csv", "--text-column", "body", "--type", "pain", "--segment",
+                                 "smb", "--kind", "support-ticket", "--participant-column", "id", "--date", "2026-02-01"])
+    assert result.exit_code == 0, result.output
+    text = (in_tmp / result.stdout.strip()).read_text()
+    assert 'pains: "Export keeps failing"' in text and 'kind: "support-ticket"' in text
+
+
+def test_import_errors_are_clear(runner, in_tmp) -> None:
+    (in_tmp / "a.csv").write_text("when,what\nyesterday,x\n", encoding="utf-8")
+    missing = runner.invoke(app, ["import", "a.csv", "--text-column", "wat", "--segment", "s"])
+    assert missing.exit_code == 2 and "did you mean 'what'?" in missing.stderr
+    bad_date = runner.invoke(app, ["import", "a.csv", "--text-column", "what", "--segment", "s", "--date-column", "when"])
+    assert bad_date.exit_code == 1 and "a.csv:2: row 2: 'yesterday'" in bad_date.stderr
+    (in_tmp / "latin.csv").write_bytes("what\ncaf\xe9\n".encode("latin-1"))
+    assert runner.invoke(app, ["import", "latin.csv", "--text-column", "what", "--segment", "s"]).exit_code == 1
+    assert not (in_tmp / "notes").exists()
+
+
+# --- trends -----------------------------------------------------------------------------------------
+
+
+def test_trends_counts_mentions_per_period_and_calls_the_direction(runner, in_tmp) -> None:
+    notes = in_tmp / "notes"
+    for k, month in enumerate(["01", "04", "05", "06", "06", "06"]):
+        note(notes, f"r{k}.md", participant=f"P-{k}", date=f"2026-{month}-10", needs=("Export invoices to Xero",))
+    for k, month in enumerate(["01", "01", "02", "02", "06"]):
+        note(notes, f"f{k}.md", participant=f"Q-{k}", date=f"2026-{month}-10", pains=("The mobile app logs me out",))
+    data = json.loads(runner.invoke(app, ["trends", "--format", "json"]).stdout)
+    assert data["periods"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    by_label = {t["label"]: t for t in data["themes"]}
+    assert by_label["Export invoices to Xero"]["counts"] == [1, 0, 0, 1, 1, 3]
+    assert by_label["Export invoices to Xero"]["trend"] == "rising"
+    assert by_label["The mobile app logs me out"]["trend"] == "fading"
+    quarters = json.loads(runner.invoke(app, ["trends", "--by", "quarter", "--format", "json"]).stdout)
+    assert quarters["periods"] == ["2026-Q1", "2026-Q2"]
+    table = runner.invoke(app, ["trends"]).stdout
+    assert "▁" in table and "rising" in table and all(len(line) <= 80 for line in table.splitlines())
+    csv_out = runner.invoke(app, ["trends", "--format", "csv"]).stdout.splitlines()
+    assert csv_out[0] == "id,label,type,trend,total,2026-01,2026-02,2026-03,2026-04,2026-05,2026-06"
+
+
+# --- the HTML report --------------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and the unfiltered rows of an 8-bit RGB/RGBA PNG (enough to check a screenshot)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, width = 8, [], 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up, corner = previous[x], (previous[x - channels] if x >= channels else 0)
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, rows
+
+
+@pytest.mark.slow
+def test_html_report_renders_in_headless_chromium(runner, tmp_path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium for this test (bash .ci/run does)"
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(NOTES), "--html", str(page), "--redact", "--all"])
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text  # nothing fetched
+    assert "frontdesk@example.com" not in text and "[email]" in text
+    profile = tmp_path / "profile"
+    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert 'data-ready="true"' in dom.stdout, dom.stderr[-2000:]  # the page's script ran
+    themes = json.loads(runner.invoke(app, ["themes", str(NOTES), "--all", "--format", "json"]).stdout)["themes"]
+    for theme in themes:
+        assert f'id="{theme["id"]}"' in dom.stdout
+    assert dom.stdout.count('class="theme"') == len(themes)
+    assert "Segments × themes" in dom.stdout and 'class="badge strong"' in dom.stdout
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1600",
+                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    width, height, rows = _png_pixels(shot.read_bytes())
+    assert (width, height) == (1280, 1600)
+    colours = {row[x : x + 3] for row in rows[::20] for x in range(0, len(row), 3 * 7)}
+    assert len(colours) > 50, "the screenshot is blank"
+
+
+def test_html_report_escapes_what_notes_contain(runner, tmp_path) -> None:
+    note(tmp_path / "n", "a.md", participant="P-1", needs=('<script>alert("x")</script> export',))
+    note(tmp_path / "n", "b.md", participant="P-2", needs=('<script>alert("x")</script> export',))
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(tmp_path / "n"), "--html", str(page)]).exit_code == 0
+    text = page.read_text()
+    assert "<script>alert" not in text and "&lt;script&gt;alert" in text
+
+
+# --- shell completion -------------------------------------------------------------------------------
+
+
+def _complete(words: str, cwd: Path) -> list[str]:
+    env = dict(os.environ, _CUSTLENS_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1))
+    proc = subprocess.run([str(BIN / "custlens")], capture_output=True, text=True, env=env, cwd=cwd)
+    return proc.stdout.split()
+
+
+def test_completion_of_commands_options_kinds_segments_and_theme_ids() -> None:
+    assert "themes" in _complete("custlens th", REPO)
+    assert "--min-strength" in _complete("custlens themes --min", REPO)
+    assert _complete("custlens themes --kind inter", REPO) == ["interview"]
+    assert _complete("custlens segments --segment s", REPO) == ["salons", "solo"]
+    ids = _complete("custlens show need-", REPO)
+    assert ids and all(i.startswith("need-") for i in ids)
+
+
+# --- Obsidian ---------------------------------------------------------------------------------------
+
+
+def test_obsidian_links_and_tags_are_read(runner, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write(vault / "research" / "call.md", """
+        ---
+        date: 2026-03-01
+        kind: interview
+        segment: smb
+        tags: [q1]
+        ---
+        Met [[People/Dana|Dana's team]] about #billing.
+        ## Needs
+        - Invoices synced to [[Xero]] #integrations/xero
+        """)
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "workspace.md").write_text("not a note")
+    data = json.loads(runner.invoke(app, ["statements", str(vault), "--format", "json"]).stdout)
+    texts = [s["text"] for s in data["statements"]]
+    assert texts == ["Met Dana's team about .", "Invoices synced to Xero"]
+    assert data["statements"][0]["tags"] == ["q1", "billing", "integrations/xero"]
+
+
+# --- pre-commit and CI ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_fails_a_note_without_a_need_and_passes_a_good_one(tmp_path) -> None:
+    pre_commit = _tool("pre-commit")
+    repo = tmp_path / "team-notes"
+    repo.mkdir()
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    good = note(repo / "notes", "good.md", needs=("Export to CSV",))
+    bad = note(repo / "notes", "bad.md", pains=("Slow export",))
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+
+    def hook(*files: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [pre_commit, "try-repo", str(REPO), "custlens-check", "--files", *(str(f.relative_to(repo)) for f in files)],
+            cwd=repo, capture_output=True, text=True, env=env, timeout=900,
+        )
+
+    passed = hook(good)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    failed = hook(good, bad)
+    assert failed.returncode == 1
+    assert "notes/bad.md:1: error[no-need]: no stated customer need" in failed.stdout
+
+
+def test_the_documented_github_workflow_runs_commands_that_exist(runner) -> None:
+    workflow = yaml.safe_load((REPO / "docs" / "github-actions.yml").read_text())
+    runs = [step["run"] for step in workflow["jobs"]["check"]["steps"] if "run" in step]
+    commands = [line for run in runs for line in run.splitlines() if line.startswith("custlens ")]
+    assert "custlens check --format github" in commands
+    for command in commands:
+        words = command.split()
+        result = runner.invoke(app, [words[1], "--help"])
+        assert result.exit_code == 0, command
+        for word in words[2:]:
+            if word.startswith("--"):
+                assert word in result.stdout, f"{command}: {word}"
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["id"] == "custlens-check" and hooks[0]["entry"] == "custlens check"
+    assert re.search(hooks[0]["files"], "notes/2026-01-01-a.md") and not re.search(hooks[0]["files"], "src/app.py")
