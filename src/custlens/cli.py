@@ -765,10 +765,11 @@ def report(
     redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Write a one-page HTML report: ranked themes with strength badges, filters by segment and kind,
-    a segment x theme heat map, mentions over time, and every quote with its note and date.
+    """Write a one-page HTML report for people who never open a terminal.
 
-    The page is self-contained (no CDN, no network) and written atomically.
+    Ranked themes with strength badges, filters by segment and kind, a segment x theme heat map,
+    mentions over time, and every quote with its note and date. The page is self-contained (no CDN,
+    no network) and written atomically.
     """
     from . import commands
     from .html_report import render_html
