@@ -323,6 +323,15 @@ def _print_table(renderables: list[Any]) -> None:
         console.print(renderable)
 
 
+def _output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
+    """Print a report in the chosen format: writers give text (json, csv, markdown) or Rich tables."""
+    made = writers[format]()
+    if isinstance(made, str):
+        _emit(made)
+    else:
+        _print_table(made)
+
+
 def _emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -375,17 +384,14 @@ def themes(
                 else f"nothing to add: every theme shown is already in {display_path(path)}"
             )
         with run.stage("render"):
-            if format == "json":
-                _emit(render.themes_json(report))
-            elif format == "csv":
-                _emit(render.themes_csv(report))
-            elif format == "markdown":
-                _emit(render.themes_markdown(report))
-            else:
-                if not report.shown:
-                    _err_console().print("no themes: no pains or needs in the selected notes")
-                _print_table([render.themes_table(report, _is_terminal(), _width())])
-                footer = render.themes_footer(report)
+            _output(format, {
+                "json": lambda: render.themes_json(report),
+                "csv": lambda: render.themes_csv(report),
+                "markdown": lambda: render.themes_markdown(report),
+                "table": lambda: [render.themes_table(report, _is_terminal(), _width())],
+            })
+            if format == "table":
+                footer = render.themes_footer(report) if report.shown else "no themes: no pains or needs in the notes"
                 if footer:
                     _err_console().print(footer)
 
@@ -416,14 +422,12 @@ def segments(
         )
         _warn_skipped(report.synthesis)
         with run.stage("render"):
-            if format == "json":
-                _emit(render.segments_json(report))
-            elif format == "csv":
-                _emit(render.segments_csv(report))
-            elif format == "markdown":
-                _emit(render.segments_markdown(report))
-            else:
-                _print_table(render.segments_tables(report, _is_terminal(), _width()))
+            _output(format, {
+                "json": lambda: render.segments_json(report),
+                "csv": lambda: render.segments_csv(report),
+                "markdown": lambda: render.segments_markdown(report),
+                "table": lambda: render.segments_tables(report, _is_terminal(), _width()),
+            })
 
 
 @app.command()
@@ -452,14 +456,12 @@ def show(
             theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact
         )
     _warn_skipped(report.synthesis)
-    if format == "json":
-        _emit(render.show_json(report))
-    elif format == "csv":
-        _emit(render.show_csv(report))
-    elif format == "markdown":
-        _emit(render.show_markdown(report))
-    else:
-        _emit("\n".join(render.show_lines(report)))
+    _output(format, {
+        "json": lambda: render.show_json(report),
+        "csv": lambda: render.show_csv(report),
+        "markdown": lambda: render.show_markdown(report),
+        "text": lambda: "\n".join(render.show_lines(report)),
+    })
 
 
 @app.command()
@@ -490,14 +492,12 @@ def statements(
     if type_ is not None:
         synthesis.statements = [s for s in synthesis.statements if s.type == type_]
     _warn_skipped(synthesis)
-    if format == "json":
-        _emit(render.statements_json(synthesis))
-    elif format == "csv":
-        _emit(render.statements_csv([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]))
-    elif format == "markdown":
-        _emit(render.statements_markdown(synthesis))
-    else:
-        _print_table([render.statements_table(synthesis, _is_terminal(), _width())])
+    _output(format, {
+        "json": lambda: render.statements_json(synthesis),
+        "csv": lambda: render.statements_csv([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]),
+        "markdown": lambda: render.statements_markdown(synthesis),
+        "table": lambda: [render.statements_table(synthesis, _is_terminal(), _width())],
+    })
 
 
 def _ask_list(prompt: str) -> tuple[str, ...]:
@@ -737,14 +737,12 @@ def trends(
                                  run=run, redact=redact)
         _warn_skipped(report.synthesis)
         with run.stage("render"):
-            if format == "json":
-                _emit(render.trends_json(report))
-            elif format == "csv":
-                _emit(render.trends_csv(report))
-            elif format == "markdown":
-                _emit(render.trends_markdown(report))
-            else:
-                _print_table([render.trends_table(report, _is_terminal(), _width())])
+            _output(format, {
+                "json": lambda: render.trends_json(report),
+                "csv": lambda: render.trends_csv(report),
+                "markdown": lambda: render.trends_markdown(report),
+                "table": lambda: [render.trends_table(report, _is_terminal(), _width())],
+            })
 
 
 @app.command()

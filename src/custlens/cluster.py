@@ -32,12 +32,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .timing import stage
 
 SCALE = 10_000  # scores are integers 0..SCALE so that sums are exact and runs are repeatable
 
@@ -456,19 +457,13 @@ def _split_chains(
 
 
 class _Clock:
-    """Adds the time spent in each stage to a caller's dict (for bench/run.py); does nothing without one."""
+    """Stage timings for a caller's dict (bench/run.py); does nothing without one."""
 
     def __init__(self, timings: dict[str, float] | None) -> None:
         self.timings = timings
 
-    @contextlib.contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            if self.timings is not None:
-                self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+    def __call__(self, name: str) -> contextlib.AbstractContextManager[None]:
+        return stage(self.timings, name)
 
 
 def group(

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from .errors import CustlensError, ExitCode, Problem
 from .extract import extract, states_a_need
 from .models import Note, Statement
 from .parse import ParsedFile, ParseSettings, display_path, find_note_files, read_note_file
+from .timing import stage
 
 if TYPE_CHECKING:
     from .imports import ImportOptions, ImportResult
@@ -35,13 +35,8 @@ class Run:
     progress: Callable[[str, int, int], None] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
-    @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+    def stage(self, name: str) -> contextlib.AbstractContextManager[None]:
+        return stage(self.timings, name)
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
