@@ -70,6 +70,8 @@ def display_path(path: Path) -> str:
     except ValueError:
         shown = str(path)
     shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    if shown.isprintable():
+        return shown
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
 
 
@@ -223,8 +225,11 @@ def _decode(data: bytes, path: str, settings: ParseSettings, problems: list[Prob
     return text
 
 
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+
+
 def _looks_binary(head: bytes) -> bool:
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > max(8, len(head) // 20)
 
 
