@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _machine import datasets_dir, describe  # noqa: E402
+from _machine import describe  # noqa: E402
 
 STAGES = ["read/parse", "extract", "tag", "candidates", "scoring", "grouping", "triangulate", "render"]
 NAIVE_MAX_PAIRS = 400_000_000  # a uint8 score matrix of this many cells is 400 MB
@@ -78,6 +78,13 @@ def run_sizes(sizes: list[int]) -> list[dict[str, object]]:
     return rows
 
 
+def _root(parent: list[int], k: int) -> int:
+    while parent[k] != k:
+        parent[k] = parent[parent[k]]
+        k = parent[k]
+    return k
+
+
 def naive_baseline(size: int) -> tuple[float, float, int]:
     """Seconds for custlens's grouping and for the naive baseline on the statements of one corpus."""
     import numpy as np
@@ -99,15 +106,8 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
         plain = [normalise(t) for t in texts]
         scores = process.cdist(plain, plain, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.uint8)
         parent = list(range(len(plain)))  # threshold grouping: pairs at or over 80 are joined
-
-        def find(k: int) -> int:
-            while parent[k] != k:
-                parent[k] = parent[parent[k]]
-                k = parent[k]
-            return k
-
         for a, b in zip(*np.nonzero(np.triu(scores >= 80, k=1))):
-            parent[find(int(a))] = find(int(b))
+            parent[_root(parent, int(a))] = _root(parent, int(b))
         del scores
     naive = time.perf_counter() - started
     return ours, naive, sum(len(t) for t in by_type.values())

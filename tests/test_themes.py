@@ -7,7 +7,6 @@ import io
 import json
 import random
 import shutil
-from pathlib import Path
 
 from custlens.cli import app
 
