@@ -497,7 +497,7 @@ def group(
     first_input: dict[int, int] = {}
     for index, text in enumerate(normal):
         first_input.setdefault(node_of[text], index)
-    for index, text in enumerate(normal):
+    for text in normal:
         r = roots[node_of[text]]
         if r not in group_of_root:
             group_of_root[r] = len(medoids)
