@@ -149,3 +149,40 @@ def test_round_based_average_linkage_matches_one_merge_at_a_time(case, threshold
     fast = average_linkage(weights, i, j, s, threshold)
     slow = reference_average_linkage(weights, pairs, threshold)
     assert partition(list(fast)) == partition(slow)
+
+
+def _paraphrase_set() -> list[str]:
+    bases = [
+        ("automatic sms reminders before appointments", ["automatic", "sms", "text", "reminder", "appointment", "day", "before"]),
+        ("export invoices to xero without retyping", ["export", "invoice", "xero", "accounting", "push", "sync"]),
+        ("clients reschedule bookings online themselves", ["client", "reschedule", "booking", "online", "move", "cancel"]),
+        ("charge a deposit by card upfront", ["deposit", "card", "payment", "fee", "charge", "upfront"]),
+    ]
+    rng = random.Random(5)
+    texts = []
+    for base, words in bases:
+        for _ in range(15):
+            extra = " ".join(rng.sample(words, 2))
+            texts.append(f"{base} {extra}")
+    return texts
+
+
+def test_the_sampled_path_for_large_inputs_is_order_independent_and_finds_the_same_themes() -> None:
+    texts = _paraphrase_set()
+    small = GroupingSettings(direct_limit=30, sample_size=20)
+    sampled = group(texts, small)
+    direct = group(texts, GroupingSettings())
+    assert partition(sampled.labels) == partition(direct.labels)
+    assert len(set(sampled.labels)) == 4
+    shuffled = texts[:]
+    random.Random(9).shuffle(shuffled)
+    again = group(shuffled, small)
+    assert {frozenset(shuffled[i] for i in g) for g in partition(again.labels)} == {
+        frozenset(texts[i] for i in g) for g in partition(sampled.labels)
+    }
+
+
+def test_a_sample_larger_than_the_direct_limit_is_capped() -> None:
+    texts = _paraphrase_set()
+    result = group(texts, GroupingSettings(direct_limit=25, sample_size=1000))
+    assert len(set(result.labels)) == 4

@@ -519,21 +519,14 @@ def _link(
     """
     n = len(nodes)
     if exact or n <= settings.direct_limit:
-        with clock("candidates"):
-            matrix = _tfidf(nodes)
-            i, j, cos = _all_pairs(matrix, n) if exact else _cosine_pairs(matrix, n, settings)
-        with clock("scoring"):
-            i, j, s = _score(nodes, i, j, cos, settings)
-            i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
-        with clock("grouping"):
-            roots = average_linkage(weights, i, j, s, int(round(settings.threshold * SCALE)))
-            roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
-            root_list = roots.tolist()
-            return root_list, _medoids(root_list, weights, i, j, s, nodes)
+        return _link_directly(nodes, weights, settings, exact, clock)
     order = sorted(range(n), key=lambda k: (-weights[k], hashlib.sha1(nodes[k].encode()).digest()))
-    sample = sorted(order[: settings.sample_size])
-    rest = sorted(order[settings.sample_size :])
-    sample_roots, sample_medoids = _link([nodes[k] for k in sample], [weights[k] for k in sample], settings, False, clock)
+    size = min(settings.sample_size, settings.direct_limit)
+    sample = sorted(order[:size])
+    rest = sorted(order[size:])
+    sample_roots, sample_medoids = _link_directly(
+        [nodes[k] for k in sample], [weights[k] for k in sample], settings, False, clock
+    )
     roots = [-1] * n
     for position, node in enumerate(sample):
         roots[node] = sample[sample_roots[position]]
@@ -549,6 +542,24 @@ def _link(
             roots[node] = left[left_roots[position]]
         medoid_of_root.update({left[r]: left[m] for r, m in left_medoids.items()})
     return roots, medoid_of_root
+
+
+def _link_directly(
+    nodes: list[str], weights: list[int], settings: GroupingSettings, exact: bool, clock: _Clock
+) -> tuple[list[int], dict[int, int]]:
+    """Average linkage over the scored candidate pairs of all the nodes (or every pair, with `exact`)."""
+    n = len(nodes)
+    with clock("candidates"):
+        matrix = _tfidf(nodes)
+        i, j, cos = _all_pairs(matrix, n) if exact else _cosine_pairs(matrix, n, settings)
+    with clock("scoring"):
+        i, j, s = _score(nodes, i, j, cos, settings)
+        i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
+    with clock("grouping"):
+        roots = average_linkage(weights, i, j, s, int(round(settings.threshold * SCALE)))
+        roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
+        root_list = roots.tolist()
+        return root_list, _medoids(root_list, weights, i, j, s, nodes)
 
 
 def _assign(
