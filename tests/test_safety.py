@@ -57,12 +57,14 @@ def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
 
 
 def test_piping_into_head_ends_quietly() -> None:
-    proc = subprocess.run(
-        f"{sys.executable} -m custlens themes {NOTES} --all --format json | head -1",
-        shell=True, capture_output=True, text=True, cwd=REPO,
-    )
-    assert proc.stdout.strip() == "{"
-    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+    for command in ("statements --format csv", "themes --all --format csv", "themes --all"):
+        proc = subprocess.run(
+            f"{sys.executable} -m custlens {command} {NOTES} | head -1; exit ${{PIPESTATUS[0]}}",
+            shell=True, capture_output=True, text=True, cwd=REPO, executable="/bin/bash",
+        )
+        assert len(proc.stdout.splitlines()) == 1
+        assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "Exception" not in proc.stderr
+        assert proc.returncode == 0, (command, proc.stderr)
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
-"""The parse cache: what each note file gave, keyed by its path, size, modification time and the
-custlens version, so a second run over unchanged notes skips parsing.
+"""The parse cache: what each note file gave, keyed by its path, size, modification time and a digest
+of custlens's code, so a second run over unchanged notes skips parsing.
 
 It lives outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`, else
 `~/.cache/custlens`), holds only plain data (`marshal` of tuples and strings: nothing in it can run
@@ -10,6 +10,7 @@ is ignored: it only ever saves time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import marshal
 import os
@@ -23,6 +24,16 @@ from .models import Block, Note
 from .parse import ParsedFile, ParseSettings
 
 FORMAT = 1
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of custlens's own source: any change to the code starts every cache afresh."""
+    hasher = hashlib.sha1(f"{FORMAT}\n{__version__}".encode())
+    package = Path(__file__).parent
+    for source in sorted(package.glob("*.py")):
+        hasher.update(source.name.encode() + b"\x00" + source.read_bytes())
+    return hasher.hexdigest()[:16]
 
 
 def cache_dir() -> Path:
@@ -73,7 +84,7 @@ class ParseCache:
     """Cached parse results for one set of note folders and settings."""
 
     def __init__(self, roots: Sequence[Path], settings: ParseSettings, folder: Path | None = None) -> None:
-        identity = repr((FORMAT, __version__, sorted(os.path.abspath(r) for r in roots), settings))
+        identity = repr((code_version(), sorted(os.path.abspath(r) for r in roots), settings))
         digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         self.path = (folder or cache_dir()) / f"parse-{digest}.bin"
         self.entries: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
@@ -118,3 +129,38 @@ class ParseCache:
             replace(self.path, marshal.dumps(self.used))
         except (OSError, ValueError):
             pass
+
+
+class ResultCache:
+    """Results of pure steps (grouping, tagging) keyed by a digest of their inputs, next to the parse
+    cache. A run over unchanged notes then skips those steps too. Unreadable entries are ignored."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_dir()
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / f"{kind}-{code_version()}-{key}.bin"
+
+    def get(self, kind: str, key: str) -> Any:
+        try:
+            with open(self._path(kind, key), "rb") as handle:
+                return marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        from .storage import replace
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            replace(self._path(kind, key), marshal.dumps(value))
+        except (OSError, ValueError):
+            pass
+
+
+def digest(*parts: Any) -> str:
+    """A short, stable key for the inputs of a step (the cache file name adds the code version)."""
+    hasher = hashlib.sha1()
+    for part in parts:
+        hasher.update(b"\x00" + repr(part).encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()[:24]

@@ -221,7 +221,7 @@ def check(
         report = commands.check(paths, _config(), run)
         with run.stage("render"):
             if format == "json":
-                _emit(render.check_json(report, strict))
+                _emit(render.check_json(report, strict, _is_terminal()))
             elif format == "github":
                 _emit("\n".join(render.check_github(report)))
             else:
@@ -385,7 +385,7 @@ def themes(
             )
         with run.stage("render"):
             _output(format, {
-                "json": lambda: render.themes_json(report),
+                "json": lambda: render.themes_json(report, _is_terminal()),
                 "csv": lambda: render.themes_csv(report),
                 "markdown": lambda: render.themes_markdown(report),
                 "table": lambda: [render.themes_table(report, _is_terminal(), _width())],
@@ -423,7 +423,7 @@ def segments(
         _warn_skipped(report.synthesis)
         with run.stage("render"):
             _output(format, {
-                "json": lambda: render.segments_json(report),
+                "json": lambda: render.segments_json(report, _is_terminal()),
                 "csv": lambda: render.segments_csv(report),
                 "markdown": lambda: render.segments_markdown(report),
                 "table": lambda: render.segments_tables(report, _is_terminal(), _width()),
@@ -457,7 +457,7 @@ def show(
         )
     _warn_skipped(report.synthesis)
     _output(format, {
-        "json": lambda: render.show_json(report),
+        "json": lambda: render.show_json(report, _is_terminal()),
         "csv": lambda: render.show_csv(report),
         "markdown": lambda: render.show_markdown(report),
         "text": lambda: "\n".join(render.show_lines(report)),
@@ -493,7 +493,7 @@ def statements(
         synthesis.statements = [s for s in synthesis.statements if s.type == type_]
     _warn_skipped(synthesis)
     _output(format, {
-        "json": lambda: render.statements_json(synthesis),
+        "json": lambda: render.statements_json(synthesis, _is_terminal()),
         "csv": lambda: render.statements_csv([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]),
         "markdown": lambda: render.statements_markdown(synthesis),
         "table": lambda: [render.statements_table(synthesis, _is_terminal(), _width())],
@@ -738,7 +738,7 @@ def trends(
         _warn_skipped(report.synthesis)
         with run.stage("render"):
             _output(format, {
-                "json": lambda: render.trends_json(report),
+                "json": lambda: render.trends_json(report, _is_terminal()),
                 "csv": lambda: render.trends_csv(report),
                 "markdown": lambda: render.trends_markdown(report),
                 "table": lambda: [render.trends_table(report, _is_terminal(), _width())],

@@ -34,7 +34,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -466,12 +466,21 @@ class _Clock:
         return stage(self.timings, name)
 
 
+class Memo(Protocol):
+    """Somewhere to keep results between runs (the result cache); `get` returns None when it has none."""
+
+    def get(self, kind: str, key: str) -> Any: ...
+
+    def put(self, kind: str, key: str, value: Any) -> None: ...
+
+
 def group(
     texts: Sequence[str],
     settings: GroupingSettings | None = None,
     *,
     exact: bool = False,
     timings: dict[str, float] | None = None,
+    memo: Memo | None = None,
 ) -> Grouping:
     """Group texts that say the same thing.
 
@@ -489,7 +498,20 @@ def group(
         weights[node_of[text]] += 1
     if not nodes:
         return Grouping([], [])
-    roots, medoid_of_root = _link(nodes, weights, settings, exact, clock)
+    key = ""
+    remembered = None
+    if memo is not None:
+        identity = hashlib.sha1(repr((settings, exact, weights)).encode())
+        for text in nodes:
+            identity.update(text.encode("utf-8", "surrogateescape") + b"\x00")
+        key = identity.hexdigest()[:24]
+        remembered = memo.get("groups", key)
+    if remembered is not None:
+        roots, medoid_of_root = list(remembered[0]), dict(remembered[1])
+    else:
+        roots, medoid_of_root = _link(nodes, weights, settings, exact, clock)
+        if memo is not None:
+            memo.put("groups", key, (roots, medoid_of_root))
     # number groups by their first member in input order, so output follows the caller's order
     labels: list[int] = []
     group_of_root: dict[int, int] = {}

@@ -235,17 +235,26 @@ def synthesise(
     _check_filter_values(filters, corpus.notes)
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
-    tagger = Tagger(
-        added={kind: changes.add for kind, changes in config.cues.items()},
-        removed={kind: changes.remove for kind, changes in config.cues.items()},
-    )
+    added = {kind: changes.add for kind, changes in config.cues.items()}
+    removed = {kind: changes.remove for kind, changes in config.cues.items()}
+    tagger = Tagger(added=added, removed=removed)
+    memo = None
     with run.stage("tag"):
+        if run.cache:
+            from .cache import ResultCache, digest
+
+            memo = ResultCache()
+            tags_key = digest(sorted(added.items()), sorted(removed.items()))
+            tagger.remember(memo.get("tags", tags_key) or {})
+            known = len(tagger.remembered)
         statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
+        if memo is not None and len(tagger.remembered) != known:
+            memo.put("tags", tags_key, tagger.remembered)
     chosen = threshold if threshold is not None else config.threshold
     settings = GroupingSettings(threshold=chosen) if chosen is not None else GroupingSettings()
     codebook = load_codebook(config.codebook_path())
     run.report("grouping statements into themes", 0, 1)
-    themes = build_themes(statements, settings, codebook, run.timings)
+    themes = build_themes(statements, settings, codebook, run.timings, memo)
     run.report("grouping statements into themes", 1, 1)
     with run.stage("triangulate"):
         ranked = rank(themes)

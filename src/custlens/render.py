@@ -17,7 +17,7 @@ from rich.text import Text
 
 from .commands import CheckReport, SegmentsReport, ShowReport, Synthesis, ThemesReport, TrendsReport
 from .errors import Problem
-from .models import Statement
+from .models import Note, Statement
 from .themes import trim
 from .triangulate import Evidence, SegmentSummary, SegmentTheme
 
@@ -69,7 +69,7 @@ def check_github(report: CheckReport) -> Iterable[str]:
             yield f"::{problem.severity} {','.join(props)}::{_escape_data(message)}"
 
 
-def check_json(report: CheckReport, strict: bool) -> str:
+def check_json(report: CheckReport, strict: bool, pretty: bool = True) -> str:
     def file_ok(problems: list[Problem]) -> bool:
         return not any(p.is_error or strict for p in problems)
 
@@ -101,7 +101,7 @@ def check_json(report: CheckReport, strict: bool) -> str:
             "warnings": report.warnings,
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return _json(data, pretty)
 
 
 # --- synthesis reports ----------------------------------------------------------------------------
@@ -117,18 +117,32 @@ def statement_dict(statement: Statement, theme: str | None = None, with_theme: b
         "section": statement.section,
         "path": note.path,
         "line": statement.line,
-        "entry": note.entry,
-        "note": note.id,
-        "segment": note.segment,
-        "kind": note.kind,
-        "participant": note.participant,
-        "researcher": ", ".join(note.researchers) or None,
-        "date": note.date.isoformat(),
-        "tags": list(note.tags),
     }
+    data.update(_note_fields(note))
     if with_theme:
         data["theme"] = theme
     return data
+
+
+_NOTE_FIELDS: dict[int, tuple[Note, dict[str, Any]]] = {}
+
+
+def _note_fields(note: Note) -> dict[str, Any]:
+    """The note's part of a statement's JSON, made once per note (a note has many statements)."""
+    found = _NOTE_FIELDS.get(id(note))
+    if found is None or found[0] is not note:
+        fields = {
+            "entry": note.entry,
+            "note": note.id,
+            "segment": note.segment,
+            "kind": note.kind,
+            "participant": note.participant,
+            "researcher": ", ".join(note.researchers) or None,
+            "date": note.date.isoformat(),
+            "tags": list(note.tags),
+        }
+        found = _NOTE_FIELDS[id(note)] = (note, fields)
+    return found[1]
 
 
 def theme_dict(evidence: Evidence, rank: int | None = None) -> dict[str, Any]:
@@ -168,16 +182,20 @@ def _summary(synthesis: Synthesis, themes: int) -> dict[str, Any]:
     }
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+def _json(data: Any, pretty: bool = True) -> str:
+    """Indented for people; compact (and several times faster to write) for pipes and files."""
+    if pretty:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def themes_json(report: ThemesReport) -> str:
+def themes_json(report: ThemesReport, pretty: bool = True) -> str:
     return _json(
         {
             "themes": [theme_dict(e, rank) for rank, e in enumerate(report.shown, 1)],
             "summary": _summary(report.synthesis, len(report.shown)),
-        }
+        },
+        pretty,
     )
 
 
@@ -289,7 +307,7 @@ def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table
     return table
 
 
-def segments_json(report: SegmentsReport) -> str:
+def segments_json(report: SegmentsReport, pretty: bool = True) -> str:
     data = {
         "segments": [
             {
@@ -316,7 +334,7 @@ def segments_json(report: SegmentsReport) -> str:
         ],
         "summary": _summary(report.synthesis, len(report.synthesis.ranked)),
     }
-    return _json(data)
+    return _json(data, pretty)
 
 
 def segments_markdown(report: SegmentsReport) -> str:
@@ -415,8 +433,8 @@ def show_lines(report: ShowReport) -> list[str]:
     return lines
 
 
-def show_json(report: ShowReport) -> str:
-    return _json(theme_dict(report.evidence))
+def show_json(report: ShowReport, pretty: bool = True) -> str:
+    return _json(theme_dict(report.evidence), pretty)
 
 
 def show_markdown(report: ShowReport) -> str:
@@ -438,12 +456,13 @@ def show_csv(report: ShowReport) -> str:
     return statements_csv([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
 
 
-def statements_json(synthesis: Synthesis) -> str:
+def statements_json(synthesis: Synthesis, pretty: bool = True) -> str:
     return _json(
         {
             "statements": [statement_dict(s, synthesis.theme_of.get(id(s)), True) for s in synthesis.statements],
             "summary": _summary(synthesis, len(synthesis.ranked)),
-        }
+        },
+        pretty,
     )
 
 
@@ -493,7 +512,7 @@ def sparkline(counts: Iterable[int]) -> str:
     return "".join(SPARKS[0] if v == 0 else SPARKS[max(1, round(v / top * (len(SPARKS) - 1)))] for v in values)
 
 
-def trends_json(report: TrendsReport) -> str:
+def trends_json(report: TrendsReport, pretty: bool = True) -> str:
     return _json(
         {
             "by": report.by,
@@ -510,7 +529,8 @@ def trends_json(report: TrendsReport) -> str:
                 }
                 for row in report.rows
             ],
-        }
+        },
+        pretty,
     )
 
 

@@ -109,6 +109,14 @@ class Tagger:
             return bool(_NEED_NEGATION.search(before))
         return bool(_NEGATION_BEFORE.search(before))
 
+    @property
+    def remembered(self) -> dict[str, tuple[StatementType, str | None]]:
+        """What the tagger has typed so far, by normalised text (to keep between runs)."""
+        return self._seen
+
+    def remember(self, seen: dict[str, tuple[StatementType, str | None]]) -> None:
+        self._seen.update(seen)
+
     def classify(self, text: str) -> tuple[StatementType, str | None]:
         """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
         plain = normalise(text)

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .cluster import GroupingSettings, group, normalise
+from .cluster import GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
 from .models import Statement
 
@@ -64,6 +64,7 @@ def build_themes(
     settings: GroupingSettings | None = None,
     codebook: Codebook | None = None,
     timings: dict[str, float] | None = None,
+    memo: Memo | None = None,
 ) -> list[Theme]:
     """Every pain and need statement in exactly one theme of its type (one-mention themes included)."""
     ordered = sorted((s for s in statements if s.type in THEMED_TYPES), key=statement_key)
@@ -91,7 +92,7 @@ def build_themes(
         members = rest[kind]
         if not members:
             continue
-        grouping = group([s.text for s in members], settings, timings=timings)
+        grouping = group([s.text for s in members], settings, timings=timings, memo=memo)
         for indices, medoid in zip(grouping.groups, grouping.medoids):
             centre = members[medoid]
             theme_id = _theme_id(kind, centre.text, taken)
