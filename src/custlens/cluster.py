@@ -315,8 +315,13 @@ def _score(texts: Sequence[str], i: np.ndarray, j: np.ndarray, cos: np.ndarray, 
     """Scores of candidate pairs, as integers 0..SCALE; pairs under the floor are dropped."""
     from rapidfuzz import fuzz, process
 
-    # cos >= floor**2 is necessary for sqrt(cos * ratio) >= floor, so most pairs skip the fuzzy scorer.
-    worth = cos >= settings.floor**2 - 1e-9
+    # token_sort_ratio is at most 2*min(len)/(len1+len2) (an edit needs at least the length difference),
+    # so cos * that bound >= floor**2 is necessary for a pair to score over the floor: pairs that cannot
+    # are never sent to the fuzzy scorer. (The floor is lowered by one quantum for rounding.)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.float64, count=len(texts))
+    short, long = np.minimum(lengths[i], lengths[j]), np.maximum(lengths[i], lengths[j])
+    bound = np.where(short + long > 0, 2.0 * short / np.maximum(short + long, 1.0), 1.0)
+    worth = cos * bound >= (settings.floor - 1.0 / SCALE) ** 2
     i, j, cos = i[worth], j[worth], cos[worth]
     if len(i) == 0:
         return i, j, np.zeros(0, dtype=np.int64)

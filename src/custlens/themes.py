@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .cluster import GroupingSettings, Memo, group, normalise
@@ -88,11 +89,23 @@ def build_themes(
     else:
         for statement in ordered:
             rest[statement.type or ""].append(statement)
-    for kind in THEMED_TYPES:
+    kinds = [kind for kind in THEMED_TYPES if rest[kind]]
+    # pains and needs are grouped apart, so they can be grouped at the same time: numpy, scipy and
+    # rapidfuzz release the GIL in their heavy loops. Each keeps its own timings; they are added after.
+    clocks: list[dict[str, float]] = [{} for _ in kinds]
+    with ThreadPoolExecutor(max_workers=max(1, len(kinds))) as pool:
+        groupings = list(
+            pool.map(
+                lambda job: group([s.text for s in rest[job[0]]], settings, timings=job[1], memo=memo),
+                zip(kinds, clocks),
+            )
+        )
+    for clock in clocks:
+        for name, seconds in clock.items():
+            if timings is not None:
+                timings[name] = timings.get(name, 0.0) + seconds
+    for kind, grouping in zip(kinds, groupings):
         members = rest[kind]
-        if not members:
-            continue
-        grouping = group([s.text for s in members], settings, timings=timings, memo=memo)
         for indices, medoid in zip(grouping.groups, grouping.medoids):
             centre = members[medoid]
             theme_id = _theme_id(kind, centre.text, taken)
