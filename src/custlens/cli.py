@@ -487,10 +487,8 @@ def statements(
         _choose(type_, ("pain", "need", "other"), "--type")
     with _run(no_cache) as run:
         synthesis = commands.statements(
-            paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact
+            paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact, type_
         )
-    if type_ is not None:
-        synthesis.statements = [s for s in synthesis.statements if s.type == type_]
     _warn_skipped(synthesis)
     _output(format, {
         "json": lambda: render.statements_json(synthesis, _is_terminal()),

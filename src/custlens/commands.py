@@ -380,9 +380,13 @@ def show(
 def statements(
     paths: list[Path] | None, config: Config, filters: Filters,
     threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    only_type: str | None = None,
 ) -> Synthesis:
-    """Every statement in scope, typed, with the theme it ended up in."""
-    return synthesise(paths, config, filters, threshold, strict, run, redact)
+    """Every statement in scope, typed, with the theme it ended up in (only one type, if given)."""
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    if only_type is not None:
+        synthesis.statements = [s for s in synthesis.statements if s.type == only_type]
+    return synthesis
 
 
 # --- add and init ---------------------------------------------------------------------------------
