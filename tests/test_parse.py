@@ -169,3 +169,23 @@ def test_section_names() -> None:
 def test_body_blocks_record_their_headings() -> None:
     blocks = parse_body(["# Title", "## Needs", "- a"], 10)
     assert blocks[0].headings == ((1, "Title"), (2, "Needs")) and blocks[0].line == 12
+
+
+def test_a_duplicate_key_in_one_batch_entry_names_that_entry_and_the_others_load() -> None:
+    text = """- date: 2026-03-01
+  kind: survey
+  segment: a
+  needs: [one]
+- date: 2026-03-02
+  kind: survey
+  segment: b
+  segment: c
+  needs: [two]
+- date: 2026-03-03
+  kind: survey
+  segment: d
+  needs: [three]
+"""
+    parsed = parse_bytes(text.encode(), "b.yaml", ".yaml", SETTINGS, base_id="b")
+    assert [(p.code, p.line, p.entry) for p in parsed.problems] == [("yaml-duplicate-key", 8, 2)]
+    assert [n.segment for n in parsed.notes] == ["a", "d"]

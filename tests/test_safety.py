@@ -109,3 +109,17 @@ def test_json_output_is_valid_even_when_files_are_skipped(runner, tmp_path) -> N
     for command in (["themes"], ["segments"], ["statements"], ["check"]):
         result = runner.invoke(app, [*command, str(tmp_path), "--format", "json"])
         json.loads(result.stdout)
+
+
+def test_redact_keeps_people_apart_and_masks_tags(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", "redact: [Dana, Eli]\n")
+    for name in ("Dana", "Eli", "Sam"):
+        note(in_tmp / "notes", f"{name}.md", participant=name, needs=("Invoices mailed automatically",),
+             extra="tags: [Dana-account]" if name == "Dana" else "")
+    plain = json.loads(runner.invoke(app, ["segments", "--format", "json"]).stdout)
+    masked = json.loads(runner.invoke(app, ["segments", "--format", "json", "--redact"]).stdout)
+    assert plain["segments"][0]["participants"] == masked["segments"][0]["participants"] == 3
+    statements = runner.invoke(app, ["statements", "--format", "json", "--redact"]).stdout
+    assert "Dana" not in statements and "Eli" not in statements and "[participant 1]" in statements
+    refused = runner.invoke(app, ["themes", "--redact", "--write-codebook"])
+    assert refused.exit_code == 2 and not (in_tmp / "themes.yaml").exists()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from custlens.yamlsafe import YamlError, load_yaml
+from custlens.yamlsafe import YamlError, errors_in, load_yaml
 
 
 def test_plain_values_and_lines() -> None:
@@ -30,10 +30,26 @@ def test_plain_values_and_lines() -> None:
     ],
 )
 def test_refused_documents(text: str, code: str) -> None:
-    with pytest.raises(YamlError) as caught:
-        load_yaml(text)
-    assert caught.value.code == code
-    assert caught.value.line is not None
+    """Errors about one value are recorded on the mapping that holds it; others raise."""
+    try:
+        errors = errors_in(load_yaml(text))
+    except YamlError as caught:
+        errors = [caught]
+    assert [e.code for e in errors] == [code]
+    assert errors[0].line is not None
+
+
+def test_one_bad_batch_entry_keeps_its_errors_to_itself() -> None:
+    data = load_yaml("- a: 1\n  a: 2\n  b: !!python/name:os.system\n- c: 3\n- d: !!bool maybe\n")
+    assert [[e.code for e in errors_in(item)] for item in data] == [
+        ["yaml-duplicate-key", "yaml-tag"], [], ["yaml-syntax"]
+    ]
+    assert data[1] == {"c": 3}
+
+
+def test_keys_are_text_as_written() -> None:
+    data = load_yaml("1: a\ntrue: b\nnull: c\n")
+    assert data == {"1": "a", "true": "b", "null": "c"} and errors_in(data) == []
 
 
 def test_deep_nesting_is_refused_quickly_without_recursion() -> None:

@@ -261,6 +261,12 @@ REPORT_FORMATS = ("table", "json", "csv", "markdown")
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
 
 
+def _threshold(value: float | None) -> float | None:
+    if value is not None and not 0 < value <= 1:  # also refuses nan
+        raise CustlensError(f"invalid value for --threshold: {value}", hint="give a number over 0 and at most 1, e.g. 0.2")
+    return value
+
+
 def _date(value: str | None, option: str) -> Any:
     if value is None:
         return None
@@ -368,10 +374,15 @@ def themes(
 
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until, type_, min_strength)
+    if write_codebook and redact:
+        raise CustlensError(
+            "--write-codebook writes the team's own codebook from the notes as they are; leave out --redact",
+            hint="run `custlens themes --write-codebook`, then share reports made with --redact",
+        )
     config = _config()
     with _run(no_cache) as run:
         report = commands.themes(
-            paths, config, filters, top=top, show_all=all_, threshold=threshold, strict=strict, run=run,
+            paths, config, filters, top=top, show_all=all_, threshold=_threshold(threshold), strict=strict, run=run,
             redact=redact,
         )
         _warn_skipped(report.synthesis)
@@ -418,7 +429,7 @@ def segments(
     filters = _filters(segment, kind, since, until)
     with _run(no_cache) as run:
         report = commands.segments(
-            paths, _config(), filters, top=top, threshold=threshold, strict=strict, run=run, redact=redact
+            paths, _config(), filters, top=top, threshold=_threshold(threshold), strict=strict, run=run, redact=redact
         )
         _warn_skipped(report.synthesis)
         with run.stage("render"):
@@ -453,7 +464,7 @@ def show(
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
     with _run(no_cache) as run:
         report = commands.show(
-            theme, paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact
+            theme, paths, _config(), _filters(segment, kind, since, until), _threshold(threshold), strict, run, redact
         )
     _warn_skipped(report.synthesis)
     _output(format, {
@@ -487,7 +498,7 @@ def statements(
         _choose(type_, ("pain", "need", "other"), "--type")
     with _run(no_cache) as run:
         synthesis = commands.statements(
-            paths, _config(), _filters(segment, kind, since, until), threshold, strict, run, redact, type_
+            paths, _config(), _filters(segment, kind, since, until), _threshold(threshold), strict, run, redact, type_
         )
     _warn_skipped(synthesis)
     _output(format, {
@@ -731,7 +742,7 @@ def trends(
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until, type_)
     with _run(no_cache) as run:
-        report = commands.trends(paths, _config(), filters, by=by, top=top, threshold=threshold, strict=strict,
+        report = commands.trends(paths, _config(), filters, by=by, top=top, threshold=_threshold(threshold), strict=strict,
                                  run=run, redact=redact)
         _warn_skipped(report.synthesis)
         with run.stage("render"):
@@ -774,7 +785,7 @@ def report(
 
     filters = _filters(segment, kind, since, until, type_, min_strength)
     with _run(no_cache) as run:
-        data = commands.html_report(paths, _config(), filters, show_all=all_, top=top, threshold=threshold,
+        data = commands.html_report(paths, _config(), filters, show_all=all_, top=top, threshold=_threshold(threshold),
                                     strict=strict, run=run, redact=redact)
         _warn_skipped(data.synthesis)
         with run.stage("render"):

@@ -83,7 +83,7 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
     roots = resolve_paths(paths, config)
     settings = ParseSettings.from_config(config)
     with run.stage("read/parse"):
-        files, _ = find_note_files(roots, tuple(config.exclude))
+        files, folder_problems = find_note_files(roots, tuple(config.exclude))
         cache = None
         if run.cache:
             from .cache import ParseCache
@@ -100,7 +100,7 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
                 run.report("reading notes", done, len(files))
         if cache is not None:
             cache.save()
-    corpus = Corpus(results)
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + results)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     with run.stage("extract"):
@@ -600,6 +600,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
     """Add the report's unnamed themes to the codebook file, keeping what is there; return the new ids."""
     from .codebook import CodebookEntry, entries_yaml, load_codebook
     from .storage import replace
+    from .yamlsafe import YamlError, load_yaml
 
     path = config.codebook_path()
     existing = load_codebook(path)  # a broken codebook stops here, before anything is written
@@ -615,10 +616,19 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
     old = path.read_text(encoding="utf-8") if path.is_file() else CODEBOOK_HEADER
     text = old + ("" if old.endswith("\n") or not old else "\n") + "\n" + entries_yaml(new)
     try:
+        combined = load_yaml(text)
+    except YamlError:
+        combined = None
+    if not isinstance(combined, dict) or not set(new) <= set(combined):
+        raise CustlensError(
+            "cannot add themes to the codebook: its text does not end in a list of themes",
+            path=display_path(path),
+            hint="the file must map theme ids to {label, type, match}; nothing was written",
+        )
+    try:
         replace(path, text)
     except OSError as exc:
         raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
-    load_codebook(path)
     return path, list(new)
 
 

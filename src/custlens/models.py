@@ -15,7 +15,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 StatementType = Literal["pain", "need", "other"]
-STATEMENT_TYPES: tuple[str, ...] = ("pain", "need", "other")
 
 DEFAULT_KINDS: tuple[str, ...] = (
     "interview",
@@ -193,8 +192,9 @@ class Note:
 
     @property
     def who(self) -> str:
-        """The participant, or the note itself when no participant is given (one respondent per note)."""
-        return self.participant or f"note:{self.id}"
+        """The participant, or the note itself when no participant is given (one respondent per note):
+        keyed by its file and batch entry, which no other note shares."""
+        return self.participant or f"note:{self.path}#{self.entry or 0}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)

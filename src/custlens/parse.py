@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from .config import Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
-from .yamlsafe import YamlError, load_yaml
+from .yamlsafe import YamlError, errors_in, load_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -76,13 +76,23 @@ def display_path(path: Path) -> str:
 
 
 def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[list[Path], list[Problem]]:
-    """Every note file under `paths`, sorted, without duplicates; a missing path is a usage error.
+    """Every note file under `paths`, sorted, each once however it is reached; a missing path is a
+    usage error, and a folder that cannot be read is a problem.
 
     Folders are walked without following symbolic links to folders (so link loops cannot trap it);
     hidden files and folders (`.git`, `.obsidian`) are skipped; `exclude` holds glob patterns.
     """
     found: dict[str, Path] = {}
     problems: list[Problem] = []
+
+    def unreadable(error: OSError) -> None:
+        where = display_path(Path(error.filename)) if error.filename else "?"
+        reason = (error.strerror or str(error)).lower()
+        problems.append(Problem(where, "unreadable", f"cannot read the folder: {reason}"))
+
+    def add(candidate: Path) -> None:
+        found.setdefault(os.path.realpath(candidate), candidate)  # the same file by two paths counts once
+
     for root in paths:
         if not os.path.lexists(root):
             raise CustlensError(
@@ -91,17 +101,16 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
                 exit_code=ExitCode.USAGE,
             )
         if root.is_dir():
-            for folder, dirs, files in os.walk(root, onerror=None):
+            for folder, dirs, files in os.walk(root, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                         continue
                     candidate = Path(folder) / name
-                    if _excluded(candidate, root, exclude):
-                        continue
-                    found.setdefault(str(candidate), candidate)
+                    if not _excluded(candidate, root, exclude):
+                        add(candidate)
         else:
-            found.setdefault(str(root), root)
+            add(root)
     return sorted(found.values(), key=lambda p: str(p)), problems
 
 
@@ -233,6 +242,14 @@ def _looks_binary(head: bytes) -> bool:
     return control > max(8, len(head) // 20)
 
 
+def _yaml_errors(value: Any, path: str, entry: int | None, result: ParsedFile) -> bool:
+    """Report the errors the YAML loader recorded on a note (or a batch entry); True if there were any."""
+    errors = errors_in(value)
+    for error in errors:
+        result.problems.append(Problem(path, error.code, error.message, line=error.line, entry=entry, hint=error.hint))
+    return bool(errors)
+
+
 # --- YAML notes -----------------------------------------------------------------------------------
 
 
@@ -245,6 +262,8 @@ def _parse_yaml_note(text: str, path: str, settings: ParseSettings, base_id: str
     if data is None:
         result.problems.append(Problem(path, "empty", "empty note: the YAML file holds no note"))
         return
+    if _yaml_errors(data, path, None, result):
+        return
     if isinstance(data, dict):
         _add_note(data, path, settings, base_id, None, (), result)
         return
@@ -253,6 +272,8 @@ def _parse_yaml_note(text: str, path: str, settings: ParseSettings, base_id: str
             result.problems.append(Problem(path, "empty", "empty batch: the YAML list holds no notes", line=data.line))
         for entry, item in enumerate(data, 1):
             line = data.item_lines[entry - 1]
+            if _yaml_errors(item, path, entry, result):
+                continue
             if not isinstance(item, dict):
                 result.problems.append(
                     Problem(path, "not-a-note", "a batch entry must be a mapping of note fields",
@@ -310,6 +331,8 @@ def _parse_markdown_note(text: str, path: str, settings: ParseSettings, base_id:
         data = load_yaml(front, line_offset=1)
     except YamlError as exc:
         result.problems.append(Problem(path, exc.code, exc.message, line=exc.line, hint=exc.hint))
+        return
+    if _yaml_errors(data, path, None, result):
         return
     if not isinstance(data, dict):
         result.problems.append(

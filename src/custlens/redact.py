@@ -71,16 +71,23 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def redact_notes(notes: Sequence[Note], redactor: Redactor) -> dict[int, Note]:
-    """A redacted copy of each note, by id() of the original."""
+    """A redacted copy of each note, by id() of the original.
+
+    Participants whose id had something masked become `[participant N]`, numbered in the order of the
+    original ids, so that two people never turn into one and the counts stay what they were.
+    """
+    masked = sorted({n.participant for n in notes if n.participant and redactor(n.participant) != n.participant})
+    stand_in = {original: f"[participant {k}]" for k, original in enumerate(masked, 1)}
     out = {}
     for note in notes:
         out[id(note)] = dataclasses.replace(
             note,
             id=redactor(note.id) or note.id,
             path=redactor(note.path) or note.path,
-            participant=redactor(note.participant),
+            participant=stand_in.get(note.participant or "", note.participant),
             researchers=tuple(redactor(r) or "" for r in note.researchers),
             title=redactor(note.title),
+            tags=tuple(redactor(t) or "" for t in note.tags),
             fields=redactor.value(note.fields),
             attributes=redactor.value(note.attributes),
         )

@@ -20,7 +20,6 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HAS_LIBYAML = Loader is not yaml.SafeLoader
 
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000
@@ -30,20 +29,6 @@ _SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null",
 _CONTAINER_TAGS = {_CORE + "seq", _CORE + "map", _CORE + "omap"}
 _resolver = Resolver()
 _constructor = SafeConstructor()
-
-
-class YamlMap(dict):  # type: ignore[type-arg]  # a dict that also remembers lines
-    """A mapping with the 1-based line of itself and of each key."""
-
-    line: int
-    key_lines: dict[Any, int]
-
-
-class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers lines
-    """A list with the 1-based line of itself and of each item."""
-
-    line: int
-    item_lines: list[int]
 
 
 @dataclass
@@ -59,8 +44,20 @@ class YamlError(Exception):
         return self.message
 
 
-def line_of(value: Any, default: int) -> int:
-    return int(getattr(value, "line", default))
+class YamlMap(dict):  # type: ignore[type-arg]  # a dict that also remembers lines
+    """A mapping with the 1-based line of itself and of each key, and the errors found inside it."""
+
+    line: int
+    key_lines: dict[Any, int]
+    errors: list[YamlError]
+
+
+class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers lines
+    """A list with the 1-based line of itself and of each item, and the errors found inside it."""
+
+    line: int
+    item_lines: list[int]
+    errors: list[YamlError]
 
 
 def _scalar(event: Any, line: int) -> Any:
@@ -70,6 +67,9 @@ def _scalar(event: Any, line: int) -> Any:
         if tag == "!" or not event.implicit[0]:
             return value
         tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if tag == _CORE + "merge":
+        raise YamlError("yaml-syntax", "YAML merge keys (<<) are not supported in notes", line,
+                        "write the fields out in each note")
     if tag not in _SCALAR_TAGS:
         raise _tag_error(tag, line)
     if tag in (_CORE + "str", _CORE + "timestamp"):
@@ -84,7 +84,7 @@ def _scalar(event: Any, line: int) -> Any:
         if tag == _CORE + "bool":
             return _constructor.construct_yaml_bool(node)
         return None
-    except (ValueError, ConstructorError) as exc:
+    except (ValueError, KeyError, IndexError, ConstructorError) as exc:  # PyYAML raises all of these
         raise YamlError("yaml-syntax", f"{value!r} is not a valid {tag.removeprefix(_CORE)}", line) from exc
 
 
@@ -149,7 +149,16 @@ def load_yaml(
         loader.dispose()
 
 
+_SKIP = object()  # the pending key of a mapping whose next value is dropped (after a duplicate key)
+
+
 def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) -> Any:
+    """Build plain data from parser events.
+
+    Errors that concern one value (a duplicate key, a refused tag, a bad scalar) are recorded on the
+    outermost mapping that holds them: the document, or for a batch the entry, so one bad entry does not
+    hide the others. Errors that make the rest unreadable or unsafe (syntax, depth, aliases) raise.
+    """
     # Each frame: [container, pending_key, has_pending_key, anchor, node_count_at_start]
     stack: list[list[Any]] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -157,6 +166,15 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
     alias_nodes = 0
     documents = 0
     result: Any = None
+
+    def record(error: YamlError) -> None:
+        if not stack:
+            raise error
+        owner = stack[1][0] if len(stack) > 1 and isinstance(stack[0][0], YamlList) else stack[0][0]
+        owner.errors.append(error)
+
+    def expecting_key() -> bool:
+        return bool(stack) and isinstance(stack[-1][0], YamlMap) and not stack[-1][2]
 
     def attach(value: Any, line: int) -> Any:
         if not stack:
@@ -168,19 +186,25 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
             container.item_lines.append(line)
         elif not frame[2]:
             if isinstance(value, (dict, list)):
-                raise YamlError("yaml-syntax", "a mapping key must be plain text", line, None)
-            if value in container:
+                record(YamlError("yaml-syntax", "a mapping key must be plain text", line, None))
+                frame[1], frame[2] = _SKIP, True
+            elif value in container.key_lines:
                 first = container.key_lines[value]
-                raise YamlError(
-                    "yaml-duplicate-key",
-                    f"duplicate key {value!r} (first on line {first})",
-                    line,
-                    "YAML parsers silently keep the last value; remove one of them",
+                record(
+                    YamlError(
+                        "yaml-duplicate-key",
+                        f"duplicate key {value!r} (first on line {first})",
+                        line,
+                        "YAML parsers silently keep the last value; remove one of them",
+                    )
                 )
-            frame[1], frame[2] = value, True
-            container.key_lines[value] = line
+                frame[1], frame[2] = _SKIP, True
+            else:
+                frame[1], frame[2] = value, True
+                container.key_lines[value] = line
         else:
-            container[frame[1]] = value
+            if frame[1] is not _SKIP:
+                container[frame[1]] = value
             frame[2] = False
         return None
 
@@ -190,7 +214,14 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
         line = event.start_mark.line + 1 + line_offset
         if kind == "ScalarEvent":
             nodes += 1
-            value = _scalar(event, line)
+            if expecting_key() and event.tag is None:
+                value: Any = event.value  # keys are text as written: `1:` and `true:` are different keys
+            else:
+                try:
+                    value = _scalar(event, line)
+                except YamlError as error:
+                    record(error)
+                    value = None
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
             out = attach(value, line)
@@ -198,7 +229,7 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
                 result = out
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             if event.tag not in (None, "!") and event.tag not in _CONTAINER_TAGS:
-                raise _tag_error(event.tag, line)
+                record(_tag_error(event.tag, line))
             if len(stack) >= max_depth:
                 raise YamlError(
                     "yaml-too-deep",
@@ -209,6 +240,7 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
             nodes += 1
             container: Any = YamlMap() if kind == "MappingStartEvent" else YamlList()
             container.line = line
+            container.errors = []
             if isinstance(container, YamlMap):
                 container.key_lines = {}
             else:
@@ -247,3 +279,8 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
                     "a YAML note file holds one note or a list of notes; remove the extra '---'",
                 )
     return result
+
+
+def errors_in(value: Any) -> list[YamlError]:
+    """The errors recorded on a mapping or list built by `load_yaml` (none for plain values)."""
+    return list(getattr(value, "errors", ()))
