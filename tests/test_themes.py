@@ -239,3 +239,23 @@ def test_a_broken_codebook_is_a_located_error_and_is_kept(runner, in_tmp) -> Non
     assert result.exit_code == 2
     assert "themes.yaml:2: invalid codebook" in result.stderr
     assert (in_tmp / "themes.yaml").read_bytes() == before
+
+
+def test_codebook_phrases_match_whole_words_or_a_small_typo_not_scattered_words() -> None:
+    from custlens.codebook import Codebook, CodebookEntry, assign
+
+    book = Codebook({
+        "sso": CodebookEntry(label="Single sign-on", type="need", match=["single sign-on", "SSO"]),
+        "csv": CodebookEntry(label="CSV export", match=["csv export"]),
+    })
+    texts = [
+        "We need single sign-on",           # exact, punctuation ignored
+        "we need single sing-on for staff",  # one typo in a two-word phrase
+        "a single user wants to sign on",    # the words, scattered: not the phrase
+        "SSO please",                        # one-word phrase
+        "ssoft things",                      # one-word phrases match only whole words
+        "CSV export for accountants",        # untyped entry, any type
+        "We need single sign-on",            # the right words in a pain: the entry is for needs
+    ]
+    types = ["need", "need", "need", "need", "need", "pain", "pain"]
+    assert assign(book, texts, types) == ["sso", "sso", None, "sso", None, "csv", None]

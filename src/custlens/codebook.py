@@ -97,15 +97,19 @@ def load_codebook(path: Path) -> Codebook:
 
 
 def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> list[str | None]:
-    """For each text, the id of the codebook entry it belongs to, or None."""
+    """For each text, the id of the codebook entry it belongs to, or None.
+
+    A phrase is looked for only in the texts that contain its rarest word (or, for the typo match,
+    its two rarest words: a phrase with one mistyped word still has all its other words right), so
+    the work grows with the matches, not with phrases x texts.
+    """
     if not codebook:
         return [None] * len(texts)
-    phrases: list[tuple[str, str, int, str | None]] = []  # (plain phrase, id, order, type)
-    for order, (key, entry) in enumerate(codebook.entries.items()):
-        for phrase in entry.match:
-            if plain(phrase):
-                phrases.append((plain(phrase), key, order, entry.type))
-    plains = [f" {plain(t)} " for t in texts]
+    plains = [plain(t) for t in texts]
+    postings: dict[str, list[int]] = {}
+    for k, text in enumerate(plains):
+        for word in set(text.split()):
+            postings.setdefault(word, []).append(k)
     best: list[tuple[int, int, str] | None] = [None] * len(texts)
 
     def offer(k: int, length: int, order: int, key: str) -> None:
@@ -113,23 +117,31 @@ def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> li
         if current is None or (-length, order) < (-current[0], current[1]):
             best[k] = (length, order, key)
 
-    for phrase, key, order, kind in phrases:
-        needle = f" {phrase} "
-        for k, haystack in enumerate(plains):
-            if (kind is None or types[k] == kind) and needle in haystack:
-                offer(k, len(phrase), order, key)
-    fuzzy = [p for p in phrases if " " in p[0]]
-    if fuzzy:
-        from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, process
 
-        scores = process.cdist(
-            [p[0] for p in fuzzy], [h.strip() for h in plains], scorer=fuzz.token_set_ratio,
-            score_cutoff=FUZZY_CUTOFF, workers=-1,
-        )
-        for row, col in zip(*scores.nonzero()):
-            phrase, key, order, kind = fuzzy[row]
-            if kind is None or types[col] == kind:
-                offer(int(col), len(phrase), order, key)
+    padded = [f" {text} " for text in plains]
+    for order, (key, entry) in enumerate(codebook.entries.items()):
+        for raw in entry.match:
+            phrase = plain(raw)
+            if not phrase:
+                continue
+            words = sorted(set(phrase.split()), key=lambda w: len(postings.get(w, ())))
+            needle = f" {phrase} "
+            for k in postings.get(words[0], ()):
+                if needle in padded[k] and (entry.type is None or types[k] == entry.type):
+                    offer(k, len(phrase), order, key)
+            if " " not in phrase:
+                continue
+            candidates = sorted(
+                k for k in set(postings.get(words[0], ())).union(postings.get(words[1], ()) if len(words) > 1 else ())
+                if entry.type is None or types[k] == entry.type
+            )
+            found = process.extract(
+                phrase, [plains[k] for k in candidates], scorer=fuzz.partial_ratio,
+                score_cutoff=FUZZY_CUTOFF, limit=None,
+            )
+            for _, _, index in found:
+                offer(candidates[index], len(phrase), order, key)
     return [b[2] if b else None for b in best]
 
 

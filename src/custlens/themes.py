@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .cluster import GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
 from .models import Statement
+from .timing import stage
 
 THEMED_TYPES = ("pain", "need")
 LABEL_CHARS = 90
@@ -74,7 +75,9 @@ def build_themes(
     named: dict[str, list[Statement]] = {}
     rest: dict[str, list[Statement]] = {kind: [] for kind in THEMED_TYPES}
     if codebook:
-        for statement, key in zip(ordered, assign(codebook, [s.text for s in ordered], [s.type or "" for s in ordered])):
+        with stage(timings, "codebook"):
+            keys = assign(codebook, [s.text for s in ordered], [s.type or "" for s in ordered])
+        for statement, key in zip(ordered, keys):
             if key is None:
                 rest[statement.type or ""].append(statement)
             else:
