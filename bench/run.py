@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _machine import describe  # noqa: E402
+from _machine import describe
 
 STAGES = ["read/parse", "extract", "tag", "candidates", "scoring", "grouping", "triangulate", "render"]
 NAIVE_MAX_PAIRS = 2_000_000_000  # all pairs of one type, scored in blocks of rows (a few GB at most)

@@ -18,9 +18,9 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import datasets_dir, describe  # noqa: E402
+from _machine import datasets_dir, describe
 
-from custlens.tag import Tagger  # noqa: E402
+from custlens.tag import Tagger
 
 
 def _rows(path: str, encoding: str, header: bool) -> list[list[str]]:

@@ -17,9 +17,9 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import datasets_dir, describe  # noqa: E402
+from _machine import datasets_dir, describe
 
-from custlens.cluster import GroupingSettings, group  # noqa: E402
+from custlens.cluster import GroupingSettings, group
 
 
 def adjusted_rand_index(truth: list[str], predicted: list[int]) -> float:

@@ -17,7 +17,13 @@ from .config import Config
 from .errors import CustlensError, ExitCode, Problem
 from .extract import extract, states_a_need
 from .models import Note, Statement
-from .parse import ParsedFile, ParseSettings, display_path, find_note_files, read_note_file
+from .parse import (
+    ParsedFile,
+    ParseSettings,
+    display_path,
+    find_note_files,
+    read_note_file,
+)
 from .timing import stage
 
 if TYPE_CHECKING:

@@ -142,7 +142,7 @@ def render_html(report: HtmlReport) -> str:
     segments = sorted({n.segment for n in notes})
     kinds = sorted({n.kind for n in notes})
     people = len({n.who for n in notes})
-    boxes = lambda name, values: "".join(  # noqa: E731
+    boxes = lambda name, values: "".join(
         f'<label><input type="checkbox" name="{name}" value="{_e(v)}" checked> {_e(v)}</label>' for v in values
     )
     scope = f"{len(notes)} notes from {people} participants in {len(segments)} segments"

@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 StatementType = Literal["pain", "need", "other"]
@@ -111,7 +118,7 @@ def _date(value: Any) -> dt.date:
 _TEXT_LIST_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 Text = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 OptionalText = Annotated[
-    Optional[str], BeforeValidator(_optional_text), WithJsonSchema({"type": ["string", "integer", "null"]})
+    str | None, BeforeValidator(_optional_text), WithJsonSchema({"type": ["string", "integer", "null"]})
 ]
 TextList = Annotated[list[str], BeforeValidator(_text_list), WithJsonSchema(_TEXT_LIST_SCHEMA)]
 NoteDate = Annotated[

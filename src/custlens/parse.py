@@ -234,7 +234,7 @@ def _decode(data: bytes, path: str, settings: ParseSettings, problems: list[Prob
     return text
 
 
-_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+_CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32))
 
 
 def _looks_binary(head: bytes) -> bool:

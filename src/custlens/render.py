@@ -15,7 +15,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .commands import CheckReport, SegmentsReport, ShowReport, Synthesis, ThemesReport, TrendsReport
+from .commands import (
+    CheckReport,
+    SegmentsReport,
+    ShowReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
 from .errors import Problem
 from .models import Note, Statement
 from .themes import trim

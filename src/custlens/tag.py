@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .models import Statement, StatementType
-
 from .cues import ADVICE, NEED_CUES, OWN_NEED, PAIN_CUES, SELF_NEGATED
+from .models import Statement, StatementType
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
 # Words that may sit between a negation and the cue it cancels: "not a big problem", "never had issues".
