@@ -74,3 +74,18 @@ def test_no_cache_leaves_no_cache_file(runner, tmp_path) -> None:
     note(folder, "a.md", needs=("Export to CSV",))
     runner.invoke(app, ["check", str(folder), "--no-cache"])
     assert not list(cache_dir().glob("parse-*.bin"))
+
+
+def test_notes_with_nested_custom_attributes_are_cached_too(tmp_path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    path = folder / "a.yaml"
+    path.write_text("date: 2026-03-01\nkind: survey\nsegment: smb\nneeds: [Export]\nplan: {tier: pro, seats: [1, 2]}\n")
+    settings = ParseSettings(kinds=DEFAULT_KINDS, attributes=("plan",))
+    first = ParseCache([folder], settings, tmp_path / "cache")
+    parsed = first.read(path, "notes/a.yaml", lambda: read_note_file(path, settings, "notes/a.yaml"))
+    assert parsed.notes[0].attributes == {"plan": {"tier": "pro", "seats": [1, 2]}}
+    first.save()
+    second = ParseCache([folder], settings, tmp_path / "cache")
+    cached = second.read(path, "notes/a.yaml", lambda: (_ for _ in ()).throw(AssertionError("parsed again")))
+    assert cached.notes[0].attributes == {"plan": {"tier": "pro", "seats": [1, 2]}}

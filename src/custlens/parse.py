@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from .config import Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
-from .yamlsafe import YamlError, errors_in, load_yaml
+from .yamlsafe import YamlError, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -499,7 +499,7 @@ def _add_note(
         if key in NOTE_KEYS:
             known[key] = value
         elif str(key) in settings.attributes:
-            attributes[str(key)] = value
+            attributes[str(key)] = plain_data(value)
         else:
             close = suggest(str(key), NOTE_KEYS + settings.attributes)
             hint = f"did you mean `{close}`?" if close else "list it under `attributes:` in custlens.yaml to keep it"

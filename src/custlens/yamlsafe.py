@@ -60,6 +60,15 @@ class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers li
     errors: list[YamlError]
 
 
+def plain_data(value: Any) -> Any:
+    """The same value as plain dicts and lists (no line bookkeeping), safe to cache and to print as JSON."""
+    if isinstance(value, dict):
+        return {key: plain_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_data(item) for item in value]
+    return value
+
+
 def _scalar(event: Any, line: int) -> Any:
     tag = event.tag
     value: str = event.value
