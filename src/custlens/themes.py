@@ -9,9 +9,10 @@ the theme's centre moves. Results do not depend on the order notes were read in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .cluster import GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
@@ -19,6 +20,7 @@ from .models import Statement
 from .timing import stage
 
 THEMED_TYPES = ("pain", "need")
+T = TypeVar("T")
 LABEL_CHARS = 90
 
 
@@ -61,6 +63,33 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     return tuple(sorted(statements, key=lambda s: (s.note.date, s.note.path, s.line)))
 
 
+def _in_parallel(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """Every job's result, in order: the first job runs here, the others in daemon threads.
+
+    Daemon threads, because Ctrl-C must stop custlens at once: a thread pool would make it wait for
+    the grouping still running before it could exit.
+    """
+    results: list[Any] = [None] * len(jobs)
+    failures: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            results[k] = jobs[k]()
+        except BaseException as exc:  # noqa: BLE001  # handed to the main thread below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(1, len(jobs))]
+    for thread in threads:
+        thread.start()
+    if jobs:
+        results[0] = jobs[0]()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results
+
+
 def build_themes(
     statements: Sequence[Statement],
     settings: GroupingSettings | None = None,
@@ -96,13 +125,10 @@ def build_themes(
     # pains and needs are grouped apart, so they can be grouped at the same time: numpy, scipy and
     # rapidfuzz release the GIL in their heavy loops. Each keeps its own timings; they are added after.
     clocks: list[dict[str, float]] = [{} for _ in kinds]
-    with ThreadPoolExecutor(max_workers=max(1, len(kinds))) as pool:
-        groupings = list(
-            pool.map(
-                lambda job: group([s.text for s in rest[job[0]]], settings, timings=job[1], memo=memo),
-                zip(kinds, clocks),
-            )
-        )
+    groupings = _in_parallel(
+        [lambda kind=kind, clock=clock: group([s.text for s in rest[kind]], settings, timings=clock, memo=memo)
+         for kind, clock in zip(kinds, clocks)]
+    )
     for clock in clocks:
         for name, seconds in clock.items():
             if timings is not None:
