@@ -89,3 +89,45 @@ def test_notes_with_nested_custom_attributes_are_cached_too(tmp_path) -> None:
     second = ParseCache([folder], settings, tmp_path / "cache")
     cached = second.read(path, "notes/a.yaml", lambda: (_ for _ in ()).throw(AssertionError("parsed again")))
     assert cached.notes[0].attributes == {"plan": {"tier": "pro", "seats": [1, 2]}}
+
+
+def test_prune_drops_other_code_versions_leftovers_and_the_least_recently_used(tmp_path, monkeypatch) -> None:
+    from custlens import cache
+
+    current = cache.code_version()
+    monkeypatch.setattr(cache, "MAX_FILES", 3)
+    old = tmp_path / f"group-{'0' * 16}-{'a' * 24}.bin"
+    old.write_bytes(b"x")
+    mine = []
+    for k in range(5):
+        path = tmp_path / f"tags-{current}-{k:024x}.bin"
+        path.write_bytes(b"x")
+        os.utime(path, (1000 + k, 1000 + k))
+        mine.append(path)
+    leftover = tmp_path / f".parse-{current}-{'b' * 16}.bin.{'c' * 12}.tmp"
+    leftover.write_bytes(b"x")
+    os.utime(leftover, (1000, 1000))
+    fresh_leftover = tmp_path / f".tags-{current}-{'d' * 24}.bin.{'e' * 12}.tmp"
+    fresh_leftover.write_bytes(b"x")
+    other = tmp_path / "notes.md"  # not custlens's: never touched
+    other.write_text("keep me")
+    removed = cache.prune(tmp_path)
+    assert sorted(removed) == sorted([old.name, leftover.name, mine[0].name, mine[1].name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [fresh_leftover.name, other.name] + [p.name for p in mine[2:]]
+    )
+
+
+def test_the_tagging_memo_keeps_only_this_runs_statements_per_folder(runner, tmp_path) -> None:
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    note(a, "n.md", needs=("Export to CSV",), quotes=("I wish it were faster",))
+    note(b, "n.md", needs=("Export to CSV",), quotes=("It keeps crashing on login",))
+    for folder in (a, b, a):
+        assert runner.invoke(app, ["themes", str(folder), "--format", "json"]).exit_code == 0
+    memos = sorted(cache_dir().glob("tags-*.bin"))
+    assert len(memos) == 2
+    import marshal
+
+    kept = [set(marshal.loads(path.read_bytes())) for path in memos]
+    assert any("i wish it were faster" in texts and "it keeps crashing on login" not in texts for texts in kept)

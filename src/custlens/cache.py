@@ -14,6 +14,8 @@ import functools
 import hashlib
 import marshal
 import os
+import re
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,11 @@ from .models import Block, Note
 from .parse import ParsedFile, ParseSettings
 
 FORMAT = 1
+# What the cache keeps: files of older code versions go, then the least recently used beyond these.
+MAX_FILES = 64
+MAX_BYTES = 1 << 30
+_OURS = re.compile(r"^(parse|group|tags)-([0-9a-f]{16})-[0-9a-f]+\.bin$")
+_LEFTOVER = re.compile(r"^\.(parse|group|tags)-[0-9a-f-]+\.bin\.[0-9a-f]+\.tmp$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,7 +93,7 @@ class ParseCache:
     def __init__(self, roots: Sequence[Path], settings: ParseSettings, folder: Path | None = None) -> None:
         identity = repr((code_version(), sorted(os.path.abspath(r) for r in roots), settings))
         digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        self.path = (folder or cache_dir()) / f"parse-{digest}.bin"
+        self.path = (folder or cache_dir()) / f"parse-{code_version()}-{digest}.bin"
         self.entries: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
         self.used: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
         self.changed = False
@@ -95,6 +102,7 @@ class ParseCache:
                 data = marshal.load(handle)
             if isinstance(data, dict):
                 self.entries = data
+                os.utime(self.path)  # recently used: kept longest by prune()
         except (OSError, EOFError, ValueError, TypeError):
             self.entries = {}
 
@@ -142,11 +150,20 @@ class ResultCache:
         return self.folder / f"{kind}-{code_version()}-{key}.bin"
 
     def get(self, kind: str, key: str) -> Any:
+        path = self._path(kind, key)
         try:
-            with open(self._path(kind, key), "rb") as handle:
-                return marshal.load(handle)
+            with open(path, "rb") as handle:
+                value = marshal.load(handle)
+            os.utime(path)  # recently used: kept longest by prune()
+            return value
         except (OSError, EOFError, ValueError, TypeError):
             return None
+
+    def prune(self) -> None:
+        """Remove cache files of other code versions, temporary files left by a killed run, and the
+        least recently used files beyond MAX_FILES or MAX_BYTES. Only custlens's own file names are
+        touched, so a cache folder shared with other files is safe."""
+        prune(self.folder)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         from .storage import replace
@@ -156,6 +173,45 @@ class ResultCache:
             replace(self._path(kind, key), marshal.dumps(value))
         except (OSError, ValueError):
             pass
+
+
+def prune(folder: Path, now: float | None = None) -> list[str]:
+    """See ResultCache.prune; returns the names removed."""
+    now = time.time() if now is None else now
+    current = code_version()
+    kept: list[tuple[float, int, Path]] = []
+    doomed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            ours = _OURS.match(entry.name)
+            if ours and entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                if ours.group(2) != current:
+                    doomed.append(Path(entry.path))
+                else:
+                    kept.append((stat.st_mtime, stat.st_size, Path(entry.path)))
+            elif _LEFTOVER.match(entry.name) and now - entry.stat(follow_symlinks=False).st_mtime > 3600:
+                doomed.append(Path(entry.path))
+        except OSError:
+            continue
+    kept.sort(key=lambda item: item[0], reverse=True)
+    total = 0
+    for rank, (_, size, path) in enumerate(kept):
+        total += size
+        if rank >= MAX_FILES or total > MAX_BYTES:
+            doomed.append(path)
+    removed = []
+    for path in doomed:
+        try:
+            path.unlink()
+            removed.append(path.name)
+        except OSError:
+            pass
+    return removed
 
 
 def digest(*parts: Any) -> str:

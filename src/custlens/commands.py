@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class Corpus:
     files: list[ParsedFile]
     notes: list[Note] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -106,7 +108,7 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
                 run.report("reading notes", done, len(files))
         if cache is not None:
             cache.save()
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + results)
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + results, roots=roots)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     with run.stage("extract"):
@@ -250,11 +252,13 @@ def synthesise(
             from .cache import ResultCache, digest
 
             memo = ResultCache()
-            tags_key = digest(sorted(added.items()), sorted(removed.items()))
-            tagger.remember(memo.get("tags", tags_key) or {})
-            known = len(tagger.remembered)
+            memo.prune()
+            roots = sorted(os.path.abspath(root) for root in corpus.roots)
+            tags_key = digest(roots, sorted(added.items()), sorted(removed.items()))
+            known = memo.get("tags", tags_key) or {}
+            tagger.remember(known)
         statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
-        if memo is not None and len(tagger.remembered) != known:
+        if memo is not None and (tagger.fresh or len(tagger.remembered) != len(known)):
             memo.put("tags", tags_key, tagger.remembered)
     chosen = threshold if threshold is not None else config.threshold
     settings = GroupingSettings(threshold=chosen) if chosen is not None else GroupingSettings()

@@ -83,6 +83,8 @@ class Tagger:
             for kind, cues in self.cues.items()
         }
         self._seen: dict[str, tuple[StatementType, str | None]] = {}  # repeated statements are common
+        self._known: dict[str, tuple[StatementType, str | None]] = {}  # from an earlier run
+        self.fresh = 0  # texts typed in this run, not known before
 
     def _first(self, kind: str, text: str) -> tuple[int, str] | None:
         quick = self._any[kind]
@@ -110,18 +112,23 @@ class Tagger:
 
     @property
     def remembered(self) -> dict[str, tuple[StatementType, str | None]]:
-        """What the tagger has typed so far, by normalised text (to keep between runs)."""
+        """What the tagger has typed in this run, by normalised text (to keep for the next run)."""
         return self._seen
 
-    def remember(self, seen: dict[str, tuple[StatementType, str | None]]) -> None:
-        self._seen.update(seen)
+    def remember(self, known: dict[str, tuple[StatementType, str | None]]) -> None:
+        """Types found by an earlier run; they are used, and kept, only for texts seen again."""
+        self._known.update(known)
 
     def classify(self, text: str) -> tuple[StatementType, str | None]:
         """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
         plain = normalise(text)
         found = self._seen.get(plain)
         if found is None:
-            found = self._seen[plain] = self._classify(plain)
+            found = self._known.get(plain)
+            if found is None:
+                found = self._classify(plain)
+                self.fresh += 1
+            self._seen[plain] = found
         return found
 
     def _classify(self, plain: str) -> tuple[StatementType, str | None]:
