@@ -105,7 +105,10 @@ def test_import_errors_are_clear(runner, in_tmp) -> None:
     missing = runner.invoke(app, ["import", "a.csv", "--text-column", "wat", "--segment", "s"])
     assert missing.exit_code == 2 and "did you mean 'what'?" in missing.stderr
     bad_date = runner.invoke(app, ["import", "a.csv", "--text-column", "what", "--segment", "s", "--date-column", "when"])
-    assert bad_date.exit_code == 1 and "a.csv:2: row 2: 'yesterday'" in bad_date.stderr
+    assert bad_date.exit_code == 1 and "a.csv:2: 'yesterday' in column 'when'" in bad_date.stderr
+    (in_tmp / "b.csv").write_text('when,what\n2026-01-02,"two\nlines"\nsoon,x\n', encoding="utf-8")
+    spanning = runner.invoke(app, ["import", "b.csv", "--text-column", "what", "--segment", "s", "--date-column", "when"])
+    assert spanning.exit_code == 1 and "b.csv:4: 'soon'" in spanning.stderr  # the line in the file, not the row
     (in_tmp / "latin.csv").write_bytes("what\ncaf\xe9\n".encode("latin-1"))
     assert runner.invoke(app, ["import", "latin.csv", "--text-column", "what", "--segment", "s"]).exit_code == 1
     assert not (in_tmp / "notes").exists()

@@ -78,7 +78,7 @@ def _column(header: list[str], wanted: str | None, option: str) -> int | None:
     )
 
 
-def read_rows(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
+def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the rows of a CSV export; a clear error for what is not one."""
     try:
         text = data.decode("utf-8-sig")
@@ -92,13 +92,19 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
         dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
+    rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    ended = 0  # the line the previous row ended on
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        for row in reader:
+            rows.append((ended + 1, row))
+            ended = reader.line_num
     except csv.Error as exc:
-        raise CustlensError(f"not a readable CSV file: {exc}", path=path, exit_code=ExitCode.PROBLEMS) from None
+        raise CustlensError(f"not a readable CSV file: {exc}", path=path, line=reader.line_num,
+                            exit_code=ExitCode.PROBLEMS) from None
     if not rows:
         raise CustlensError("the export has no header row", path=path, exit_code=ExitCode.PROBLEMS)
-    return rows[0], rows[1:]
+    return rows[0][1], rows[1:]
 
 
 def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date) -> ImportResult:
@@ -121,7 +127,7 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
     def cell(row: list[str], at: int | None) -> str:
         return row[at].strip() if at is not None and at < len(row) else ""
 
-    for number, row in enumerate(rows, 2):
+    for number, row in rows:
         text = " ".join(cell(row, text_at).split())
         if not text:
             result.skipped_empty += 1
@@ -135,7 +141,7 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
             parsed = parse_date(cell(row, date_at))
             if parsed is None:
                 raise CustlensError(
-                    f"row {number}: {cell(row, date_at)!r} in column {header[date_at]!r} is not a date I can read",
+                    f"{cell(row, date_at)!r} in column {header[date_at]!r} is not a date I can read",
                     path=source, line=number, hint="use YYYY-MM-DD, or leave --date-column out and give --date",
                     exit_code=ExitCode.PROBLEMS,
                 )
