@@ -595,19 +595,25 @@ def add(
                 hint="without a terminal, `custlens add` takes everything from options: "
                 "--kind interview --segment smb --need '...'",
             )
-        if not researchers and commands.default_researcher(config):
-            researchers = (commands.default_researcher(config) or "",)
+        if not researchers:
+            found = commands.default_researcher(config)
+            researchers = (found,) if found else ()
         pains, needs, quotes = tuple(pain or ()), tuple(need or ()), tuple(quote or ())
     new = commands.NewNote(
         kind=kind or "", segment=segment or "", date=day, participant=participant, researchers=researchers,
         title=title, tags=tuple(tag or ()), pains=pains, needs=needs, quotes=quotes,
     )
-    path = commands.add(new, config, folder)
-    if not new.needs:
-        _err_console().print(
-            "[yellow]warning:[/] this note states no customer need; `custlens check` will report it "
-            "(add a `## Needs` item)"
-        )
+    path, warnings = commands.add(new, config, folder)
+    for problem in warnings:
+        if problem.code == "no-need":
+            _err_console().print(
+                "[yellow]warning:[/] this note states no customer need; `custlens check` will report it "
+                "(add a `## Needs` item)"
+            )
+        else:
+            from rich.markup import escape
+
+            _err_console().print(f"[yellow]warning:[/] {escape(problem.message)}")
     typer.echo(display_path(path))
     if edit:
         _open_editor(path)

@@ -144,19 +144,24 @@ class CheckReport:
 def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
     corpus = load(paths, config, run)
-    if config.require_need is not False:
-        by_note: dict[int, list[Statement]] = {}
-        for statement in corpus.statements:
-            by_note.setdefault(id(statement.note), []).append(statement)
-        for parsed in corpus.files:
-            for note in parsed.notes:
-                if config.needs_a_need(note.kind) and not states_a_need(by_note.get(id(note), [])):
-                    parsed.problems.append(
-                        Problem(note.path, "no-need", "no stated customer need", "error", note.line, note.entry,
-                                NO_NEED_HINT)
-                    )
-            parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
+    by_note: dict[int, list[Statement]] = {}
+    for statement in corpus.statements:
+        by_note.setdefault(id(statement.note), []).append(statement)
+    for parsed in corpus.files:
+        parsed.problems.extend(need_problems(parsed.notes, by_note, config))
+        parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
     return CheckReport(corpus.files)
+
+
+def need_problems(notes: list[Note], by_note: dict[int, list[Statement]], config: Config) -> list[Problem]:
+    """A `no-need` error for each note that states no customer need, where the config asks for one."""
+    if config.require_need is False:
+        return []
+    return [
+        Problem(note.path, "no-need", "no stated customer need", "error", note.line, note.entry, NO_NEED_HINT)
+        for note in notes
+        if config.needs_a_need(note.kind) and not states_a_need(by_note.get(id(note), []))
+    ]
 
 
 # --- synthesis: themes, segments, show, statements ------------------------------------------------
@@ -462,40 +467,37 @@ def note_markdown(new: NewNote) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def validate_new_note(new: NewNote, config: Config) -> None:
-    """Refuse before writing anything what `check` would refuse, except a missing need (a warning)."""
-    from .parse import suggest
+def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
+    """What `check` would say of the new note, found by parsing its text the same way: errors stop
+    `add` before anything is written; a missing need is only a warning then (the note can be edited)."""
+    from .parse import parse_bytes
 
-    if new.kind not in config.kinds:
-        close = suggest(new.kind, config.kinds)
-        raise CustlensError(
-            f"unknown kind `{new.kind}`",
-            hint=f"did you mean `{close}`?" if close else f"kinds: {', '.join(config.kinds)}",
-        )
-    if not new.segment.strip():
-        raise CustlensError("a note needs a segment", hint="give --segment, e.g. --segment smb-retail")
-    if config.segments is not None and new.segment not in config.segments:
-        close = suggest(new.segment, config.segments)
-        raise CustlensError(
-            f"unknown segment `{new.segment}`",
-            hint=f"did you mean `{close}`?" if close else "add it to `segments:` in custlens.yaml",
-        )
+    parsed = parse_bytes(note_markdown(new).encode("utf-8"), name, ".md", ParseSettings.from_config(config))
+    by_note: dict[int, list[Statement]] = {}
+    for statement in extract(parsed.notes):
+        by_note.setdefault(id(statement.note), []).append(statement)
+    problems = parsed.problems + need_problems(parsed.notes, by_note, config)
+    for problem in problems:
+        if problem.is_error and problem.code != "no-need":
+            raise CustlensError(problem.message, hint=problem.hint)
+    return problems
 
 
-def add(new: NewNote, config: Config, folder: Path | None = None) -> Path:
-    """Write a new note into the notes folder, atomically, never over an existing file; return its path."""
+def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path, list[Problem]]:
+    """Write a new note into the notes folder, atomically, never over an existing file; return its path
+    and the warnings `check` would give it."""
     from .storage import write_unique
 
-    validate_new_note(new, config)
     target = folder or config.notes_dirs()[0]
+    who = new.participant or new.title or "note"
+    name = "-".join(part for part in (new.date.isoformat(), slug(new.segment), slug(who)) if part)
+    warnings = vet_new_note(new, config, display_path(target / f"{name}.md"))
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CustlensError(f"cannot create the notes folder {display_path(target)}: {exc.strerror}") from None
-    who = new.participant or new.title or "note"
-    name = "-".join(part for part in (new.date.isoformat(), slug(new.segment), slug(who)) if part)
     try:
-        return write_unique(target, name, ".md", note_markdown(new))
+        return write_unique(target, name, ".md", note_markdown(new)), warnings
     except OSError as exc:
         raise CustlensError(f"cannot write the note in {display_path(target)}: {exc.strerror or exc}") from None
 
