@@ -146,3 +146,12 @@ def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runn
 def test_python_m_custlens_and_version() -> None:
     out = subprocess.run([sys.executable, "-m", "custlens", "--version"], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0 and out.stdout.startswith("custlens ")
+
+
+def test_add_warns_of_a_missing_need_only_where_the_config_asks_for_one(runner, in_tmp) -> None:
+    (in_tmp / "custlens.yaml").write_text("require_need: [interview]\n")
+    survey = runner.invoke(app, ["add", "--kind", "survey", "--segment", "smb", "--pain", "slow"])
+    assert survey.exit_code == 0 and "no customer need" not in survey.stderr
+    interview = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--pain", "slow"])
+    assert interview.exit_code == 0 and "states no customer need" in interview.stderr
+    assert runner.invoke(app, ["check"]).exit_code == 1  # and check agrees: the interview is the one it reports
