@@ -48,6 +48,11 @@ def test_schema_validates_the_sample_notes_with_check_jsonschema(runner, tmp_pat
     refused = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), str(bad)],
                              capture_output=True, text=True)
     assert refused.returncode == 1 and "needs" in refused.stdout
+    numbers = write(tmp_path / "numbers.yaml", "date: 2026-01-01\nkind: survey\nsegment: 2024\nneeds: [42, ok]\n")
+    both = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), str(numbers)],
+                          capture_output=True, text=True)
+    assert both.returncode == 0, both.stdout  # what check accepts, the schema accepts
+    assert runner.invoke(app, ["check", str(numbers)]).exit_code == 0
 
 
 def test_schema_follows_the_config(runner, in_tmp) -> None:

@@ -89,7 +89,7 @@ def _text_list(value: Any) -> list[str]:
     if isinstance(value, list):
         out = []
         for position, item in enumerate(value, 1):
-            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            if isinstance(item, bool) or not isinstance(item, (str, int)):
                 raise PydanticCustomError(
                     "wrong_type",
                     "item {position} must be text, not {got}",
@@ -115,8 +115,12 @@ def _date(value: Any) -> dt.date:
     raise PydanticCustomError("not_a_date", "is not a date (YYYY-MM-DD): {got}", {"got": _describe(value)})
 
 
-_TEXT_LIST_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-Text = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
+# The schema accepts what `check` accepts: a number where text is expected is read as that text.
+_TEXT_LIST_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": ["string", "integer"]}}]}
+Text = Annotated[
+    str, BeforeValidator(_required_text),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}),
+]
 OptionalText = Annotated[
     str | None, BeforeValidator(_optional_text), WithJsonSchema({"type": ["string", "integer", "null"]})
 ]
