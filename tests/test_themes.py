@@ -259,3 +259,13 @@ def test_codebook_phrases_match_whole_words_or_a_small_typo_not_scattered_words(
     ]
     types = ["need", "need", "need", "need", "need", "pain", "pain"]
     assert assign(book, texts, types) == ["sso", "sso", None, "sso", None, "csv", None]
+
+
+def test_statements_csv_has_the_same_header_with_or_without_rows(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", needs=("Export to CSV",))
+    full = runner.invoke(app, ["statements", str(tmp_path), "--format", "csv"])
+    empty = runner.invoke(app, ["statements", str(tmp_path), "--format", "csv", "--type", "pain"])
+    assert full.exit_code == empty.exit_code == 0
+    header = full.stdout.splitlines()[0]
+    assert header.startswith("text,type,inferred,cue,section,path,line,") and header.endswith(",theme")
+    assert empty.stdout.splitlines() == [header]

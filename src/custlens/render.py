@@ -24,7 +24,7 @@ from .commands import (
     TrendsReport,
 )
 from .errors import Problem
-from .models import Note, Statement
+from .models import Statement
 from .themes import trim
 from .triangulate import Evidence, SegmentSummary, SegmentTheme
 
@@ -114,7 +114,18 @@ def check_json(report: CheckReport, strict: bool, pretty: bool = True) -> str:
 # --- synthesis reports ----------------------------------------------------------------------------
 
 
-def statement_dict(statement: Statement, theme: str | None = None, with_theme: bool = False) -> dict[str, Any]:
+STATEMENT_COLUMNS = (
+    "text", "type", "inferred", "cue", "section", "path", "line",
+    "entry", "note", "segment", "kind", "participant", "researcher", "date", "tags",
+)
+
+
+def statement_dict(
+    statement: Statement, theme: str | None = None, with_theme: bool = False,
+    notes: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A statement as JSON, keys in STATEMENT_COLUMNS order (then `theme`). `notes` keeps each note's
+    part across the calls of one report (a note has many statements)."""
     note = statement.note
     data: dict[str, Any] = {
         "text": statement.text,
@@ -125,19 +136,8 @@ def statement_dict(statement: Statement, theme: str | None = None, with_theme: b
         "path": note.path,
         "line": statement.line,
     }
-    data.update(_note_fields(note))
-    if with_theme:
-        data["theme"] = theme
-    return data
-
-
-_NOTE_FIELDS: dict[int, tuple[Note, dict[str, Any]]] = {}
-
-
-def _note_fields(note: Note) -> dict[str, Any]:
-    """The note's part of a statement's JSON, made once per note (a note has many statements)."""
-    found = _NOTE_FIELDS.get(id(note))
-    if found is None or found[0] is not note:
+    fields = notes.get(id(note)) if notes is not None else None
+    if fields is None:
         fields = {
             "entry": note.entry,
             "note": note.id,
@@ -148,12 +148,19 @@ def _note_fields(note: Note) -> dict[str, Any]:
             "date": note.date.isoformat(),
             "tags": list(note.tags),
         }
-        found = _NOTE_FIELDS[id(note)] = (note, fields)
-    return found[1]
+        if notes is not None:
+            notes[id(note)] = fields
+    data.update(fields)
+    if with_theme:
+        data["theme"] = theme
+    return data
 
 
-def theme_dict(evidence: Evidence, rank: int | None = None) -> dict[str, Any]:
+def theme_dict(
+    evidence: Evidence, rank: int | None = None, notes: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     theme = evidence.theme
+    notes = {} if notes is None else notes
     data: dict[str, Any] = {}
     if rank is not None:
         data["rank"] = rank
@@ -173,7 +180,7 @@ def theme_dict(evidence: Evidence, rank: int | None = None) -> dict[str, Any]:
             "first_seen": evidence.first_seen.isoformat(),
             "last_seen": evidence.last_seen.isoformat(),
             "quote": evidence.quote.text,
-            "statements": [statement_dict(s) for s in theme.statements],
+            "statements": [statement_dict(s, notes=notes) for s in theme.statements],
         }
     )
     return data
@@ -197,9 +204,10 @@ def _json(data: Any, pretty: bool = True) -> str:
 
 
 def themes_json(report: ThemesReport, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
     return _json(
         {
-            "themes": [theme_dict(e, rank) for rank, e in enumerate(report.shown, 1)],
+            "themes": [theme_dict(e, rank, notes) for rank, e in enumerate(report.shown, 1)],
             "summary": _summary(report.synthesis, len(report.shown)),
         },
         pretty,
@@ -464,9 +472,12 @@ def show_csv(report: ShowReport) -> str:
 
 
 def statements_json(synthesis: Synthesis, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
     return _json(
         {
-            "statements": [statement_dict(s, synthesis.theme_of.get(id(s)), True) for s in synthesis.statements],
+            "statements": [
+                statement_dict(s, synthesis.theme_of.get(id(s)), True, notes) for s in synthesis.statements
+            ],
             "summary": _summary(synthesis, len(synthesis.ranked)),
         },
         pretty,
@@ -474,10 +485,10 @@ def statements_json(synthesis: Synthesis, pretty: bool = True) -> str:
 
 
 def statements_csv(pairs: list[tuple[Statement, str | None]]) -> str:
-    header = list(statement_dict(pairs[0][0], None, True)) if pairs else ["text", "type", "theme"]
-    rows: list[list[Any]] = [header]
+    notes: dict[int, dict[str, Any]] = {}
+    rows: list[list[Any]] = [[*STATEMENT_COLUMNS, "theme"]]
     for statement, theme in pairs:
-        rows.append(list(statement_dict(statement, theme, True).values()))
+        rows.append(list(statement_dict(statement, theme, True, notes).values()))
     return _csv(rows)
 
 
