@@ -58,3 +58,21 @@ def test_teams_add_and_remove_cues() -> None:
     assert custom.classify("Honestly, no-shows eat our margin")[0] == "pain"
     assert custom.classify("The slow cooker class is popular")[0] == "other"
     assert custom.classify("I wish for nothing")[0] == "other"
+
+
+def test_added_cues_match_whole_words_even_with_punctuation_at_their_ends() -> None:
+    custom = Tagger(added={"need": ["c++ support"], "pain": ["#fail"]})
+    assert custom.classify("They asked about C++ support today") == ("need", "c++ support")
+    assert custom.classify("another #fail from the sync") == ("pain", "#fail")
+    assert custom.classify("the #failover worked") == ("other", None)
+
+
+def test_a_blank_added_cue_is_a_config_error_not_a_match_for_everything(tmp_path) -> None:
+    import pytest
+
+    from custlens.config import load_config
+    from custlens.errors import CustlensError
+
+    (tmp_path / "custlens.yaml").write_text('cues:\n  need:\n    add: ["  "]\n')
+    with pytest.raises(CustlensError, match="cues.need.add"):
+        load_config(tmp_path / "custlens.yaml")

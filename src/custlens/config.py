@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from .errors import CustlensError
 from .models import DEFAULT_KINDS
@@ -21,8 +21,8 @@ class CueChanges(BaseModel):
     """Cue phrases a team adds to, or removes from, the tagger's built-in list for one type."""
 
     model_config = ConfigDict(extra="forbid")
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
+    add: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(default_factory=list)
+    remove: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(default_factory=list)
 
 
 class Config(BaseModel):

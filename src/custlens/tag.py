@@ -54,7 +54,7 @@ def normalise(text: str) -> str:
 
 def _phrase(phrase: str) -> str:
     words = [re.escape(word) for word in normalise(phrase).split()]
-    return r"\b" + r"\s+".join(words) + r"\b"
+    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"  # whole words, also for phrases like "c++"
 
 
 class Tagger:
@@ -75,7 +75,7 @@ class Tagger:
                 for name, pattern in builtin
                 if name not in self._removed[kind]
             ]
-            cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ())]  # type: ignore[arg-type]
+            cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ()) if normalise(p)]  # type: ignore[arg-type]
             self.cues[kind] = cues
         # one pass over the text rules a type out before any cue is looked at one by one
         self._any = {
