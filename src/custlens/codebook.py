@@ -45,10 +45,9 @@ class CodebookEntry(BaseModel):
 
 @dataclass(frozen=True)
 class Codebook:
-    """Named themes in file order; `path` is where they were read from (None: no codebook)."""
+    """Named themes, in file order."""
 
     entries: dict[str, CodebookEntry]
-    path: Path | None = None
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -62,7 +61,7 @@ def plain(text: str) -> str:
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a missing file is an empty codebook, a broken one a located error."""
     if not path.is_file():
-        return Codebook({}, None)
+        return Codebook({})
     try:
         text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as exc:
@@ -72,7 +71,7 @@ def load_codebook(path: Path) -> Codebook:
     except YamlError as exc:
         raise CustlensError(f"invalid codebook: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:
-        return Codebook({}, path)
+        return Codebook({})
     if not isinstance(data, dict):
         raise CustlensError("invalid codebook: it must map theme ids to {label, type, match}", path=str(path), line=1)
     entries: dict[str, CodebookEntry] = {}
@@ -93,7 +92,7 @@ def load_codebook(path: Path) -> Codebook:
                 f"invalid codebook: {where}: {error['msg']}", path=str(path), line=line,
                 hint='each theme needs `label:`, and optionally `type: pain|need` and `match: ["phrase", ...]`',
             ) from None
-    return Codebook(entries, path)
+    return Codebook(entries)
 
 
 def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> list[str | None]:

@@ -723,7 +723,6 @@ class HtmlReport:
     periods: list[str]
     counts: dict[str, tuple[int, ...]]  # theme id -> mentions per period
     generated: dt.date
-    filters: Filters
 
 
 def html_report(
@@ -743,5 +742,4 @@ def html_report(
         periods=periods,
         counts={row.evidence.theme.id: row.counts for row in rows},
         generated=dt.date.today(),
-        filters=filters,
     )

@@ -56,7 +56,6 @@ class Config(BaseModel):
     redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
 
     root: Path = Field(default_factory=Path.cwd, exclude=True)
-    source: str | None = Field(None, exclude=True)
 
     @field_validator("cues")
     @classmethod
@@ -131,7 +130,7 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 
 def _validate(data: dict[str, Any], path: Path, root: Path, key_lines: dict[Any, int]) -> Config:
     try:
-        return Config.model_validate({**data, "root": root, "source": str(path)})
+        return Config.model_validate({**data, "root": root})
     except ValidationError as exc:
         first = exc.errors()[0]
         key = first["loc"][0] if first["loc"] else None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from .models import Block, Note, Statement, StatementType
-from .parse import BODY_TAG
+from .parse import BODY_TAG, TYPE_TAG
 
 SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "pains": (
@@ -37,7 +37,6 @@ _EXPLICIT = {"pains": "pain", "needs": "need"}
 _LABELS = {"pain": "pain", "pain point": "pain", "need": "need"}
 
 _HEADING_NOISE = re.compile(r"[^\w\s/-]+")
-_TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?\b", re.IGNORECASE)
 _WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<![\w_])_(?=\S)|`)")
@@ -91,10 +90,10 @@ def _block_statement(note: Note, block: Block) -> Statement | None:
     if block.label:
         explicit = _LABELS[block.label]  # type: ignore[assignment]
     text = block.text
-    tag = _TYPE_TAG.search(text) if "#" in text else None
+    tag = TYPE_TAG.search(text) if "#" in text else None
     if tag:
         explicit = tag.group(1).lower()  # type: ignore[assignment]
-        text = _TYPE_TAG.sub("", text)
+        text = TYPE_TAG.sub("", text)
     text = clean_text(text)
     if section == "quotes":
         text = _unquote(text)

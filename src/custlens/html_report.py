@@ -4,7 +4,6 @@ who will never open a terminal. Every text is HTML-escaped; the page runs no cod
 from __future__ import annotations
 
 import html
-from collections import Counter
 
 from .commands import HtmlReport
 from .triangulate import Evidence
@@ -113,19 +112,13 @@ def _theme_row(rank: int, evidence: Evidence, report: HtmlReport) -> str:
 
 def _heat_map(report: HtmlReport) -> str:
     names = [seg.name for seg in report.segments]
-    people = {seg.name: seg.participants for seg in report.segments}
+    coverage = {(seg.name, row.evidence.theme.id): row.coverage for seg in report.segments for row in seg.themes}
     head = "".join(f"<th>{_e(name)}</th>" for name in names)
     rows = []
     for evidence in report.shown:
-        by_segment = Counter()
-        seen = set()
-        for s in evidence.theme.statements:
-            if (s.note.segment, s.note.who) not in seen:
-                seen.add((s.note.segment, s.note.who))
-                by_segment[s.note.segment] += 1
         cells = []
         for name in names:
-            share = by_segment[name] / people[name] if people[name] else 0.0
+            share = coverage.get((name, evidence.theme.id), 0.0)
             alpha = round(0.08 + 0.85 * min(1.0, share * 2), 2) if share else 0
             style = f' style="background: rgba(23, 92, 211, {alpha}); color: {"#fff" if alpha > 0.5 else "inherit"}"' if share else ""
             cells.append(f'<td class="cell"{style}>{f"{share:.0%}" if share else "·"}</td>')

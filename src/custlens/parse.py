@@ -298,7 +298,7 @@ _BULLET = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
 _TASK = re.compile(r"^\[[ xX]\][ \t]+")
 _QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
 _LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(.+)$", re.IGNORECASE)
-_TYPE_TAG = re.compile(r"(?<![\w#&/])#(?:pain|need)s?\b", re.IGNORECASE)
+TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?\b", re.IGNORECASE)  # `#pain`, `#needs`: a typed statement
 # Obsidian-style tags: `#calendar-sync`, `#billing/xero`; not `#1`, not a heading, not #pain/#need.
 BODY_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w/-]*)")
 _PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)?([A-Za-z][\w /&-]{0,40}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?$")
@@ -441,7 +441,7 @@ def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
             flush()
             push_heading(PSEUDO_HEADING_LEVEL, found.group(1))
             continue
-        if _LABEL.match(stripped) or (_TYPE_TAG.search(stripped) and current is not None):
+        if _LABEL.match(stripped) or (TYPE_TAG.search(stripped) and current is not None):
             start("paragraph", lineno, stripped)  # a labelled or tagged line is a statement of its own
             continue
         if current is not None:

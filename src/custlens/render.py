@@ -365,7 +365,7 @@ def segments_markdown(report: SegmentsReport) -> str:
         lines.append("|---|---|---:|---:|---|---|")
         for row in seg.themes[: report.top]:
             lines.append(_segment_md_row(seg, row))
-        unique = [r for r in seg.unique]
+        unique = seg.unique
         lines.append("")
         if unique:
             lines.append("Only this segment says: " + "; ".join(

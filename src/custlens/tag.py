@@ -135,9 +135,9 @@ class Tagger:
         need = self._first("need", plain)
         if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
             need = None
-        pain = self._first("pain", plain)
-        if need is not None:
+        if need is not None:  # a need wins: no pain cue is looked for
             return "need", need[1]
+        pain = self._first("pain", plain)
         if pain is not None:
             return "pain", pain[1]
         return "other", None
