@@ -203,7 +203,7 @@ class Synthesis:
 
 
 def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
-    from .parse import suggest
+    from .parse import did_you_mean
 
     for option, wanted, present in (
         ("--segment", filters.segments, sorted({n.segment for n in notes})),
@@ -211,8 +211,7 @@ def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
     ):
         for value in wanted:
             if value not in present:
-                close = suggest(value, present)
-                hint = f"did you mean `{close}`?" if close else f"present: {', '.join(present) or 'none'}"
+                hint = did_you_mean(value, present, f"present: {', '.join(present) or 'none'}")
                 raise CustlensError(f"no notes match {option} {value}", hint=hint, exit_code=ExitCode.USAGE)
 
 
@@ -661,11 +660,10 @@ def import_csv(
         raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
                             exit_code=ExitCode.USAGE) from None
     if options.kind not in config.kinds:
-        from .parse import suggest
+        from .parse import did_you_mean
 
-        close = suggest(options.kind, config.kinds)
         raise CustlensError(f"unknown kind `{options.kind}`",
-                            hint=f"did you mean `{close}`?" if close else f"kinds: {', '.join(config.kinds)}")
+                            hint=did_you_mean(options.kind, config.kinds, f"kinds: {', '.join(config.kinds)}"))
     result = build_batch(data, display_path(source), options, dt.date.today())
     if not result.entries:
         raise CustlensError("no row has text: nothing to import", path=display_path(source),

@@ -476,6 +476,12 @@ def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
     return found[0] if found else None
 
 
+def did_you_mean(value: str, choices: tuple[str, ...] | list[str], otherwise: str) -> str:
+    """The hint for a mistyped value: the closest choice, else `otherwise`."""
+    close = suggest(value, choices)
+    return f"did you mean `{close}`?" if close else otherwise
+
+
 def _add_note(
     data: dict[Any, Any],
     path: str,
@@ -501,8 +507,8 @@ def _add_note(
         elif str(key) in settings.attributes:
             attributes[str(key)] = plain_data(value)
         else:
-            close = suggest(str(key), NOTE_KEYS + settings.attributes)
-            hint = f"did you mean `{close}`?" if close else "list it under `attributes:` in custlens.yaml to keep it"
+            hint = did_you_mean(str(key), NOTE_KEYS + settings.attributes,
+                                "list it under `attributes:` in custlens.yaml to keep it")
             problem("unknown-key", f"unknown key `{key}`", key_lines.get(key, start), hint, "warning")
     try:
         fields = NoteFields.model_validate(known)
@@ -525,12 +531,10 @@ def _add_note(
         result.problems.extend(problems)
         return
     if fields.kind not in settings.kinds:
-        close = suggest(fields.kind, settings.kinds)
-        hint = f"did you mean `{close}`?" if close else f"kinds: {', '.join(settings.kinds)}"
+        hint = did_you_mean(fields.kind, settings.kinds, f"kinds: {', '.join(settings.kinds)}")
         problem("unknown-kind", f"unknown kind `{fields.kind}`", key_lines.get("kind", start), hint)
     if settings.segments is not None and fields.segment not in settings.segments:
-        close = suggest(fields.segment, settings.segments)
-        hint = f"did you mean `{close}`?" if close else "add it to `segments:` in custlens.yaml"
+        hint = did_you_mean(fields.segment, settings.segments, "add it to `segments:` in custlens.yaml")
         problem("unknown-segment", f"unknown segment `{fields.segment}`", key_lines.get("segment", start), hint)
     result.problems.extend(problems)
     if any(p.is_error for p in problems):
