@@ -208,6 +208,21 @@ def _rare_limit(df: np.ndarray, budget: int, minimum: int) -> int:
     return max(minimum, int(affordable[-1]) if len(affordable) else 0)
 
 
+def _by_rarity(m: _Matrix, n: int, settings: GroupingSettings) -> tuple[Any, Any]:
+    """The texts x rarer features (those that propose pairs) and texts x commonest features (None if
+    there are none): see `_cosine_pairs`."""
+    limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
+    matrix = _sparse(m, n)
+    common = np.flatnonzero(m.df > limit)
+    by_rare = matrix[:, np.flatnonzero(m.df <= limit)].tocsr()
+    return by_rare, matrix[:, common].tocsr() if len(common) else None
+
+
+def _no_pairs() -> tuple[np.ndarray, ...]:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, np.zeros(0)
+
+
 def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk: int = 1000) -> tuple[np.ndarray, ...]:
     """Candidate pairs (i < j) with their full cosine, each text keeping its `max_candidates` best.
 
@@ -215,13 +230,8 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
     within `pair_budget` products); the commonest features would pair almost everything, so they do
     not propose pairs, but they still count in the cosine of the pairs found.
     """
-    limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
-    matrix = _sparse(m, n)
-    rare = np.flatnonzero(m.df <= limit)
-    common = np.flatnonzero(m.df > limit)
-    by_rare = matrix[:, rare].tocsr()
+    by_rare, by_common = _by_rarity(m, n, settings)
     by_rare_t = by_rare.T.tocsr()
-    by_common = matrix[:, common].tocsr() if len(common) else None
     minimum = settings.floor**2 - 1e-9
     out_i, out_j, out_s = [], [], []
     for start in range(0, n, rows_per_chunk):
@@ -242,8 +252,7 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
         out_j.append(np.maximum(rows, cols))
         out_s.append(sims)
     if not out_i:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
+        return _no_pairs()
     i, j, sims = np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
     key = i * n + j
     _, first = np.unique(key, return_index=True)
@@ -254,13 +263,8 @@ def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings, rows_pe
     """Candidate pairs between the first `k` texts (i) and the others (j >= k), each other text keeping
     the `assign_candidates` that share the most weight in the rarer features; full cosine as in
     `_cosine_pairs`."""
-    limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
-    matrix = _sparse(m, n)
-    rare = np.flatnonzero(m.df <= limit)
-    common = np.flatnonzero(m.df > limit)
-    by_rare = matrix[:, rare].tocsr()
+    by_rare, by_common = _by_rarity(m, n, settings)
     sample_t = by_rare[:k].T.tocsr()
-    by_common = matrix[:, common].tocsr() if len(common) else None
     minimum = settings.floor**2 - 1e-9
     out_i, out_j, out_s = [], [], []
     for start in range(k, n, rows_per_chunk):
@@ -279,8 +283,7 @@ def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings, rows_pe
         out_j.append(rows)
         out_s.append(sims)
     if not out_i:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
+        return _no_pairs()
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s).astype(np.float64)
 
 
@@ -298,8 +301,7 @@ def _all_pairs(m: _Matrix, n: int, rows_per_chunk: int = 500) -> tuple[np.ndarra
         out_j.append(block.col[upper].astype(np.int64))
         out_s.append(block.data[upper])
     if not out_i:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
+        return _no_pairs()
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .config import Config
+from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
 from .yamlsafe import YamlError, errors_in, load_yaml, plain_data
@@ -36,7 +36,7 @@ class ParseSettings:
     kinds: tuple[str, ...]
     segments: tuple[str, ...] | None = None
     attributes: tuple[str, ...] = ()
-    max_file_bytes: int = 5_000_000
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     @classmethod
     def from_config(cls, config: Config) -> ParseSettings:
