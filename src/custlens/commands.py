@@ -320,6 +320,11 @@ class ThemesReport:
     one_mention: int
 
 
+def repeated(ranked: list[Evidence]) -> list[Evidence]:
+    """The themes mentioned more than once, in their order (one mention is an anecdote, not a theme)."""
+    return [e for e in ranked if e.mentions > 1]
+
+
 def themes(
     paths: list[Path] | None,
     config: Config,
@@ -337,9 +342,9 @@ def themes(
     ranked = synthesis.ranked
     if show_all:
         return ThemesReport(synthesis, list(ranked), 0, 0)
-    repeated = [e for e in ranked if e.mentions > 1]
-    shown = repeated[:top] if top is not None else repeated
-    return ThemesReport(synthesis, shown, len(ranked) - len(shown), len(ranked) - len(repeated))
+    said_again = repeated(ranked)
+    shown = said_again[:top] if top is not None else said_again
+    return ThemesReport(synthesis, shown, len(ranked) - len(shown), len(ranked) - len(said_again))
 
 
 @dataclass
@@ -703,8 +708,8 @@ def trends(
     from .triangulate import trends as count_trends
 
     synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
-    repeated = sorted((e for e in synthesis.ranked if e.mentions > 1), key=lambda e: (-e.mentions, e.rank_key))
-    periods, rows = count_trends(repeated[:top], synthesis.notes, by)
+    most = sorted(repeated(synthesis.ranked), key=lambda e: (-e.mentions, e.rank_key))
+    periods, rows = count_trends(most[:top], synthesis.notes, by)
     return TrendsReport(synthesis, periods, rows, by)
 
 
@@ -731,7 +736,7 @@ def html_report(
     from .triangulate import trends as count_trends
 
     synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
-    shown = list(synthesis.ranked) if show_all else [e for e in synthesis.ranked if e.mentions > 1][:top]
+    shown = list(synthesis.ranked) if show_all else repeated(synthesis.ranked)[:top]
     periods, rows = count_trends(shown, synthesis.notes, "month")
     return HtmlReport(
         synthesis=synthesis,
