@@ -31,3 +31,30 @@ def test_output_matches_the_golden_file(name: str, runner, in_repo) -> None:
     if os.environ.get("CUSTLENS_UPDATE_GOLDEN"):
         golden.write_text(output, encoding="utf-8")
     assert output == golden.read_text(encoding="utf-8"), f"{name} changed; regenerate it if that was meant"
+
+
+@pytest.mark.parametrize(
+    ("command", "headers"),
+    [
+        (["themes", "--top", "3"], ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Quote"]),
+        (["segments", "--top", "2"], ["Theme", "Type", "Cover", "Also in", "Quote"]),
+        (["statements"], ["Type", "Inf", "Statement", "Theme", "Place"]),
+        (["trends", "--top", "3"], ["Theme", "Type", "Total", "Months", "Trend"]),
+    ],
+)
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_terminal_tables_keep_every_column_readable(command, headers, columns, runner, in_repo, monkeypatch) -> None:
+    import re
+
+    from custlens import cli
+
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in result.stdout.splitlines()]
+    header = next(line for line in lines if line.split()[:1] == [headers[0]])
+    assert header.split() == " ".join(headers).split(), header  # no header cut to "P…"
+    assert all(len(line) <= columns for line in lines)
+    if command[0] == "themes":
+        assert [line.split()[0] for line in lines[2:5]] == ["1", "2", "3"]  # the rank column is there

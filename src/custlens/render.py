@@ -280,6 +280,7 @@ def _table(terminal: bool, title: str | None = None) -> Table:
 
     return Table(
         box=box.SIMPLE_HEAD if terminal else None,
+        padding=(0, 0) if terminal else (0, 1),  # the box draws a one-space gap itself: same widths as in a pipe
         title=title,
         title_justify="left",
         show_edge=False,
