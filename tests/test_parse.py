@@ -189,3 +189,17 @@ def test_a_duplicate_key_in_one_batch_entry_names_that_entry_and_the_others_load
     parsed = parse_bytes(text.encode(), "b.yaml", ".yaml", SETTINGS, base_id="b")
     assert [(p.code, p.line, p.entry) for p in parsed.problems] == [("yaml-duplicate-key", 8, 2)]
     assert [n.segment for n in parsed.notes] == ["a", "d"]
+
+
+def test_longer_tags_that_start_with_pain_or_need_are_plain_tags() -> None:
+    found = statements(FRONT + "The export button is hidden #pain-point\n\nThe #needs-review backlog grew. #need\n")
+    assert [(s.text, s.type) for s in found] == [
+        ("The export button is hidden", None),  # a tag after the sentence is the note's tag, not a type
+        ("The needs-review backlog grew.", "need"),  # a tag inside the sentence keeps its word
+    ]
+    assert found[0].note.tags == ("pain-point", "needs-review")
+
+
+def test_emphasis_marks_go_on_both_sides() -> None:
+    found = statements(FRONT + "## Needs\n- Export with *stars* and _under_ and **bold**, keep snake_case\n")
+    assert found[0].text == "Export with stars and under and bold, keep snake_case"

@@ -39,7 +39,8 @@ _LABELS = {"pain": "pain", "pain point": "pain", "need": "need"}
 _HEADING_NOISE = re.compile(r"[^\w\s/-]+")
 _WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<![\w_])_(?=\S)|`)")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)|(?<=\S)_(?![\w_])|`)")
+_TRAILING_TAGS = re.compile(r"(?:\s*" + BODY_TAG.pattern + r")+\s*$")
 _COMMENT = re.compile(r"<!--.*?-->")
 _MARKUP = re.compile(r"[<\[*_`#]")
 _SPACES = re.compile(r"\s+")
@@ -59,7 +60,8 @@ def clean_text(text: str) -> str:
         return " ".join(text.split())
     text = _COMMENT.sub(" ", text)
     text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = BODY_TAG.sub("", text)
+    text = _TRAILING_TAGS.sub("", text)  # tags after the sentence go (they are the note's tags) ...
+    text = BODY_TAG.sub(lambda m: m.group(1), text)  # ... tags inside it keep their word
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _EMPHASIS.sub("", text)
     return _SPACES.sub(" ", text).strip()

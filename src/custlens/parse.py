@@ -298,7 +298,7 @@ _BULLET = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
 _TASK = re.compile(r"^\[[ xX]\][ \t]+")
 _QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
 _LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(.+)$", re.IGNORECASE)
-TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?\b", re.IGNORECASE)  # `#pain`, `#needs`: a typed statement
+TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?(?![\w/-])", re.IGNORECASE)  # `#pain`, `#needs`, not `#pain-point`
 # Obsidian-style tags: `#calendar-sync`, `#billing/xero`; not `#1`, not a heading, not #pain/#need.
 BODY_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w/-]*)")
 _PSEUDO_HEADING = re.compile(r"^(?:\*\*|__)?([A-Za-z][\w /&-]{0,40}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?$")
