@@ -144,3 +144,14 @@ def test_unknown_format_is_a_usage_error(runner, in_repo) -> None:
     result = runner.invoke(app, ["check", "--format", "xml"])
     assert result.exit_code == 2
     assert "choose one of: text, github, json" in result.stderr
+
+
+def test_a_segment_spelled_two_ways_is_a_warning_on_the_rarer_spelling(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", segment="salons", needs=("x",))
+    note(tmp_path, "b.md", segment="salons", needs=("y",))
+    note(tmp_path, "c.md", segment="Salons", needs=("z",))
+    result = runner.invoke(app, ["check", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0
+    found = [(f["path"].rsplit("/", 1)[-1], p["code"], p["severity"]) for f in json.loads(result.stdout)["files"]
+             for p in f["problems"]]
+    assert found == [("c.md", "segment-spelling", "warning")]

@@ -76,3 +76,32 @@ def test_a_blank_added_cue_is_a_config_error_not_a_match_for_everything(tmp_path
     (tmp_path / "custlens.yaml").write_text('cues:\n  need:\n    add: ["  "]\n')
     with pytest.raises(CustlensError, match="cues.need.add"):
         load_config(tmp_path / "custlens.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Double booking is not a problem.",
+        "Slow sync is not a problem for us.",
+        "No-shows are not a problem since the deposits.",
+        "The app never crashes.",
+        "It doesn't keep crashing anymore.",
+        "Price didn't come up as an issue.",
+        "Slow exports are no longer an issue.",
+    ],
+)
+def test_a_clause_that_denies_a_problem_is_not_a_pain(text: str) -> None:
+    assert TAGGER.classify(text) == ("other", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Sync is not a problem for us, but the export keeps crashing.", "keeps crashing"),
+        ("The card reader was not working, yet buying was not a problem.", "not working"),
+        ("We have problems with the site. Support says there are no issues on their side.", "problems"),
+        ("It does not work anymore.", "does not work"),
+    ],
+)
+def test_a_denial_leaves_the_pains_of_other_clauses(text: str, cue: str) -> None:
+    assert TAGGER.classify(text) == ("pain", cue)

@@ -269,3 +269,13 @@ def test_statements_csv_has_the_same_header_with_or_without_rows(runner, tmp_pat
     header = full.stdout.splitlines()[0]
     assert header.startswith("text,type,inferred,cue,section,path,line,") and header.endswith(",theme")
     assert empty.stdout.splitlines() == [header]
+
+
+def test_participant_ids_ignore_case_and_count_in_every_segment_they_spoke_in(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", participant="P-1", segment="salons", needs=("Deposits taken when clients book online",))
+    note(tmp_path, "b.md", participant="p-1", segment="clinics", needs=("Deposits taken when clients book online",))
+    note(tmp_path, "c.md", participant="P-2", segment="clinics", needs=("Deposits taken when clients book online",))
+    data = json.loads(runner.invoke(app, ["themes", str(tmp_path), "--format", "json"]).stdout)
+    theme = data["themes"][0]
+    assert theme["participants"] == 2
+    assert theme["segments"] == {"clinics": 2, "salons": 1}

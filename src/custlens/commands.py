@@ -147,10 +147,33 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> C
     by_note: dict[int, list[Statement]] = {}
     for statement in corpus.statements:
         by_note.setdefault(id(statement.note), []).append(statement)
+    spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
         parsed.problems.extend(need_problems(parsed.notes, by_note, config))
+        for note in parsed.notes:
+            usual = spellings.get(note.segment.casefold())
+            if usual is not None and usual != note.segment:
+                parsed.problems.append(Problem(
+                    note.path, "segment-spelling", f"segment `{note.segment}` is written `{usual}` in other notes",
+                    "warning", note.line, note.entry,
+                    f"write `{usual}`: reports count differently spelled segments apart",
+                ))
         parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
     return CheckReport(corpus.files)
+
+
+def _segment_spellings(notes: list[Note]) -> dict[str, str]:
+    """For segments written in more than one way (`Salons`, `salons`): the most used spelling."""
+    from collections import Counter
+
+    counts = Counter(note.segment for note in notes)
+    ways: dict[str, list[str]] = {}
+    for name in counts:
+        ways.setdefault(name.casefold(), []).append(name)
+    return {
+        key: min(names, key=lambda name: (-counts[name], name))
+        for key, names in ways.items() if len(names) > 1
+    }
 
 
 def need_problems(notes: list[Note], by_note: dict[int, list[Statement]], config: Config) -> list[Problem]:

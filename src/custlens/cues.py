@@ -89,6 +89,18 @@ PAIN_CUES: tuple[tuple[str, str], ...] = (
 # Cues that carry their own negation ("not working"), so a negation before them does not cancel them.
 SELF_NEGATED = frozenset({"not working", "doesn't work", "no response", "hard to", "waiting", "crash"})
 
+# A clause that says something is *not* a problem ("double booking is not a problem", "the app never
+# crashes", "price didn't come up as an issue"): its pain cues do not count; other clauses' still do.
+DENIAL = re.compile(
+    r"\b(?:not|no longer|never|hardly|nothing|no)\W+(?:(?:been|really|ever|a|an|any|such|of|that|very|so|too|big|real|major|huge|serious|much|the|for|us|me|them)\W+){0,3}"
+    r"(?:problem|problems|issue|issues|concern|concerns|bother|worry|worries|complaint|complaints|trouble|dealbreaker|deal-breaker)\b"
+    r"|\b(?:didn't|did not|never|doesn't|does not|hasn't|has not) (?:really |ever )?(?:come|came) up\b"
+    r"|\b(?:never|doesn't|does not|didn't|did not|hasn't|has not|haven't|have not|won't|no longer)(?: ever| once)? (?:crash(?:es|ed)?|freez(?:e|es)|froze|hang|hangs|lag|lags|fail(?:s|ed)?|break|breaks|broke|go down|goes down|went down|glitch(?:es)?)\b"
+    r"|\b(?:doesn't|does not|don't|do not|isn't|is not|aren't|are not)(?: keep| ever)? (?:crash\w*|freez\w*|lag\w*|hang\w*|fail\w*|break\w*|slow|buggy|an? (?:issue|problem))\b[^.;!?]*\banymore\b"
+)
+# Where a denial stops: the end of a sentence, or a contrast ("... is not a problem, but exports fail").
+CLAUSE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\b(?:but|however|though|although|except|yet|still)\b")
+
 # Advice to other people is not a need of the speaker ("you should try restarting", "make sure you ...").
 ADVICE = re.compile(
     r"(?:(?:^|[.!?;:,]\s*|\b(?:maybe|perhaps|then|just|i think|i'd say|honestly|otherwise|alternatively)\s+)you (?:should|could|can|might want to|may want to|need to|have to|must)(?: also| just| simply| really)?"

@@ -204,8 +204,8 @@ class Note:
     @property
     def who(self) -> str:
         """The participant, or the note itself when no participant is given (one respondent per note):
-        keyed by its file and batch entry, which no other note shares."""
-        return self.participant or f"note:{self.path}#{self.entry or 0}"
+        keyed by its file and batch entry, which no other note shares. Ids ignore case: P-7 is p-7."""
+        return self.participant.casefold() if self.participant else f"note:{self.path}#{self.entry or 0}"
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -77,7 +77,10 @@ def redact_notes(notes: Sequence[Note], redactor: Redactor) -> dict[int, Note]:
     original ids, so that two people never turn into one and the counts stay what they were.
     """
     masked = sorted({n.participant for n in notes if n.participant and redactor(n.participant) != n.participant})
-    stand_in = {original: f"[participant {k}]" for k, original in enumerate(masked, 1)}
+    number: dict[str, int] = {}  # ids that differ only in case are one participant, as in the counts
+    for original in masked:
+        number.setdefault(original.casefold(), len(number) + 1)
+    stand_in = {original: f"[participant {number[original.casefold()]}]" for original in masked}
     out = {}
     for note in notes:
         out[id(note)] = dataclasses.replace(

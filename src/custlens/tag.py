@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .cues import ADVICE, NEED_CUES, OWN_NEED, PAIN_CUES, SELF_NEGATED
+from .cues import ADVICE, CLAUSE_BREAK, DENIAL, NEED_CUES, OWN_NEED, PAIN_CUES, SELF_NEGATED
 from .models import Statement, StatementType
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
@@ -139,7 +139,13 @@ class Tagger:
             return "need", need[1]
         pain = self._first("pain", plain)
         if pain is not None:
-            return "pain", pain[1]
+            if DENIAL.search(plain) is None:
+                return "pain", pain[1]
+            for clause in CLAUSE_BREAK.split(plain):  # "buying was not a problem, yet returns failed"
+                if not DENIAL.search(clause):
+                    pain = self._first("pain", clause)
+                    if pain is not None:
+                        return "pain", pain[1]
         return "other", None
 
 

@@ -76,7 +76,8 @@ def triangulate(theme: Theme) -> Evidence:
     for s in statements:
         people.setdefault(s.note.who, s.note)
         notes.setdefault(id(s.note), s.note)
-    segments = Counter(note.segment for note in people.values())
+    # participants per segment: one who spoke in two segments counts in each
+    segments = Counter(segment for segment, _ in {(s.note.segment, s.note.who) for s in statements})
     sources = Counter(note.kind for note in notes.values())
     researchers = sorted({r for note in notes.values() for r in note.researchers})
     dates = [s.note.date for s in statements]
