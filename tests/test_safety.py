@@ -56,6 +56,31 @@ def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
     assert redact("see https://t.example/a/Zx81kQ0pLmN3bV7cR2?x=1") == "see https://t.example/a/[token]?[redacted]"
 
 
+@pytest.mark.parametrize(
+    "phone", ["07700 900123", "+44 7700 900123", "+49 30 12345678", "4155550134", "0612345678", "+33 6 12 34 56 78",
+              "(415) 555-0134", "415-555-0134", "555.123.4567"],
+)
+def test_phone_numbers_in_the_usual_national_and_international_forms_are_masked(phone: str) -> None:
+    assert Redactor()(f"call {phone} today") == "call [phone] today"
+
+
+@pytest.mark.parametrize(
+    "text", ["on 2026-03-04", "from 2019-2020", "version 1.2.3", "12.50 a month", "Order 12345678", "12/05/2026",
+             "paid 1,200,000", "09:30-10:15", "self-serve-onboarding-v2"],
+)
+def test_dates_amounts_ids_and_words_are_not_masked(text: str) -> None:
+    assert Redactor()(text) == text
+
+
+@pytest.mark.parametrize(
+    "token", ["ghp_abcdefghijklmnopqrstuvwxyz0123456789", "sk-proj-abcdefABCDEF1234567890xyz",
+              "xoxb-123456789012-abcdefghij", "AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+              "Zx81kQ0pLmN3bV7cR2aaQ9"],
+)
+def test_access_tokens_in_free_text_are_masked(token: str) -> None:
+    assert Redactor()(f"the key {token} leaked") == "the key [token] leaked"
+
+
 def test_piping_into_head_ends_quietly() -> None:
     for command in ("statements --format csv", "themes --all --format csv", "themes --all"):
         proc = subprocess.run(

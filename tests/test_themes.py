@@ -279,3 +279,12 @@ def test_participant_ids_ignore_case_and_count_in_every_segment_they_spoke_in(ru
     theme = data["themes"][0]
     assert theme["participants"] == 2
     assert theme["segments"] == {"clinics": 2, "salons": 1}
+
+
+def test_csv_cells_hold_lists_as_semicolon_separated_text(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", needs=("Export to CSV",), extra="tags: [billing, export]")
+    import csv
+    import io
+
+    out = runner.invoke(app, ["statements", str(tmp_path), "--format", "csv"]).stdout
+    assert next(csv.DictReader(io.StringIO(out)))["tags"] == "billing; export"

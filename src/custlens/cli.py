@@ -169,7 +169,7 @@ def _config() -> Any:
 
 RedactOpt = Annotated[
     bool,
-    typer.Option("--redact", help="Mask e-mail addresses, phone numbers, URL tokens and the names listed under "
+    typer.Option("--redact", help="Mask e-mail addresses, phone numbers, access tokens, URL tokens and the names listed under "
                  "`redact:` in custlens.yaml, for reports shared outside the research team."),
 ]
 def _complete_kinds(incomplete: str) -> list[str]:

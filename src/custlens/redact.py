@@ -13,10 +13,20 @@ from .themes import Theme
 from .triangulate import Evidence
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w/+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,5}){1,4}(?![\w/])")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A phone number: digits with single spaces, dots, dashes or brackets between them, 7 to 15 digits in all
+# (9 or more when nothing separates them), an optional leading "+". Dates and year ranges are not phones.
+PHONE = re.compile(r"(?<![\w/+.-])(?:\+\s?)?(?:\(\d{1,5}\)\s?)?\d(?:[\s.-]?\(?\d\)?){5,18}(?![\w/])")
+NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d\d\s?[-.\s]\s?(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
 TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
+# An access token in free text: a known prefix (GitHub, Slack, Stripe, OpenAI, GitLab, AWS, Google, a JWT),
+# or 20+ characters mixing upper case, lower case and digits.
+SECRET = re.compile(
+    r"(?<![\w-])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|github_pat_\w{20,}|xox[abprs]-[A-Za-z0-9-]{10,}"
+    r"|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_-]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[A-Z0-9]{16}"
+    r"|AIza[A-Za-z0-9_-]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
+    r"|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,})(?![\w-])"
+)
 
 
 class Redactor:
@@ -35,6 +45,7 @@ class Redactor:
             return text
         text = URL.sub(_url, text)
         text = EMAIL.sub("[email]", text)
+        text = SECRET.sub("[token]", text)
         text = PHONE.sub(_phone, text)
         if self.names is not None:
             text = self.names.sub("[name]", text)
@@ -65,7 +76,8 @@ def _url(match: re.Match[str]) -> str:
 
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
-    if ISO_DATE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
+    digits = sum(ch.isdigit() for ch in text)
+    if NOT_A_PHONE.fullmatch(text.strip()) or not 7 <= digits <= 15 or (text.isdigit() and digits < 9):
         return text
     return "[phone]"
 

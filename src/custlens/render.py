@@ -221,7 +221,8 @@ def _counts(counts: dict[str, int]) -> str:
 def _csv(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    for row in rows:  # a list in a cell (tags) as "a; b", not Python's ['a', 'b']
+        writer.writerow(["; ".join(map(str, cell)) if isinstance(cell, (list, tuple)) else cell for cell in row])
     return buffer.getvalue()
 
 
