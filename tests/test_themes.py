@@ -174,6 +174,18 @@ def test_show_finds_a_theme_by_id_or_label_and_lists_every_statement_with_its_pl
     assert by_label.stdout == by_id.stdout
     missing = runner.invoke(app, ["show", "zzzz qqqq", str(NOTES)])
     assert missing.exit_code == 2 and "no theme matches" in missing.stderr
+    for other_way in (top["id"].upper(), top["id"][:8]):
+        assert runner.invoke(app, ["show", other_way, str(NOTES)]).stdout == by_id.stdout
+
+
+def test_show_matches_words_with_typos_and_prefers_the_theme_that_has_them_all(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", participant="P-1", needs=("An overdue reminder on unpaid invoices",))
+    for k in range(2, 5):
+        note(tmp_path, f"n{k}.md", participant=f"P-{k}", needs=("SMS reminders to clients the day before",))
+    for query in ("sms reminder", "sms remiders", "SMS REMINDERS"):
+        shown = runner.invoke(app, ["show", query, str(tmp_path)])
+        assert shown.exit_code == 0 and shown.stdout.startswith("SMS reminders"), (query, shown.output)
+    assert runner.invoke(app, ["show", "overdue", str(tmp_path)]).stdout.startswith("An overdue reminder")
 
 
 def test_statements_lists_type_inferred_section_place_and_theme(runner) -> None:

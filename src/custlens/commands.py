@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -399,24 +400,58 @@ def show(
     threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> ShowReport:
     """One theme, found by id or (fuzzily) by label, with every statement behind it."""
+    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    return ShowReport(synthesis, find_theme(query, synthesis.ranked))
+
+
+def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
+    """The theme a user means: its id (any case), a unique start of an id, else the theme whose label
+    and statements hold the query's words best (each word matched fuzzily, so typos and plurals are
+    fine); of equally good ones, the strongest."""
     from rapidfuzz import fuzz, process, utils
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
-    for evidence in synthesis.ranked:
-        if evidence.theme.id == query:
-            return ShowReport(synthesis, evidence)
-    # every word of the query in the label scores 100 (token_set_ratio); the strongest such theme wins
-    labels = [e.theme.label for e in synthesis.ranked]
-    found = process.extractOne(
-        query, labels, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=60
-    )
-    if found is None:
+    wanted = query.strip().casefold()
+    for evidence in ranked:
+        if evidence.theme.id.casefold() == wanted:
+            return evidence
+    if re.fullmatch(r"(?:pain|need)-[0-9a-f]{2,}", wanted):
+        starts = [e for e in ranked if e.theme.id.casefold().startswith(wanted)]
+        if len(starts) == 1:
+            return starts[0]
+        if len(starts) > 1:
+            raise CustlensError(
+                f"{len(starts)} themes have ids starting {query!r}",
+                hint="give more of the id: " + ", ".join(e.theme.id for e in starts[:5]), exit_code=ExitCode.USAGE,
+            )
+    words = utils.default_process(query).split()
+    texts = [
+        (utils.default_process(e.theme.label).split(),
+         {w for s in e.theme.statements for w in utils.default_process(s.text).split()})
+        for e in ranked
+    ]
+    vocabulary = sorted({w for label, said in texts for w in (*label, *said)})
+    close = [  # per query word: the score of each word of the notes that is like it
+        {vocabulary[k]: score for _, score, k in process.extract(word, vocabulary, scorer=fuzz.ratio,
+                                                                  score_cutoff=75, limit=None)}
+        for word in words
+    ]
+
+    def fit(found: Iterable[str]) -> float:
+        present = set(found)
+        return sum(max((score for w, score in near.items() if w in present), default=0.0) for near in close)
+
+    best, best_key = None, (0.0, 0.0)
+    for evidence, (label, said) in zip(ranked, texts):
+        key = (fit([*label, *said]), fit(label))
+        if key > best_key:
+            best, best_key = evidence, key
+    if best is None or not words or best_key[0] < 60 * len(words):
         raise CustlensError(
             f"no theme matches {query!r}",
             hint="give a theme id or words from its label; `custlens themes --all` lists them",
             exit_code=ExitCode.USAGE,
         )
-    return ShowReport(synthesis, synthesis.ranked[found[2]])
+    return best
 
 
 def statements(
