@@ -131,3 +131,14 @@ def test_the_tagging_memo_keeps_only_this_runs_statements_per_folder(runner, tmp
 
     kept = [set(marshal.loads(path.read_bytes())) for path in memos]
     assert any("i wish it were faster" in texts and "it keeps crashing on login" not in texts for texts in kept)
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(runner, tmp_path) -> None:
+    folder = tmp_path / "notes"
+    path = note(folder, "a.md", needs=("Export to CSV",))
+    assert runner.invoke(app, ["check", str(folder)]).exit_code == 0
+    stat = path.stat()
+    path.write_text(path.read_text().replace("interview", "intervxew"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as `touch -r` or `rsync -t` leave it
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1 and "unknown kind" in result.stdout

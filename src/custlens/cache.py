@@ -1,4 +1,4 @@
-"""The parse cache: what each note file gave, keyed by its path, size, modification time and a digest
+"""The parse cache: what each note file gave, keyed by its path, size, modification and change times, inode and a digest
 of custlens's code, so a second run over unchanged notes skips parsing.
 
 It lives outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`, else
@@ -25,7 +25,7 @@ from .errors import Problem
 from .models import Block, Note
 from .parse import ParsedFile, ParseSettings
 
-FORMAT = 1
+FORMAT = 2
 # What the cache keeps: files of older code versions go, then the least recently used beyond these.
 MAX_FILES = 64
 MAX_BYTES = 1 << 30
@@ -94,8 +94,8 @@ class ParseCache:
         identity = repr((code_version(), sorted(os.path.abspath(r) for r in roots), settings))
         digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         self.path = (folder or cache_dir()) / f"parse-{code_version()}-{digest}.bin"
-        self.entries: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
-        self.used: dict[str, tuple[int, int, str, tuple[Any, ...]]] = {}
+        self.entries: dict[str, tuple[tuple[int, ...], str, tuple[Any, ...]]] = {}
+        self.used: dict[str, tuple[tuple[int, ...], str, tuple[Any, ...]]] = {}
         self.changed = False
         try:
             with open(self.path, "rb") as handle:
@@ -107,22 +107,27 @@ class ParseCache:
             self.entries = {}
 
     def read(self, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
-        """The cached result for `path` if its size and modification time are unchanged, else `parse()`."""
+        """The cached result for `path` if the file is unchanged, else `parse()`.
+
+        Unchanged means the same size, modification time, change time, inode and device: the change
+        time moves on every write and permission change and cannot be set back (as `touch -r` or
+        `rsync -t` set the modification time), and an edit that replaces the file gets a new inode."""
         key = os.path.abspath(path)
         try:
             stat = path.stat()
         except OSError:
             return parse()
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
         found = self.entries.get(key)
-        if found is not None and found[0] == stat.st_size and found[1] == stat.st_mtime_ns and found[2] == display:
+        if found is not None and tuple(found[0]) == stamp and found[1] == display:
             try:
-                result = _load(found[3])
+                result = _load(found[2])
                 self.used[key] = found
                 return result
             except (ValueError, TypeError, IndexError):
                 pass
         result = parse()
-        self.used[key] = (stat.st_size, stat.st_mtime_ns, display, _dump(result))
+        self.used[key] = (stamp, display, _dump(result))
         self.changed = True
         return result
 
