@@ -203,3 +203,12 @@ def test_longer_tags_that_start_with_pain_or_need_are_plain_tags() -> None:
 def test_emphasis_marks_go_on_both_sides() -> None:
     found = statements(FRONT + "## Needs\n- Export with *stars* and _under_ and **bold**, keep snake_case\n")
     assert found[0].text == "Export with stars and under and bold, keep snake_case"
+
+
+def test_unicode_line_separators_inside_values_do_not_shift_lines() -> None:
+    text = 'date: 2026-01-02\nkind: interview\nsegment: "x\u2028y"\nnote: "a\x85b"\nneeds:\n  - need\n'
+    parsed = parse_bytes(text.encode(), "c.yaml", ".yaml", SETTINGS)
+    assert [(p.code, p.line) for p in parsed.problems] == [("unknown-key", 4)]
+    assert [(s.text, s.line) for s in extract(parsed.notes)] == [("need", 6)]
+    front = FRONT.replace("segment: smb", 'segment: "x\x85y"\nfoo: 1') + "## Needs\n- a\n"
+    assert [(p.code, p.line) for p in parse_bytes(front.encode(), "d.md", ".md", SETTINGS).problems] == [("unknown-key", 5)]

@@ -11,6 +11,7 @@ libyaml's parser is used where it is installed (`yaml.CSafeLoader`), the pure-Py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,9 +108,33 @@ def _tag_error(tag: str, line: int) -> YamlError:
     )
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError:
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+class _Lines:
+    """1-based file lines for YAML marks. YAML also breaks lines at U+0085, U+2028 and U+2029, which
+    editors and `grep` do not; where the text has them, marks are mapped back to the file's lines."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.offset = offset
+        self.map: list[int] | None = None
+        if any(ch in text for ch in "\x85\u2028\u2029"):
+            real = 0
+            self.map = [0]
+            for match in _YAML_BREAK.finditer(text):
+                if match.group(0) not in "\x85\u2028\u2029":
+                    real += 1
+                self.map.append(real)
+
+    def __call__(self, mark_line: int) -> int:
+        if self.map is not None and mark_line < len(self.map):
+            mark_line = self.map[mark_line]
+        return mark_line + 1 + self.offset
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError:
     if isinstance(exc, yaml.reader.ReaderError):
-        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+        line = text.count("\n", 0, max(exc.position, 0)) + 1 + lines_of.offset
         return YamlError(
             "yaml-syntax",
             f"character #x{exc.character:04x} is not allowed in YAML",
@@ -122,18 +147,19 @@ def _syntax_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError
     context_mark = getattr(exc, "context_mark", None)
     if problem_mark is not None:
         lines = text.split("\n")
-        bad = lines[problem_mark.line] if problem_mark.line < len(lines) else ""
+        real = lines_of(problem_mark.line) - 1 - lines_of.offset
+        bad = lines[real] if real < len(lines) else ""
         indent = bad[: len(bad) - len(bad.lstrip(" \t"))]
         if "tab" in problem or "\t" in indent:
             return YamlError(
-                "yaml-tab", "a tab is used for indentation", problem_mark.line + 1 + line_offset,
+                "yaml-tab", "a tab is used for indentation", lines_of(problem_mark.line),
                 "indent YAML with spaces, not tabs",
             )
     mark = context_mark or problem_mark
-    line = mark.line + 1 + line_offset if mark else None
+    line = lines_of(mark.line) if mark else None
     message = f"invalid YAML: {problem}"
     if context and context_mark is not None and problem_mark is not None:
-        message += f" ({context} that starts here; the parser gave up on line {problem_mark.line + 1 + line_offset})"
+        message += f" ({context} that starts here; the parser gave up on line {lines_of(problem_mark.line)})"
     hint = "check brackets, quotes and indentation on this line"
     return YamlError("yaml-syntax", message, line, hint)
 
@@ -150,10 +176,11 @@ def load_yaml(
     `line_offset` is added to every line, for front matter that starts after line 1. Raises `YamlError`.
     """
     loader = Loader(text)
+    lines_of = _Lines(text, line_offset)
     try:
-        return _build(loader, line_offset, max_depth, max_alias_nodes)
+        return _build(loader, lines_of, max_depth, max_alias_nodes)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc, text, line_offset) from None
+        raise _syntax_error(exc, text, lines_of) from None
     finally:
         loader.dispose()
 
@@ -161,7 +188,7 @@ def load_yaml(
 _SKIP = object()  # the pending key of a mapping whose next value is dropped (after a duplicate key)
 
 
-def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) -> Any:
+def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) -> Any:
     """Build plain data from parser events.
 
     Errors that concern one value (a duplicate key, a refused tag, a bad scalar) are recorded on the
@@ -220,7 +247,7 @@ def _build(loader: Any, line_offset: int, max_depth: int, max_alias_nodes: int) 
     while loader.check_event():
         event = loader.get_event()
         kind = type(event).__name__
-        line = event.start_mark.line + 1 + line_offset
+        line = lines_of(event.start_mark.line)
         if kind == "ScalarEvent":
             nodes += 1
             if expecting_key() and event.tag is None:
