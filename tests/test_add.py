@@ -100,8 +100,8 @@ def test_two_adds_at_the_same_moment_write_two_notes(in_tmp) -> None:
 
 
 @pytest.mark.slow
-def test_interactive_add_on_a_terminal(in_tmp) -> None:
-    """Drive the prompts through a real pseudo-terminal."""
+def _answer_prompts(in_tmp, answers: list[bytes]) -> tuple[subprocess.Popen, bytes]:
+    """Run `custlens add` on a real pseudo-terminal and type each answer when a prompt shows."""
     main, child = pty.openpty()
     env = dict(os.environ, COLUMNS="100", NO_COLOR="1", TERM="dumb")
     proc = subprocess.Popen(
@@ -109,9 +109,9 @@ def test_interactive_add_on_a_terminal(in_tmp) -> None:
         stderr=child, cwd=in_tmp, env=env, close_fds=True,
     )
     os.close(child)
-    answers = ["survey", "smb", "R-9", "dara", "Pulse survey", "Slow export", "", "Faster export", "", "", ""]
-    seen = b""
+    shown = b""
     for answer in answers:
+        seen = b""
         deadline = time.time() + 20
         while time.time() < deadline:
             ready, _, _ = select.select([main], [], [], 0.2)
@@ -123,10 +123,30 @@ def test_interactive_add_on_a_terminal(in_tmp) -> None:
                 seen += chunk
                 if seen.rstrip().endswith((b":", b")", b"-")):
                     break
-        os.write(main, answer.encode() + b"\n")
-        seen = b""
-    out, _ = proc.communicate(timeout=30)
+        shown += seen
+        os.write(main, answer)
+    proc.wait(timeout=30)
+    try:
+        while select.select([main], [], [], 0.2)[0]:
+            shown += os.read(main, 4096)
+    except OSError:
+        pass
     os.close(main)
+    return proc, shown
+
+
+def test_ctrl_d_at_a_prompt_cancels_cleanly(in_tmp) -> None:
+    proc, shown = _answer_prompts(in_tmp, [b"survey\n", b"smb\n", b"\x04"])
+    assert proc.returncode == 130
+    assert b"cancelled" in shown and b"Traceback" not in shown and b"internal error" not in shown
+    assert not (in_tmp / "notes").exists() or not list((in_tmp / "notes").iterdir())
+
+
+def test_interactive_add_on_a_terminal(in_tmp) -> None:
+    """Drive the prompts through a real pseudo-terminal."""
+    answers = ["survey", "smb", "R-9", "dara", "Pulse survey", "Slow export", "", "Faster export", "", "", ""]
+    proc, _ = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers])
+    out = proc.stdout.read()
     assert proc.returncode == 0
     path = in_tmp / out.decode().strip()
     text = path.read_text()

@@ -76,6 +76,9 @@ def handles_errors(command: F) -> F:
         except KeyboardInterrupt:
             _err_console().print("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except EOFError:  # Ctrl-D at a prompt: the user gave up, as with Ctrl-C
+            _err_console().print("cancelled (end of input): nothing was written")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             _quiet_broken_pipe()
             raise typer.Exit(int(ExitCode.OK)) from None
