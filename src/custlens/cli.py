@@ -69,7 +69,9 @@ def handles_errors(command: F) -> F:
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, inside this handler, not at exit
+            return result
         except CustlensError as error:
             _print_error(error)
             raise typer.Exit(int(error.exit_code)) from None
@@ -332,8 +334,13 @@ def _width() -> int:
 def _print_table(renderables: list[Any]) -> None:
     from rich.console import Console
 
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:  # Rich would exit 1; a closed pipe ends custlens quietly, with 0
+            self.quiet = True
+            raise BrokenPipeError
+
     terminal = _is_terminal()
-    console = Console(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
+    console = PipeConsole(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
     for renderable in renderables:
         console.print(renderable)
 
