@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,3 +172,31 @@ def test_a_failed_codebook_write_keeps_the_old_codebook_and_leaves_no_temporary_
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert (in_tmp / "themes.yaml").read_bytes() == before
     assert sorted(p.name for p in in_tmp.iterdir()) == ["notes", "themes.yaml"]
+
+
+def test_write_codebook_writes_through_a_linked_codebook(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("Export invoices to Xero",))
+    (in_tmp / "custlens.yaml").write_text("codebook: themes.yaml\n")
+    (in_tmp / "shared.yaml").write_text("# our themes\n")
+    (in_tmp / "themes.yaml").symlink_to("shared.yaml")
+    result = runner.invoke(app, ["themes", "--all", "--write-codebook"])
+    assert result.exit_code == 0, result.output
+    assert (in_tmp / "themes.yaml").is_symlink()
+    assert "Export invoices to Xero" in (in_tmp / "shared.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        ("custlens.yaml", "kinds: [a]\nkinds: [b]\n", "custlens.yaml:2: invalid config: duplicate key 'kinds'"),
+        ("custlens.yaml", 'notes: !!python/object/apply:os.system ["true"]\n', "custlens.yaml:1: invalid config: YAML tag"),
+        ("themes.yaml", "sso:\n  label: A\nsso:\n  label: B\n", "themes.yaml:3: invalid codebook: duplicate key 'sso'"),
+    ],
+)
+def test_config_and_codebook_refuse_duplicate_keys_and_tags_like_notes(file, text, message, runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("x",))
+    if file != "custlens.yaml":
+        (in_tmp / "custlens.yaml").write_text("codebook: themes.yaml\n")
+    (in_tmp / file).write_text(text)
+    result = runner.invoke(app, ["themes"])
+    assert result.exit_code == 2 and message in result.stderr, result.output

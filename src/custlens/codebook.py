@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import CustlensError
-from .yamlsafe import YamlError, load_yaml
+from .yamlsafe import YamlError, load_yaml_strictly
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -67,7 +67,7 @@ def load_codebook(path: Path) -> Codebook:
     except (OSError, UnicodeDecodeError) as exc:
         raise CustlensError(f"cannot read the codebook: {exc}", path=str(path)) from None
     try:
-        data = load_yaml(text)
+        data = load_yaml_strictly(text)
     except YamlError as exc:
         raise CustlensError(f"invalid codebook: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:

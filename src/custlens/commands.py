@@ -676,7 +676,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
     from .storage import replace
     from .yamlsafe import YamlError, load_yaml
 
-    path = config.codebook_path()
+    path = Path(os.path.realpath(config.codebook_path()))  # a linked codebook is written where it lives
     existing = load_codebook(path)  # a broken codebook stops here, before anything is written
     new: dict[str, CodebookEntry] = {}
     for evidence in report.shown:

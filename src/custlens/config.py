@@ -18,7 +18,7 @@ from pydantic import (
 
 from .errors import CustlensError
 from .models import DEFAULT_KINDS
-from .yamlsafe import YamlError, load_yaml
+from .yamlsafe import YamlError, load_yaml_strictly
 
 CONFIG_NAMES = ("custlens.yaml", "custlens.yml", ".custlens.yaml")
 DEFAULT_MAX_FILE_BYTES = 5_000_000
@@ -105,7 +105,7 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise CustlensError(f"cannot read config: {exc}", path=str(path)) from None
     try:
-        data = load_yaml(text.replace("\r\n", "\n"))
+        data = load_yaml_strictly(text.replace("\r\n", "\n"))
     except YamlError as exc:
         raise CustlensError(f"invalid config: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:

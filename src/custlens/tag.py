@@ -12,7 +12,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .cues import ADVICE, CLAUSE_BREAK, DENIAL, NEED_CUES, OWN_NEED, PAIN_CUES, SELF_NEGATED
+from .cues import (
+    ADVICE,
+    CLAUSE_BREAK,
+    DENIAL,
+    NEED_CUES,
+    OWN_NEED,
+    PAIN_CUES,
+    SELF_NEGATED,
+)
 from .models import Statement, StatementType
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"

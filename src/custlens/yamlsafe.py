@@ -317,6 +317,15 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
     return result
 
 
+def load_yaml_strictly(text: str) -> Any:
+    """`load_yaml` for a file that must be right as a whole (config, codebook): the first error recorded
+    inside it (a duplicate key, a refused tag) is raised too."""
+    data = load_yaml(text)
+    for error in errors_in(data):
+        raise error
+    return data
+
+
 def errors_in(value: Any) -> list[YamlError]:
     """The errors recorded on a mapping or list built by `load_yaml` (none for plain values)."""
     return list(getattr(value, "errors", ()))
