@@ -300,3 +300,17 @@ def test_csv_cells_hold_lists_as_semicolon_separated_text(runner, tmp_path) -> N
 
     out = runner.invoke(app, ["statements", str(tmp_path), "--format", "csv"]).stdout
     assert next(csv.DictReader(io.StringIO(out)))["tags"] == "billing; export"
+
+
+def test_custom_attributes_kept_by_the_config_are_in_the_statements_output(runner, in_tmp) -> None:
+    (in_tmp / "custlens.yaml").write_text("attributes: [plan]\n")
+    note(in_tmp / "notes", "a.md", needs=("Export to CSV",), extra="plan: gold")
+    data = json.loads(runner.invoke(app, ["statements", "--format", "json"]).stdout)
+    assert data["statements"][0]["attributes"] == {"plan": "gold"}
+    shown = json.loads(runner.invoke(app, ["themes", "--format", "json", "--all"]).stdout)
+    assert shown["themes"][0]["statements"][0]["attributes"] == {"plan": "gold"}
+    import csv
+    import io
+
+    row = next(csv.DictReader(io.StringIO(runner.invoke(app, ["statements", "--format", "csv"]).stdout)))
+    assert row["attributes"] == '{"plan":"gold"}'

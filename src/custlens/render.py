@@ -116,7 +116,7 @@ def check_json(report: CheckReport, strict: bool, pretty: bool = True) -> str:
 
 STATEMENT_COLUMNS = (
     "text", "type", "inferred", "cue", "section", "path", "line",
-    "entry", "note", "segment", "kind", "participant", "researcher", "date", "tags",
+    "entry", "note", "segment", "kind", "participant", "researcher", "date", "tags", "attributes",
 )
 
 
@@ -147,6 +147,7 @@ def statement_dict(
             "researcher": ", ".join(note.researchers) or None,
             "date": note.date.isoformat(),
             "tags": list(note.tags),
+            "attributes": note.attributes,  # the config's `attributes:` kept from the note
         }
         if notes is not None:
             notes[id(note)] = fields
@@ -218,11 +219,20 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items())
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if value else ""
+    return value
+
+
 def _csv(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:  # a list in a cell (tags) as "a; b", not Python's ['a', 'b']
-        writer.writerow(["; ".join(map(str, cell)) if isinstance(cell, (list, tuple)) else cell for cell in row])
+        writer.writerow([_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
