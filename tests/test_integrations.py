@@ -307,3 +307,18 @@ def test_the_documented_github_workflow_runs_commands_that_exist(runner) -> None
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hooks[0]["id"] == "custlens-check" and hooks[0]["entry"] == "custlens check"
     assert re.search(hooks[0]["files"], "notes/2026-01-01-a.md") and not re.search(hooks[0]["files"], "src/app.py")
+
+
+def test_import_reads_google_forms_and_european_dates_and_asks_when_the_order_is_unclear(runner, in_tmp) -> None:
+    args = ["--text-column", "Text", "--segment", "s", "--date-column", "When", "--dry-run"]
+    (in_tmp / "forms.csv").write_text("When,Text\n5/13/2026 10:22:13,Faster export\n5/2/2026 09:00:00,SSO\n")
+    forms = runner.invoke(app, ["import", "forms.csv", *args])
+    assert forms.exit_code == 0 and "- date: 2026-05-13" in forms.stdout and "- date: 2026-05-02" in forms.stdout
+    assert "would write notes/" in forms.stderr
+    (in_tmp / "eu.csv").write_text("When,Text\n03.05.2026,Faster export\n")
+    assert "- date: 2026-05-03" in runner.invoke(app, ["import", "eu.csv", *args]).stdout
+    (in_tmp / "unclear.csv").write_text("When,Text\n03/05/2026,Faster export\n")
+    unclear = runner.invoke(app, ["import", "unclear.csv", *args])
+    assert unclear.exit_code == 2 and "--date-order" in unclear.stderr
+    assert "- date: 2026-03-05" in runner.invoke(app, ["import", "unclear.csv", *args, "--date-order", "mdy"]).stdout
+    assert not (in_tmp / "notes").exists()

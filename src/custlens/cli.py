@@ -701,6 +701,7 @@ def import_(
                           autocompletion=_complete_kinds)
     ] = "survey",
     folder: Annotated[Path | None, typer.Option("--dir", help="Notes folder (default: the first from custlens.yaml).", show_default=False)] = None,
+    date_order: Annotated[str, typer.Option("--date-order", help="Dates like 03/05/2026: auto (from the column), dmy or mdy.")] = "auto",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the note that would be written; write nothing.")] = False,
 ) -> None:
     """Turn a survey or help-desk export (CSV) into one YAML batch note, one entry per row.
@@ -712,7 +713,8 @@ def import_(
     from .parse import display_path
 
     _choose(type_, ("pain", "need", "auto"), "--type")
-    options = ImportOptions(
+    _choose(date_order, ("auto", "dmy", "mdy"), "--date-order")
+    options = ImportOptions(date_order=date_order,
         text_column=text_column, type=type_, kind=kind, segment_column=segment_column, segment=segment,
         date_column=date_column, date=_date(date, "--date"), participant_column=participant_column,
     )
@@ -723,9 +725,10 @@ def import_(
     summary = f"{result.entries} of {result.rows} rows imported"
     if skipped:
         summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
-    if path is None:
+    if dry_run:
         sys.stdout.write(result.text)
-        console.print(f"dry run: {summary}; nothing written")
+        console.print(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
+                      "nothing written")
         return
     typer.echo(display_path(path))
     console.print(summary)

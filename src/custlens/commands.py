@@ -711,7 +711,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
 
 def import_csv(
     source: Path, options: ImportOptions, config: Config, folder: Path | None = None, dry_run: bool = False
-) -> tuple[Path | None, ImportResult]:
+) -> tuple[Path, ImportResult]:
     """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
     from .imports import build_batch
     from .parse import parse_bytes
@@ -737,9 +737,9 @@ def import_csv(
         first = errors[0]
         raise CustlensError(f"the import would not pass `custlens check`: {first.message}", hint=first.hint,
                             exit_code=ExitCode.PROBLEMS)
-    if dry_run:
-        return None, result
     target = folder or config.notes_dirs()[0]
+    if dry_run:
+        return target / f"{result.name}.yaml", result
     try:
         target.mkdir(parents=True, exist_ok=True)
         return write_unique(target, result.name, ".yaml", result.text), result

@@ -22,6 +22,9 @@ DATE_FORMATS = (
     "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
 )
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
+# 5/13/2026, 13.05.2026, 13-05-26, with or without a time after it (Google Forms: "5/13/2026 10:22:13")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T,].*)?$")
+DATE_ORDERS = ("auto", "dmy", "mdy")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ImportOptions:
     date_column: str | None = None
     date: dt.date | None = None
     participant_column: str | None = None
+    date_order: str = "auto"  # for dates like 03/05/2026: day first (dmy) or month first (mdy)
 
 
 @dataclass
@@ -49,8 +53,42 @@ class ImportResult:
     dates: list[str] = field(default_factory=list)
 
 
-def parse_date(value: str) -> dt.date | None:
+def date_order(values: list[str]) -> str | None:
+    """How a column writes numeric dates: "dmy" if a first number is over 12 (13/05/2026), "mdy" if a
+    second one is (5/13/2026); with no such date, "dmy" for dots (the European 03.05.2026); None if the
+    column could be read both ways, or holds both."""
+    seen: set[str] = set()
+    dots = False
+    ambiguous = False
+    for value in values:
+        found = _NUMERIC_DATE.match(value.strip())
+        if not found:
+            continue
+        first, second = int(found.group(1)), int(found.group(3))
+        dots = dots or found.group(2) == "."
+        if first > 12:
+            seen.add("dmy")
+        elif second > 12:
+            seen.add("mdy")
+        elif first != second:
+            ambiguous = True
+    if len(seen) == 1:
+        return seen.pop()
+    if seen or (ambiguous and not dots):
+        return None
+    return "dmy"
+
+
+def parse_date(value: str, order: str = "dmy") -> dt.date | None:
     value = value.strip()
+    numeric = _NUMERIC_DATE.match(value)
+    if numeric:
+        first, second, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+        day, month = (first, second) if order == "dmy" else (second, first)
+        try:
+            return dt.date(year + 2000 if year < 100 else year, month, day)
+        except ValueError:
+            return None
     found = _ISO_PREFIX.match(value)
     if found:
         value = found.group(1)
@@ -127,6 +165,16 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
     def cell(row: list[str], at: int | None) -> str:
         return row[at].strip() if at is not None and at < len(row) else ""
 
+    order = options.date_order
+    if date_at is not None and order == "auto":
+        found = date_order([cell(row, date_at) for _, row in rows])
+        if found is None:
+            raise CustlensError(
+                f"the dates in column {header[date_at]!r} can be read day first or month first (e.g. 03/05/2026)",
+                path=source, hint="give --date-order dmy (3 May) or --date-order mdy (March 5)",
+                exit_code=ExitCode.USAGE,
+            )
+        order = found
     for number, row in rows:
         text = " ".join(cell(row, text_at).split())
         if not text:
@@ -138,7 +186,7 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
             continue
         date = options.date or today
         if date_at is not None and cell(row, date_at):
-            parsed = parse_date(cell(row, date_at))
+            parsed = parse_date(cell(row, date_at), order)
             if parsed is None:
                 raise CustlensError(
                     f"{cell(row, date_at)!r} in column {header[date_at]!r} is not a date I can read",
