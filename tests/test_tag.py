@@ -54,10 +54,18 @@ def test_informal_spelling_of_negations() -> None:
 
 
 def test_teams_add_and_remove_cues() -> None:
-    custom = Tagger(added={"pain": ["no-shows eat our margin"]}, removed={"pain": ["slow"], "need": ["wish"]})
+    custom = Tagger(added={"pain": ["no-shows eat our margin"]}, removed={"pain": ["slow"], "need": ["i wish"]})
     assert custom.classify("Honestly, no-shows eat our margin")[0] == "pain"
     assert custom.classify("The slow cooker class is popular")[0] == "other"
     assert custom.classify("I wish for nothing")[0] == "other"
+    assert custom.classify("The export takes forever") == ("pain", "takes forever")  # only the phrase goes
+
+
+def test_removing_a_phrase_no_cue_fires_on_is_an_error() -> None:
+    from custlens.errors import CustlensError
+
+    with pytest.raises(CustlensError, match="no pain cue fires on 'sloow'"):
+        Tagger(removed={"pain": ["sloow"]})
 
 
 def test_added_cues_match_whole_words_even_with_punctuation_at_their_ends() -> None:

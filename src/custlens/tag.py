@@ -21,6 +21,7 @@ from .cues import (
     PAIN_CUES,
     SELF_NEGATED,
 )
+from .errors import CustlensError
 from .models import Statement, StatementType
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
@@ -78,13 +79,15 @@ class Tagger:
         self._removed = {kind: {normalise(p) for p in removed.get(kind, ())} for kind in ("pain", "need")}
         self.cues: dict[str, list[Cue]] = {}
         for kind, builtin in (("need", NEED_CUES), ("pain", PAIN_CUES)):
-            cues = [
-                Cue(name, kind, re.compile(pattern))  # type: ignore[arg-type]
-                for name, pattern in builtin
-                if name not in self._removed[kind]
-            ]
+            cues = [Cue(name, kind, re.compile(pattern)) for name, pattern in builtin]  # type: ignore[arg-type]
             cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ()) if normalise(p)]  # type: ignore[arg-type]
             self.cues[kind] = cues
+            for phrase in sorted(self._removed[kind]):  # a phrase no cue can fire on is a typo: say so
+                if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in cues):
+                    raise CustlensError(
+                        f"cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
+                        hint="list the words as `custlens statements --format json` shows them in `cue`",
+                    )
         # one pass over the text rules a type out before any cue is looked at one by one
         self._any = {
             kind: re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues)) if cues else None
