@@ -314,3 +314,15 @@ def test_custom_attributes_kept_by_the_config_are_in_the_statements_output(runne
 
     row = next(csv.DictReader(io.StringIO(runner.invoke(app, ["statements", "--format", "csv"]).stdout)))
     assert row["attributes"] == '{"plan":"gold"}'
+
+
+def test_a_theme_keeps_its_id_when_later_notes_join_it_and_move_its_label(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", participant="P-1", date="2026-03-01", needs=("SMS reminders sent the day before",))
+    note(tmp_path, "b.md", participant="P-2", date="2026-03-02", needs=("Text reminders to clients the day before",))
+    before = themes_json(runner, str(tmp_path))["themes"][0]
+    for k in range(3, 7):
+        note(tmp_path, f"n{k}.md", participant=f"P-{k}", date="2026-04-01",
+             needs=("Text reminders to clients sent automatically the day before",))
+    after = themes_json(runner, str(tmp_path))["themes"][0]
+    assert after["participants"] == 6 and after["label"] != before["label"]
+    assert after["id"] == before["id"]

@@ -137,7 +137,10 @@ def build_themes(
         members = rest[kind]
         for indices, medoid in zip(grouping.groups, grouping.medoids):
             centre = members[medoid]
-            theme_id = _theme_id(kind, centre.text, taken)
+            # the id comes from the theme's first statement (earliest date, then text), so notes added
+            # later leave it as it is, even when they move the centre that gives the label
+            first = min((members[k] for k in indices), key=lambda s: (s.note.date, normalise(s.text)))
+            theme_id = _theme_id(kind, first.text, taken)
             taken.add(theme_id)
             themes.append(
                 Theme(theme_id, trim(centre.text), kind, _chronological(members[k] for k in indices), False, centre)
