@@ -177,7 +177,9 @@ def _best_first(groups: np.ndarray, values: np.ndarray, ties: np.ndarray, top: i
     key = (groups.astype(np.int64) * 1_000_001 + (1_000_000 - quantised)) * width + ties.astype(np.int64)
     order = np.argsort(key)
     grouped = groups[order]
-    rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+    lengths = np.diff(np.append(starts, len(grouped)))
+    rank = np.arange(len(order)) - np.repeat(starts, lengths)  # place within its group
     return order[rank < top]
 
 
@@ -223,6 +225,9 @@ def _no_pairs() -> tuple[np.ndarray, ...]:
     return empty, empty, np.zeros(0)
 
 
+PRE_CANDIDATES = 3  # x max_candidates: the candidates per text ranked by their rarer features first
+
+
 def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk: int = 1000) -> tuple[np.ndarray, ...]:
     """Candidate pairs (i < j) with their full cosine, each text keeping its `max_candidates` best.
 
@@ -241,6 +246,13 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings, rows_per_chunk
         sims = block.data
         other = cols != rows
         rows, cols, sims = rows[other], cols[other], sims[other]
+        if by_common is not None and len(rows) and settings.max_candidates:
+            # where a text has very many candidates (texts with few, common words), the common features
+            # are added only for those that lead on the rarer ones: the costly part stays bounded
+            lead = _best_first(rows, sims, cols, PRE_CANDIDATES * settings.max_candidates)
+            if len(lead) < len(rows):
+                lead.sort()
+                rows, cols, sims = rows[lead], cols[lead], sims[lead]
         if by_common is not None and len(rows):
             sims = sims + _common_part(by_common, rows, cols)
         good = sims >= minimum
