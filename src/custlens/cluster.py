@@ -44,7 +44,15 @@ SCALE = 10_000  # scores are integers 0..SCALE so that sums are exact and runs a
 
 # Function words and the filler of spoken notes; they make unrelated statements look alike.
 FILLER = frozenset(
-    ["a", "an", "the", "and", "or", "but", "so", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "into", "onto", "about", "over", "than", "then", "that", "this", "these", "those", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "has", "have", "had", "having", "i", "i'm", "i've", "me", "my", "mine", "we", "we're", "we've", "us", "our", "ours", "you", "you're", "your", "yours", "they", "they're", "them", "their", "he", "she", "him", "her", "his", "hers", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "just", "really", "very", "quite", "pretty", "actually", "basically", "literally", "honestly", "totally", "like", "kind", "sort", "um", "uh", "er", "well", "okay", "ok", "yeah", "yes", "no", "not", "also", "too", "still", "even", "much", "many", "more", "most", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "get", "got", "gets", "getting", "if", "because", "while", "just", "only", "own", "same", "other", "another", "each", "every", "both", "either", "again", "always", "ever", "lot", "lots", "thing", "things", "stuff", "way", "something", "anything", "everything", "said", "says", "say", "tell", "told", "think", "thought", "feel", "felt", "im", "ive", "weve", "youre", "theyre"]
+    """a an the and or but so of to in on at by for with from as into onto about over than then that this
+    these those it its it's is are was were be been being am do does did doing has have had having i i'm
+    i've me my mine we we're we've us our ours you you're your yours they they're them their he she him
+    her his hers there here what which who whom whose when where why how all any some just really very
+    quite pretty actually basically literally honestly totally like kind sort um uh er well okay ok yeah
+    yes no not also too still even much many more most can could would should will shall may might must
+    get got gets getting if because while just only own same other another each every both either
+    again always ever lot lots thing things stuff way something anything everything said says say
+    tell told think thought feel felt im ive weve youre theyre""".split()  # noqa: SIM905
 )
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")

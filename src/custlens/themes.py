@@ -2,8 +2,8 @@
 
 A theme holds statements of one type (pain or need) that say the same thing. Its label is the most
 representative statement (the medoid) or the codebook label; its id is the codebook key, or a short
-hash of the type and the medoid's normalised text, so it stays the same when notes are added unless
-the theme's centre moves. Results do not depend on the order notes were read in.
+hash of the type and the normalised text of its first statement (earliest date, then text), so it stays
+the same when later notes join the theme. Results do not depend on the order notes were read in.
 """
 
 from __future__ import annotations
