@@ -326,3 +326,26 @@ def test_a_theme_keeps_its_id_when_later_notes_join_it_and_move_its_label(runner
     after = themes_json(runner, str(tmp_path))["themes"][0]
     assert after["participants"] == 6 and after["label"] != before["label"]
     assert after["id"] == before["id"]
+
+
+def test_the_quote_is_the_statement_most_like_the_whole_theme_not_one_at_its_edge() -> None:
+    from custlens.extract import extract
+    from custlens.models import DEFAULT_KINDS
+    from custlens.parse import ParseSettings, parse_bytes
+    from custlens.themes import Theme
+    from custlens.triangulate import triangulate
+
+    text = "---\ndate: 2026-03-01\nkind: interview\nsegment: smb\n---\n## Needs\n" + "".join(
+        f"- {line}\n" for line in (
+            "Outlook sync without delays",
+            "Invoices sync to Xero without retyping.",  # shares words with the label, not with the rest
+            "Outlook sync that never lets two patients into one slot",
+            "Outlook sync that updates within a minute or so, in both directions.",
+            "Real-time two-way sync with Outlook / Microsoft 365, so a busy slot is busy everywhere",
+            "Calendar sync she never has to think about: if it's in Outlook, it's busy in Slotwise.",
+        )
+    )
+    parsed = parse_bytes(text.encode(), "n.md", ".md", ParseSettings(kinds=DEFAULT_KINDS))
+    found = extract(parsed.notes)
+    theme = Theme("need-x", found[0].text, "need", tuple(found), False, found[0])
+    assert "Xero" not in triangulate(theme).quote.text

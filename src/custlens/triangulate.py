@@ -51,22 +51,35 @@ def strength(participants: int, segments: int, sources: int) -> str:
     return "anecdotal"
 
 
+QUOTE_PEERS = 40  # a quote is compared with at most this many statements of its theme ...
+QUOTE_CANDIDATES = 200  # ... and chosen among at most this many (evenly through a large theme)
+
+
 def _quote(theme: Theme) -> Statement:
     """The customer's own words where there are some (a quote), else another statement than the label;
-    of those, the one closest to the label, so the quote shows what the theme is about."""
-    from rapidfuzz import fuzz, utils
+    of those, the one most like the theme as a whole (its label and its other statements, on average),
+    so the quote shows what the theme is about rather than a statement at its edge."""
+    from rapidfuzz import fuzz, process, utils
 
     quotes = [s for s in theme.statements if s.section == "quotes"]
     others = [s for s in theme.statements if s is not theme.representative and s.text != theme.label]
     candidates = quotes or others
     if not candidates:
         return theme.representative or theme.statements[0]
-    label = utils.default_process(theme.label)
-    return min(
-        candidates,
-        key=lambda s: (-fuzz.token_sort_ratio(utils.default_process(s.text), label), len(s.text) > 140,
-                       s.note.date, s.note.path, s.line),
+    step = max(1, len(theme.statements) // QUOTE_PEERS)  # evenly through the theme, in date order
+    peers = [theme.label] + [s.text for s in theme.statements[::step][:QUOTE_PEERS]]
+    candidates = candidates[:: max(1, len(candidates) // QUOTE_CANDIDATES)][:QUOTE_CANDIDATES]
+    scores = process.cdist(
+        [s.text for s in candidates], peers, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
+        dtype=None, workers=1,
     )
+    likeness = [float(row.sum()) for row in scores]
+    best = min(
+        range(len(candidates)),
+        key=lambda k: (-round(likeness[k], 6), len(candidates[k].text) > 140, candidates[k].note.date,
+                       candidates[k].note.path, candidates[k].line),
+    )
+    return candidates[best]
 
 
 def triangulate(theme: Theme) -> Evidence:
