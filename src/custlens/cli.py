@@ -151,9 +151,9 @@ class _LazyProgress:
 @contextlib.contextmanager
 def _run(no_cache: bool) -> Any:
     """The Run for a command: cache on unless --no-cache, progress on a terminal, timings if asked for."""
-    from .commands import Run
-
     import gc
+
+    from .commands import Run
 
     progress = _LazyProgress() if sys.stderr.isatty() else None
     run = Run(cache=not no_cache and not os.environ.get("CUSTLENS_NO_CACHE"), progress=progress)
