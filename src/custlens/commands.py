@@ -145,9 +145,7 @@ class CheckReport:
 def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
     corpus = load(paths, config, run)
-    by_note: dict[int, list[Statement]] = {}
-    for statement in corpus.statements:
-        by_note.setdefault(id(statement.note), []).append(statement)
+    by_note = statements_by_note(corpus.statements)
     spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
         parsed.problems.extend(need_problems(parsed.notes, by_note, config))
@@ -175,6 +173,14 @@ def _segment_spellings(notes: list[Note]) -> dict[str, str]:
         key: min(names, key=lambda name: (-counts[name], name))
         for key, names in ways.items() if len(names) > 1
     }
+
+
+def statements_by_note(statements: list[Statement]) -> dict[int, list[Statement]]:
+    """Each note's statements, by id() of the note."""
+    by_note: dict[int, list[Statement]] = {}
+    for statement in statements:
+        by_note.setdefault(id(statement.note), []).append(statement)
+    return by_note
 
 
 def need_problems(notes: list[Note], by_note: dict[int, list[Statement]], config: Config) -> list[Problem]:
@@ -535,10 +541,7 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
     from .parse import parse_bytes
 
     parsed = parse_bytes(note_markdown(new).encode("utf-8"), name, ".md", ParseSettings.from_config(config))
-    by_note: dict[int, list[Statement]] = {}
-    for statement in extract(parsed.notes):
-        by_note.setdefault(id(statement.note), []).append(statement)
-    problems = parsed.problems + need_problems(parsed.notes, by_note, config)
+    problems = parsed.problems + need_problems(parsed.notes, statements_by_note(extract(parsed.notes)), config)
     for problem in problems:
         if problem.is_error and problem.code != "no-need":
             raise CustlensError(problem.message, hint=problem.hint)
