@@ -715,14 +715,15 @@ def import_(
     Rows with no text are skipped and counted. The note is written atomically and never over a file.
     """
     from . import commands
-    from .imports import ImportOptions
+    from .imports import DATE_ORDERS, ImportOptions
     from .parse import display_path
 
     _choose(type_, ("pain", "need", "auto"), "--type")
-    _choose(date_order, ("auto", "dmy", "mdy"), "--date-order")
-    options = ImportOptions(date_order=date_order,
+    _choose(date_order, DATE_ORDERS, "--date-order")
+    options = ImportOptions(
         text_column=text_column, type=type_, kind=kind, segment_column=segment_column, segment=segment,
         date_column=date_column, date=_date(date, "--date"), participant_column=participant_column,
+        date_order=date_order,
     )
     config = _config()
     path, result = commands.import_csv(source, options, config, folder, dry_run)

@@ -55,6 +55,11 @@ QUOTE_PEERS = 40  # a quote is compared with at most this many statements of its
 QUOTE_CANDIDATES = 200  # ... and chosen among at most this many (evenly through a large theme)
 
 
+def _evenly(items: Sequence[Statement], most: int) -> list[Statement]:
+    """At most `most` of the items, taken at even steps through them (they are in date order)."""
+    return list(items[:: max(1, len(items) // most)][:most])
+
+
 def _quote(theme: Theme) -> Statement:
     """The customer's own words where there are some (a quote), else another statement than the label;
     of those, the one most like the theme as a whole (its label and its other statements, on average),
@@ -66,9 +71,8 @@ def _quote(theme: Theme) -> Statement:
     candidates = quotes or others
     if not candidates:
         return theme.representative or theme.statements[0]
-    step = max(1, len(theme.statements) // QUOTE_PEERS)  # evenly through the theme, in date order
-    peers = [theme.label] + [s.text for s in theme.statements[::step][:QUOTE_PEERS]]
-    candidates = candidates[:: max(1, len(candidates) // QUOTE_CANDIDATES)][:QUOTE_CANDIDATES]
+    peers = [theme.label] + [s.text for s in _evenly(theme.statements, QUOTE_PEERS)]
+    candidates = _evenly(candidates, QUOTE_CANDIDATES)
     scores = process.cdist(
         [s.text for s in candidates], peers, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
         dtype=None, workers=1,
