@@ -132,6 +132,11 @@ class _Lines:
         return mark_line + 1 + self.offset
 
 
+def _too_deep(depth: int, line: int | None) -> YamlError:
+    return YamlError("yaml-too-deep", f"YAML is nested more than {depth} levels deep", line,
+                     "a note needs only a few levels; flatten the structure")
+
+
 def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError:
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(exc.position, 0)) + 1 + lines_of.offset
@@ -157,6 +162,8 @@ def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError
             )
     mark = context_mark or problem_mark
     line = lines_of(mark.line) if mark else None
+    if "maximum nesting depth" in problem:  # newer PyYAML stops deep nesting in its scanner, before us
+        return _too_deep(MAX_DEPTH, line)
     message = f"invalid YAML: {problem}"
     if context and context_mark is not None and problem_mark is not None:
         message += f" ({context} that starts here; the parser gave up on line {lines_of(problem_mark.line)})"
@@ -267,12 +274,7 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
             if event.tag not in (None, "!") and event.tag not in _CONTAINER_TAGS:
                 record(_tag_error(event.tag, line))
             if len(stack) >= max_depth:
-                raise YamlError(
-                    "yaml-too-deep",
-                    f"YAML is nested more than {max_depth} levels deep",
-                    line,
-                    "a note needs only a few levels; flatten the structure",
-                )
+                raise _too_deep(max_depth, line)
             nodes += 1
             container: Any = YamlMap() if kind == "MappingStartEvent" else YamlList()
             container.line = line
