@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlens.cluster import GroupingSettings, average_linkage, group, normalise
+from custlens import cluster
+from custlens.cluster import Grouping, GroupingSettings, average_linkage, group, normalise
 
 
 def partition(labels: list[int]) -> set[frozenset[int]]:
@@ -186,3 +188,94 @@ def test_a_sample_larger_than_the_direct_limit_is_capped() -> None:
     texts = _paraphrase_set()
     result = group(texts, GroupingSettings(direct_limit=25, sample_size=1000))
     assert len(set(result.labels)) == 4
+
+
+# --- the compiled loops and their numpy fallback -------------------------------------------------
+
+compiled_only = pytest.mark.skipif(cluster._native is None, reason="the compiled module was not built (no C compiler)")
+
+
+def grouped_both_ways(texts: list[str], chosen: GroupingSettings) -> tuple[Grouping, Grouping]:
+    compiled = group(texts, chosen)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster, "_native", None)
+        plain = group(texts, chosen)
+    return compiled, plain
+
+
+@compiled_only
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=60).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(1, 4), min_size=n, max_size=n),
+            st.dictionaries(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
+                st.sampled_from([2500, 3000, 4000, 5000, 7500, 10_000]),  # few values: many ties
+                max_size=200,
+            ),
+        )
+    ),
+    st.sampled_from([2000, 3000, 5000]),
+)
+def test_compiled_linkage_merges_exactly_like_the_numpy_one(case, threshold: int) -> None:
+    weights, pairs = case
+    i = np.array([a for a, _ in pairs], dtype=np.int64)
+    j = np.array([b for _, b in pairs], dtype=np.int64)
+    s = np.array(list(pairs.values()), dtype=np.int64)
+    compiled = average_linkage(weights, i, j, s, threshold)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster, "_native", None)
+        plain = average_linkage(weights, i, j, s, threshold)
+    assert compiled.tolist() == plain.tolist()
+
+
+@compiled_only
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(words, min_size=1, max_size=7).map(" ".join), min_size=1, max_size=150),
+    st.sampled_from([
+        GroupingSettings(),
+        # common features, a bounded lead on the rarer ones, few candidates: every branch of the search
+        GroupingSettings(pair_budget=2_000, min_max_df=3, max_candidates=4, max_neighbours=3),
+        # the sampled path, with its assignment of the other texts
+        GroupingSettings(direct_limit=20, sample_size=12, assign_candidates=3, pair_budget=5_000, min_max_df=4),
+    ]),
+)
+def test_compiled_candidates_and_grouping_match_the_numpy_fallback(sample: list[str], chosen: GroupingSettings) -> None:
+    compiled, plain = grouped_both_ways(sample, chosen)
+    assert compiled.labels == plain.labels
+    assert compiled.medoids == plain.medoids
+
+
+def candidate_pairs(texts: list[str], chosen: GroupingSettings) -> tuple[set[tuple[int, int, float]], ...]:
+    nodes = sorted(set(map(normalise, texts)))
+    matrix = cluster._tfidf(nodes)
+    within = cluster._cosine_pairs(matrix, len(nodes), chosen)
+    across = cluster._cross_pairs(matrix, len(nodes) // 2, len(nodes), chosen)
+    return tuple({(int(a), int(b), float(c)) for a, b, c in zip(*pairs)} for pairs in (within, across))
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(words, min_size=1, max_size=7).map(" ".join), min_size=2, max_size=150),
+    st.sampled_from([
+        GroupingSettings(max_candidates=5, assign_candidates=3),
+        GroupingSettings(pair_budget=2_000, min_max_df=3, max_candidates=4, assign_candidates=2),
+        GroupingSettings(pair_budget=500, min_max_df=2, max_candidates=1, assign_candidates=1),
+    ]),
+)
+def test_compiled_candidate_search_finds_exactly_the_pairs_numpy_does(sample: list[str], chosen: GroupingSettings) -> None:
+    compiled = candidate_pairs(sample, chosen)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster, "_native", None)
+        plain = candidate_pairs(sample, chosen)
+    assert compiled == plain
+
+
+@compiled_only
+def test_compiled_and_numpy_paths_agree_on_a_realistic_set() -> None:
+    compiled, plain = grouped_both_ways(_paraphrase_set() * 3 + PARAPHRASES, GroupingSettings(direct_limit=40, sample_size=25))
+    assert compiled.labels == plain.labels
+    assert len(set(compiled.labels)) >= 4
