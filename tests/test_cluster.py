@@ -279,3 +279,13 @@ def test_compiled_and_numpy_paths_agree_on_a_realistic_set() -> None:
     compiled, plain = grouped_both_ways(_paraphrase_set() * 3 + PARAPHRASES, GroupingSettings(direct_limit=40, sample_size=25))
     assert compiled.labels == plain.labels
     assert len(set(compiled.labels)) >= 4
+
+
+@compiled_only
+def test_the_compiled_loops_refuse_out_of_range_ids_instead_of_reading_past_an_array() -> None:
+    ints, floats, none = (lambda *v: np.array(v, dtype=np.int64)), (lambda *v: np.array(v, dtype=np.float64)), np.zeros(0)
+    with pytest.raises(IndexError):
+        cluster._native.candidates(ints(0, 1), ints(5), floats(1.0), ints(0, 1), ints(0), floats(1.0),
+                                   ints(), ints(), none, 0, 1, 0, 0, 0, 0.0, True)
+    with pytest.raises(IndexError):
+        cluster._native.average_linkage(ints(1, 1), ints(0), ints(7), ints(5000), 2000)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import pytest
 
 from custlens.tag import Tagger
@@ -113,3 +116,24 @@ def test_a_clause_that_denies_a_problem_is_not_a_pain(text: str) -> None:
 )
 def test_a_denial_leaves_the_pains_of_other_clauses(text: str, cue: str) -> None:
     assert TAGGER.classify(text) == ("pain", cue)
+
+
+SENTENCES = st.lists(
+    st.sampled_from(
+        "i wish it would sync please add export the app keeps crashing it is not a problem never crashes "
+        "slow frustrating can't find would be nice if you should try we need a way to invoices are late "
+        "but , . and the booking calendar really takes forever it would help if don't need".split(" ")
+    ),
+    min_size=1, max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCES)
+def test_the_one_pass_shortcut_types_exactly_like_trying_every_cue(text: str) -> None:
+    quick = Tagger(removed={"pain": ["slow"]})
+    thorough = Tagger(removed={"pain": ["slow"]})
+    thorough._counts = lambda kind, cue, text, match: (  # type: ignore[method-assign]
+        match.re is cue.pattern and Tagger._counts(thorough, kind, cue, text, match)
+    )  # the shortcut's match is never one cue's own: it is never taken, every cue searches on its own
+    assert quick.classify(text) == thorough.classify(text)

@@ -28,6 +28,13 @@ static inline void swap(Cand *x, Cand *y) {
     *y = t;
 }
 
+/* Whether every one of x[0..count) is in [lo, hi]. */
+static int in_range(const int64_t *x, int64_t count, int64_t lo, int64_t hi) {
+    for (int64_t k = 0; k < count; k++)
+        if (x[k] < lo || x[k] > hi) return 0;
+    return 1;
+}
+
 /* Rearranges c[0..m) so that its first `top` entries are the `top` best (in any order). */
 static void select_best(Cand *c, int64_t m, int64_t top) {
     int64_t lo = 0, hi = m - 1;
@@ -157,23 +164,38 @@ static PyObject *candidates(PyObject *self, PyObject *args) {
     int bad_index = 0;
 
     Py_BEGIN_ALLOW_THREADS
+    if (!failed) {
+        /* every index is checked once here, so the loops below need not */
+        bad_index = !in_range(q_indptr, n_queries + 1, 0, bufs[1].view.len / 8) ||
+                    !in_range(q_indices, bufs[1].view.len / 8, 0, n_features - 1) ||
+                    !in_range(p_indptr, n_features + 1, 0, bufs[4].view.len / 8) ||
+                    !in_range(p_indices, bufs[4].view.len / 8, 0, n_targets - 1) ||
+                    bufs[2].view.len != bufs[1].view.len || bufs[5].view.len != bufs[4].view.len;
+        if (has_common)
+            bad_index = bad_index || !in_range(c_indptr, n_ids + 1, 0, bufs[7].view.len / 8) ||
+                        !in_range(c_indices, bufs[7].view.len / 8, 0, n_common - 1) ||
+                        bufs[8].view.len != bufs[7].view.len;
+    }
+    if (!has_common && pre > 0) {
+        /* with nothing to add after it, keeping the `pre` best, dropping those under `minimum` and
+         * keeping the `top` best is keeping the min(pre, top) best over `minimum`: one selection */
+        top = top > 0 && top < pre ? top : pre;
+        pre = 0;
+    }
     for (int64_t r = 0; r < n_queries && !failed && !bad_index; r++) {
         int64_t self_id = q_offset + r;
         int64_t m = 0;
         for (int64_t a = q_indptr[r]; a < q_indptr[r + 1]; a++) {
             int64_t f = q_indices[a];
-            if (f < 0 || f >= n_features) { bad_index = 1; break; }
             double v = q_data[a];
             for (int64_t b = p_indptr[f]; b < p_indptr[f + 1]; b++) {
                 int64_t t = p_indices[b];
-                if (t < 0 || t >= n_targets) { bad_index = 1; break; }
                 if (!seen[t]) {
                     seen[t] = 1;
                     touched[m++] = t;
                 }
                 acc[t] += v * p_data[b];
             }
-            if (bad_index) break;
         }
         int64_t kept = 0;
         for (int64_t k = 0; k < m; k++) {
@@ -187,24 +209,16 @@ static PyObject *candidates(PyObject *self, PyObject *args) {
             acc[touched[k]] = 0.0;
             seen[touched[k]] = 0;
         }
-        if (bad_index) break;
         if (pre > 0 && kept > pre) {
             select_best(cand, kept, pre);
             kept = pre;
         }
         if (has_common) {
-            for (int64_t a = c_indptr[self_id]; a < c_indptr[self_id + 1]; a++) {
-                if (c_indices[a] < 0 || c_indices[a] >= n_common) { bad_index = 1; break; }
-                common_row[c_indices[a]] = c_data[a];
-            }
-            if (bad_index) break;
+            for (int64_t a = c_indptr[self_id]; a < c_indptr[self_id + 1]; a++) common_row[c_indices[a]] = c_data[a];
             for (int64_t k = 0; k < kept; k++) {
                 int64_t t = cand[k].col;
                 double extra = 0.0;
-                for (int64_t a = c_indptr[t]; a < c_indptr[t + 1]; a++) {
-                    int64_t f = c_indices[a];
-                    if (f >= 0 && f < n_common) extra += c_data[a] * common_row[f];
-                }
+                for (int64_t a = c_indptr[t]; a < c_indptr[t + 1]; a++) extra += c_data[a] * common_row[c_indices[a]];
                 cand[k].value += extra;
             }
             for (int64_t a = c_indptr[self_id]; a < c_indptr[self_id + 1]; a++) common_row[c_indices[a]] = 0.0;

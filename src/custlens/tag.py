@@ -98,21 +98,31 @@ class Tagger:
         self.fresh = 0  # texts typed in this run, not known before
 
     def _first(self, kind: str, text: str) -> tuple[int, str] | None:
+        """The earliest cue match that counts (not removed, not negated), first cue first on a tie."""
         quick = self._any[kind]
-        if quick is None or quick.search(text) is None:
+        found = quick.search(text) if quick is not None else None
+        if found is None:
             return None
+        # The combined pattern's first match is the earliest any cue makes, by the first cue (in order)
+        # that makes one there. When it counts, it is the answer: no cue needs to search on its own.
+        start = found.start()
+        first = next((cue for cue in self.cues[kind] if cue.pattern.match(text, start)), None)
+        if first is not None and self._counts(kind, first, text, found):
+            return start, found.group(0).strip()
         best: tuple[int, str] | None = None
         for cue in self.cues[kind]:
             for match in cue.pattern.finditer(text):
-                words = match.group(0).strip()
-                if words in self._removed[kind]:
-                    continue
-                if cue.name not in SELF_NEGATED and self._negated(kind, text, match.start()):
+                if not self._counts(kind, cue, text, match):
                     continue
                 if best is None or match.start() < best[0]:
-                    best = (match.start(), words)
+                    best = (match.start(), match.group(0).strip())
                 break
         return best
+
+    def _counts(self, kind: str, cue: Cue, text: str, match: re.Match[str]) -> bool:
+        if match.group(0).strip() in self._removed[kind]:
+            return False
+        return cue.name in SELF_NEGATED or not self._negated(kind, text, match.start())
 
     @staticmethod
     def _negated(kind: str, text: str, start: int) -> bool:
