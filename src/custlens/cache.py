@@ -35,10 +35,11 @@ _LEFTOVER = re.compile(r"^\.(parse|group|tags)-[0-9a-f-]+\.bin\.[0-9a-f]+\.tmp$"
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A digest of custlens's own source: any change to the code starts every cache afresh."""
+    """A digest of custlens's own code (its Python and C sources, and the compiled module): any change
+    to the code starts every cache afresh."""
     hasher = hashlib.sha1(f"{FORMAT}\n{__version__}".encode())
     package = Path(__file__).parent
-    for source in sorted(package.glob("*.py")):
+    for source in sorted(p for p in package.iterdir() if p.suffix in (".py", ".c", ".so", ".pyd")):
         hasher.update(source.name.encode() + b"\x00" + source.read_bytes())
     return hasher.hexdigest()[:16]
 
