@@ -289,3 +289,15 @@ def test_the_compiled_loops_refuse_out_of_range_ids_instead_of_reading_past_an_a
                                    ints(), ints(), none, 0, 1, 0, 0, 0, 0.0, True)
     with pytest.raises(IndexError):
         cluster._native.average_linkage(ints(1, 1), ints(0), ints(7), ints(5000), 2000)
+
+
+def test_sparse_rows_keep_columns_and_transpose_like_scipy() -> None:
+    from scipy import sparse
+
+    dense = np.array([[0, 1.5, 0, 2], [0, 0, 0, 0], [3, 0, 0.5, 0], [0, 0, 0, 0]])
+    full = sparse.csr_matrix(dense)
+    rows = cluster._Rows(full.indptr.astype(np.int64), full.indices.astype(np.int64), full.data, 4)
+    keep = np.array([True, False, True, True])
+    assert (rows.columns(keep).scipy().toarray() == dense[:, keep]).all()  # empty rows, last one too
+    assert (rows.transposed().scipy().toarray() == dense.T).all()
+    assert (rows.rows(1, 3).scipy().toarray() == dense[1:3]).all()

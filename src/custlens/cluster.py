@@ -127,41 +127,92 @@ def _word_features(word: str) -> list[tuple[str, float]]:
     return [(gram, share) for gram in grams] + [("w:" + stem(word), WORD_WEIGHT)]
 
 
-@dataclass
-class _Matrix:
-    """Sparse TF-IDF rows (CSR) and each feature's document frequency."""
+@dataclass(frozen=True)
+class _Rows:
+    """Sparse rows (CSR: row r holds indices[indptr[r]:indptr[r+1]], ascending, and their data) of
+    `width` columns. Plain numpy, so grouping needs no scipy where the compiled loops are built."""
 
     indptr: np.ndarray
     indices: np.ndarray
     data: np.ndarray
+    width: int
+
+    @property
+    def count(self) -> int:
+        return len(self.indptr) - 1
+
+    def rows(self, lo: int, hi: int) -> _Rows:
+        a, b = int(self.indptr[lo]), int(self.indptr[hi])
+        return _Rows(self.indptr[lo : hi + 1] - a, self.indices[a:b], self.data[a:b], self.width)
+
+    def columns(self, keep: np.ndarray) -> _Rows:
+        """Only the columns where `keep` is true, numbered 0.. in their order."""
+        kept = keep[self.indices]
+        indptr = np.zeros(self.count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self._row_of()[kept], minlength=self.count), out=indptr[1:])
+        number = np.cumsum(keep) - 1
+        return _Rows(indptr, number[self.indices[kept]], self.data[kept], int(keep.sum()))
+
+    def transposed(self) -> _Rows:
+        """Columns as rows; each one's entries in row order."""
+        order = np.argsort(self.indices, kind="stable")
+        indptr = np.zeros(self.width + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.indices, minlength=self.width), out=indptr[1:])
+        return _Rows(indptr, self._row_of()[order], self.data[order], self.count)
+
+    def _row_of(self) -> np.ndarray:
+        return np.repeat(np.arange(self.count, dtype=np.int64), np.diff(self.indptr))
+
+    def scipy(self) -> Any:
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=(self.count, self.width))
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """Sparse TF-IDF rows and each feature's document frequency."""
+
+    rows: _Rows
     df: np.ndarray
 
 
 def _tfidf(texts: Sequence[str]) -> _Matrix:
     """TF-IDF rows (smooth idf, unit length). Each word's features are computed once, however often it occurs."""
     vocab: dict[str, int] = {}
-    cache: dict[str, tuple[list[int], list[float]]] = {}
-    rows: list[int] = []
-    feats: list[int] = []
-    weights: list[float] = []
-    for row, text in enumerate(texts):
-        for word in text.split():
-            found = cache.get(word)
+    word_ids: dict[str, int] = {}
+    word_feats: list[int] = []
+    word_weights: list[float] = []
+    word_start: list[int] = [0]
+    occurrences: list[int] = []
+    text_lengths: list[int] = []
+    for text in texts:
+        words = text.split()
+        for word in words:
+            found = word_ids.get(word)
             if found is None:
-                pairs = _word_features(word)
-                found = ([vocab.setdefault(f, len(vocab)) for f, _ in pairs], [w for _, w in pairs])
-                cache[word] = found
-            feats.extend(found[0])
-            weights.extend(found[1])
-            rows.extend([row] * len(found[0]))
+                found = word_ids[word] = len(word_ids)
+                for feature, weight in _word_features(word):
+                    word_feats.append(vocab.setdefault(feature, len(vocab)))
+                    word_weights.append(weight)
+                word_start.append(len(word_feats))
+            occurrences.append(found)
+        text_lengths.append(len(words))
     n, width = len(texts), len(vocab)
-    if not feats:
+    if not word_feats or not occurrences:
         zero = np.zeros(0, dtype=np.int64)
-        return _Matrix(np.zeros(n + 1, dtype=np.int64), zero, np.zeros(0), zero)
-    key, inverse = np.unique(
-        np.asarray(rows, dtype=np.int64) * width + np.asarray(feats, dtype=np.int64), return_inverse=True
-    )
-    tf = np.bincount(inverse.ravel(), weights=np.asarray(weights))
+        return _Matrix(_Rows(np.zeros(n + 1, dtype=np.int64), zero, np.zeros(0), width), np.zeros(width, np.int64))
+    # every occurrence of a word stands for all of that word's features, in order
+    word = np.asarray(occurrences, dtype=np.int64)
+    starts = np.asarray(word_start, dtype=np.int64)
+    per_word = np.diff(starts)[word]
+    text_of = np.repeat(np.repeat(np.arange(n, dtype=np.int64), text_lengths), per_word)
+    offsets = np.arange(int(per_word.sum()), dtype=np.int64) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    position = np.repeat(starts[word], per_word) + offsets
+    feats = np.asarray(word_feats, dtype=np.int64)[position]
+    weights = np.asarray(word_weights)[position]
+    key, inverse = np.unique(text_of * width + feats, return_inverse=True)
+    tf = np.bincount(inverse.ravel(), weights=weights)
     row_of, ind = key // width, key % width
     df = np.bincount(ind, minlength=width)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
@@ -171,7 +222,7 @@ def _tfidf(texts: Sequence[str]) -> _Matrix:
     data = data / norms[row_of]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n), out=indptr[1:])
-    return _Matrix(indptr, ind, data, df)
+    return _Matrix(_Rows(indptr, ind, data, width), df)
 
 
 # --- candidate pairs and scores -------------------------------------------------------------------
@@ -196,12 +247,6 @@ def _best_first(groups: np.ndarray, values: np.ndarray, ties: np.ndarray, top: i
     return order[rank < top]
 
 
-def _sparse(m: _Matrix, n: int) -> Any:
-    from scipy import sparse
-
-    return sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(n, len(m.df)))
-
-
 def _rare_limit(df: np.ndarray, budget: int, minimum: int) -> int:
     """The largest document frequency D such that pairing texts through every feature in at most D
     texts costs no more than `budget` products (each such feature costs df**2), but at least `minimum`."""
@@ -213,15 +258,14 @@ def _rare_limit(df: np.ndarray, budget: int, minimum: int) -> int:
     return max(minimum, int(affordable[-1]) if len(affordable) else 0)
 
 
-def _by_rarity(m: _Matrix, n: int, settings: GroupingSettings) -> tuple[Any, Any]:
+def _by_rarity(m: _Matrix, settings: GroupingSettings) -> tuple[_Rows, _Rows | None]:
     """The texts x rarer features (those that propose pairs) and texts x commonest features (None if
     there are none): see `_cosine_pairs`."""
     limit = _rare_limit(m.df, settings.pair_budget, settings.min_max_df)
-    matrix = _sparse(m, n)
-    common = np.flatnonzero(m.df > limit)
-    if not len(common):
-        return matrix, None
-    return matrix[:, np.flatnonzero(m.df <= limit)].tocsr(), matrix[:, common].tocsr()
+    common = m.df > limit
+    if not common.any():
+        return m.rows, None
+    return m.rows.columns(~common), m.rows.columns(common)
 
 
 def _no_pairs() -> tuple[np.ndarray, ...]:
@@ -253,13 +297,15 @@ def _flat(array: Any, dtype: type) -> np.ndarray:
 
 
 def _candidates_numpy(
-    queries: Any, targets_t: Any, common: Any, offset: int, pre: int, top: int, minimum: float, skip_self: bool,
-    rows_per_chunk: int = 1000,
+    queries: _Rows, targets_t: _Rows, common: _Rows | None, offset: int, pre: int, top: int, minimum: float,
+    skip_self: bool, rows_per_chunk: int = 1000,
 ) -> tuple[np.ndarray, ...]:
-    """`_native.candidates` in numpy (used when the compiled module was not built): the same pairs."""
+    """`_native.candidates` in numpy and scipy (used when the compiled module was not built): the same pairs."""
+    by_query, by_feature = queries.scipy(), targets_t.scipy()
+    by_common = common.scipy() if common is not None else None
     out_r, out_c, out_s = [], [], []
-    for start in range(0, queries.shape[0], rows_per_chunk):
-        block = (queries[start : start + rows_per_chunk] @ targets_t).tocoo()
+    for start in range(0, queries.count, rows_per_chunk):
+        block = (by_query[start : start + rows_per_chunk] @ by_feature).tocoo()
         rows = block.row.astype(np.int64) + start + offset
         cols = block.col.astype(np.int64)
         sims = block.data.astype(np.float64)
@@ -269,10 +315,10 @@ def _candidates_numpy(
         if pre and len(rows):
             lead = _best_per_row(rows, cols, sims, pre)
             rows, cols, sims = rows[lead], cols[lead], sims[lead]
-        if common is not None and len(rows):
+        if by_common is not None and len(rows):
             for lo in range(0, len(rows), 250_000):
                 part = slice(lo, lo + 250_000)
-                both = common[rows[part]].multiply(common[cols[part]])
+                both = by_common[rows[part]].multiply(by_common[cols[part]])
                 # summed in order, as the compiled loop does (`.sum(axis=1)` sums pairwise)
                 sims[part] += both @ np.ones(both.shape[1])
         good = sims >= minimum
@@ -289,25 +335,21 @@ def _candidates_numpy(
 
 
 def _candidates(
-    queries: Any, targets: Any, common: Any, offset: int, pre: int, top: int, minimum: float, skip_self: bool
+    queries: _Rows, targets: _Rows, common: _Rows | None, offset: int, pre: int, top: int, minimum: float,
+    skip_self: bool,
 ) -> tuple[np.ndarray, ...]:
     """For each query row (id `offset` + its row), the targets (ids 0..) that share a feature with it:
     where there are more than `pre`, the `pre` with the largest product of those features; then the
     product of the common features added (rows of `common`, over all ids); then those under `minimum`
     dropped and the `top` best kept (0: all). Best: the higher cosine, ties to the lower id."""
-    targets_t = targets.T.tocsr()
+    targets_t = targets.transposed()
     if _native is None:
         return _candidates_numpy(queries, targets_t, common, offset, pre, top, minimum, skip_self)
-    flat = _flat
-    if common is not None:
-        common_parts = (flat(common.indptr, np.int64), flat(common.indices, np.int64), flat(common.data, np.float64))
-    else:
-        common_parts = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    none = _Rows(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0)
+    arrays = [_flat(part, dtype) for rows in (queries, targets_t, common or none)
+              for part, dtype in ((rows.indptr, np.int64), (rows.indices, np.int64), (rows.data, np.float64))]
     rows, cols, sims = _native.candidates(
-        flat(queries.indptr, np.int64), flat(queries.indices, np.int64), flat(queries.data, np.float64),
-        flat(targets_t.indptr, np.int64), flat(targets_t.indices, np.int64), flat(targets_t.data, np.float64),
-        *common_parts, offset, targets.shape[0], common.shape[1] if common is not None else 0, pre, top, minimum,
-        skip_self,
+        *arrays, offset, targets.count, common.width if common is not None else 0, pre, top, minimum, skip_self
     )
     return np.frombuffer(rows, np.int64), np.frombuffer(cols, np.int64), np.frombuffer(sims, np.float64)
 
@@ -321,7 +363,7 @@ def _cosine_pairs(m: _Matrix, n: int, settings: GroupingSettings) -> tuple[np.nd
     many candidates (texts of few, common words), the common features are added only for the
     PRE_CANDIDATES x max_candidates that lead on the rarer ones, so that part of the work stays bounded.
     """
-    by_rare, by_common = _by_rarity(m, n, settings)
+    by_rare, by_common = _by_rarity(m, settings)
     top = settings.max_candidates
     rows, cols, sims = _candidates(by_rare, by_rare, by_common, 0, PRE_CANDIDATES * top, top,
                                    _least_cosine(settings), skip_self=True)
@@ -336,8 +378,8 @@ def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings) -> tupl
     """Candidate pairs between the first `k` texts (i) and the others (j >= k), each other text keeping
     the `assign_candidates` that share the most weight in the rarer features; full cosine as in
     `_cosine_pairs`."""
-    by_rare, by_common = _by_rarity(m, n, settings)
-    rows, cols, sims = _candidates(by_rare[k:], by_rare[:k], by_common, k, settings.assign_candidates, 0,
+    by_rare, by_common = _by_rarity(m, settings)
+    rows, cols, sims = _candidates(by_rare.rows(k, n), by_rare.rows(0, k), by_common, k, settings.assign_candidates, 0,
                                    _least_cosine(settings), skip_self=False)
     return cols, rows, sims
 
@@ -345,7 +387,7 @@ def _cross_pairs(m: _Matrix, k: int, n: int, settings: GroupingSettings) -> tupl
 def _all_pairs(m: _Matrix, n: int, rows_per_chunk: int = 500) -> tuple[np.ndarray, ...]:
     """The straightforward path: the cosine of every pair (pairs that share no feature have cosine 0
     and so can never score above the floor). No feature is left out and no text's list is cut."""
-    matrix = _sparse(m, n)
+    matrix = m.rows.scipy()
     transposed = matrix.T.tocsr()
     out_i, out_j, out_s = [], [], []
     for start in range(0, n, rows_per_chunk):
