@@ -212,3 +212,21 @@ def test_unicode_line_separators_inside_values_do_not_shift_lines() -> None:
     assert [(s.text, s.line) for s in extract(parsed.notes)] == [("need", 6)]
     front = FRONT.replace("segment: smb", 'segment: "x\x85y"\nfoo: 1') + "## Needs\n- a\n"
     assert [(p.code, p.line) for p in parse_bytes(front.encode(), "d.md", ".md", SETTINGS).problems] == [("unknown-key", 5)]
+
+
+def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch) -> None:
+    from custlens import parse
+    from custlens.parse import find_note_files, read_note_files
+
+    from .conftest import BAD_NOTES, NOTES
+
+    files, _ = find_note_files([NOTES] + ([BAD_NOTES] if BAD_NOTES.is_dir() else []))
+    displays = [str(path) for path in files]
+    settings = ParseSettings(kinds=DEFAULT_KINDS)
+    alone = [plain for _, plain in read_note_files(files, settings, displays, workers=1)]
+    monkeypatch.setattr(parse, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(parse, "_CHUNK", 7)  # several jobs per worker, results still in order
+    together = list(read_note_files(files, settings, displays, workers=2))
+    assert [plain for _, plain in together] == alone
+    assert [parse.to_plain(parsed) for parsed, _ in together] == alone
+    assert len(alone) == len(files) > 40 and any(plain[2] for plain in alone)  # notes and problems both crossed

@@ -148,3 +148,21 @@ def test_redact_keeps_people_apart_and_masks_tags(runner, in_tmp) -> None:
     assert "Dana" not in statements and "Eli" not in statements and "[participant 1]" in statements
     refused = runner.invoke(app, ["themes", "--redact", "--write-codebook"])
     assert refused.exit_code == 2 and not (in_tmp / "themes.yaml").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_worker_processes_parse_exits_130_with_one_line(tmp_path) -> None:
+    folder = tmp_path / "notes"
+    for k in range(6000):
+        note(folder, f"n{k:05}.md", participant=f"P-{k}", needs=(f"Export number {k} to CSV",))
+    env = dict(os.environ, CUSTLENS_NO_CACHE="1")
+    proc = subprocess.Popen([sys.executable, "-m", "custlens", "check", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(0.9)  # started up, and reading the notes
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("finished before the signal arrived")
+    assert proc.returncode == 130
+    assert err.strip() == "interrupted"  # no traceback from a worker either
+    assert out == ""

@@ -9,7 +9,6 @@ is ignored: it only ever saves time.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import marshal
@@ -21,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import Problem
-from .models import Block, Note
-from .parse import ParsedFile, ParseSettings
+from .parse import ParsedFile, ParseSettings, from_plain, to_plain
 
 FORMAT = 2
 # What the cache keeps: files of older code versions go, then the least recently used beyond these.
@@ -52,42 +49,6 @@ def cache_dir() -> Path:
     return Path(base) / "custlens"
 
 
-def _block(b: Block) -> tuple[Any, ...]:
-    return (b.text, b.line, b.origin, b.headings, b.label, b.field)
-
-
-def _note(n: Note) -> tuple[Any, ...]:
-    return (
-        n.id, n.path, n.line, n.entry, n.date.toordinal(), n.kind, n.segment, n.participant, n.researchers,
-        n.title, n.tags, tuple(_block(b) for b in n.blocks), n.fields, n.attributes,
-    )
-
-
-def _problem(p: Problem) -> tuple[Any, ...]:
-    return (p.path, p.code, p.message, p.severity, p.line, p.entry, p.hint)
-
-
-def _dump(parsed: ParsedFile) -> tuple[Any, ...]:
-    return (parsed.path, tuple(_note(n) for n in parsed.notes), tuple(_problem(p) for p in parsed.problems))
-
-
-def _load(data: tuple[Any, ...]) -> ParsedFile:
-    path, notes, problems = data
-    return ParsedFile(
-        path,
-        [
-            Note(
-                id=n[0], path=n[1], line=n[2], entry=n[3], date=dt.date.fromordinal(n[4]), kind=n[5], segment=n[6],
-                participant=n[7], researchers=tuple(n[8]), title=n[9], tags=tuple(n[10]),
-                blocks=tuple(Block(b[0], b[1], b[2], tuple(tuple(h) for h in b[3]), b[4], b[5]) for b in n[11]),
-                fields=n[12], attributes=n[13],
-            )
-            for n in notes
-        ],
-        [Problem(*p) for p in problems],
-    )
-
-
 class ParseCache:
     """Cached parse results for one set of note folders and settings."""
 
@@ -100,7 +61,7 @@ class ParseCache:
         self.changed = False
         try:
             with open(self.path, "rb") as handle:
-                data = marshal.load(handle)
+                data = marshal.loads(handle.read())  # one read: load(handle) reads piece by piece
             if isinstance(data, dict):
                 self.entries = data
                 os.utime(self.path)  # recently used: kept longest by prune()
@@ -108,7 +69,16 @@ class ParseCache:
             self.entries = {}
 
     def read(self, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
-        """The cached result for `path` if the file is unchanged, else `parse()`.
+        """The cached result for `path` if the file is unchanged, else `parse()` (and kept)."""
+        stamp, found = self.lookup(path, display)
+        if found is not None:
+            return found
+        result = parse()
+        self.store(path, display, stamp, to_plain(result))
+        return result
+
+    def lookup(self, path: Path, display: str) -> tuple[tuple[int, ...] | None, ParsedFile | None]:
+        """The file's stamp, and its cached result if it is unchanged (else None).
 
         Unchanged means the same size, modification time, change time, inode and device: the change
         time moves on every write and permission change and cannot be set back (as `touch -r` or
@@ -117,20 +87,24 @@ class ParseCache:
         try:
             stat = path.stat()
         except OSError:
-            return parse()
+            return None, None
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
         found = self.entries.get(key)
         if found is not None and tuple(found[0]) == stamp and found[1] == display:
             try:
-                result = _load(found[2])
+                result = from_plain(found[2])
                 self.used[key] = found
-                return result
+                return stamp, result
             except (ValueError, TypeError, IndexError):
                 pass
-        result = parse()
-        self.used[key] = (stamp, display, _dump(result))
-        self.changed = True
-        return result
+        return stamp, None
+
+    def store(self, path: Path, display: str, stamp: tuple[int, ...] | None, plain: tuple[Any, ...]) -> None:
+        """Keep a fresh result (`parse.to_plain`) for the next run, unless the file could not even be
+        looked at."""
+        if stamp is not None:
+            self.used[os.path.abspath(path)] = (stamp, display, plain)
+            self.changed = True
 
     def save(self) -> None:
         """Write the entries used in this run (dropping files that are gone), atomically; never fails."""
@@ -159,7 +133,7 @@ class ResultCache:
         path = self._path(kind, key)
         try:
             with open(path, "rb") as handle:
-                value = marshal.load(handle)
+                value = marshal.loads(handle.read())
             os.utime(path)  # recently used: kept longest by prune()
             return value
         except (OSError, EOFError, ValueError, TypeError):

@@ -24,7 +24,7 @@ from .parse import (
     ParseSettings,
     display_path,
     find_note_files,
-    read_note_file,
+    read_note_files,
 )
 from .timing import stage
 
@@ -98,18 +98,27 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
             from .cache import ParseCache
 
             cache = ParseCache(roots, settings)
-        results = []
-        for done, path in enumerate(files, 1):
-            display = display_path(path)
-            if cache is None:
-                results.append(read_note_file(path, settings, display))
-            else:
-                results.append(cache.read(path, display, lambda p=path, d=display: read_note_file(p, settings, d)))
+        cwd = os.getcwd()
+        displays = [display_path(path, cwd) for path in files]
+        results: list[ParsedFile | None] = [None] * len(files)
+        stamps: list[tuple[int, ...] | None] = [None] * len(files)
+        if cache is not None:
+            for k, (path, display) in enumerate(zip(files, displays)):
+                stamps[k], results[k] = cache.lookup(path, display)
+        todo = [k for k, result in enumerate(results) if result is None]
+        done = len(files) - len(todo)
+        parsed = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo])
+        for k, (result, plain) in zip(todo, parsed):
+            results[k] = result
+            if cache is not None:
+                cache.store(files[k], displays[k], stamps[k], plain)
+            done += 1
             if done % 200 == 0 or done == len(files):
                 run.report("reading notes", done, len(files))
         if cache is not None:
             cache.save()
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + results, roots=roots)
+    read = [result for result in results if result is not None]
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     with run.stage("extract"):

@@ -7,11 +7,13 @@ raises on the content of a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fnmatch
 import os
 import re
 import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,10 +63,11 @@ class ParsedFile:
         return not any(problem.is_error for problem in self.problems)
 
 
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the current folder when inside it, printable."""
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """A path as the user should see it: relative to the current folder (`cwd`, by default the
+    process's) when inside it, printable."""
     try:
-        shown = os.path.relpath(path)
+        shown = os.path.relpath(path, cwd or os.curdir)
         if shown.startswith(".."):
             shown = str(path)
     except ValueError:
@@ -170,6 +173,98 @@ def read_note_file(path: Path, settings: ParseSettings, display: str | None = No
         )
         return result
     return parse_bytes(data, shown, suffix, settings, base_id=path.stem)
+
+
+# --- many files at once ----------------------------------------------------------------------------
+
+PARALLEL_FILES = 400  # from this many files to parse, they are parsed in worker processes too
+_CHUNK = 64  # files per job sent to a worker
+
+
+def read_note_files(
+    paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str], workers: int | None = None
+) -> Iterator[tuple[ParsedFile, tuple[Any, ...]]]:
+    """`read_note_file` for each path, in order, with its `to_plain` form (for the cache). Many files
+    are parsed in worker processes (forked, where the system forks safely: Linux), as many as there
+    are cores; results come back as plain data, never as code. Workers ignore Ctrl-C: the main
+    process stops them."""
+    count = len(paths)
+    workers = workers if workers is not None else _cores()
+    if workers < 2 or count < PARALLEL_FILES or not _can_fork():
+        for path, display in zip(paths, displays):
+            parsed = read_note_file(path, settings, display)
+            yield parsed, to_plain(parsed)
+        return
+    import multiprocessing
+
+    jobs = [
+        (list(paths[k : k + _CHUNK]), settings, list(displays[k : k + _CHUNK])) for k in range(0, count, _CHUNK)
+    ]
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
+        for chunk in pool.imap(_read_plain, jobs):
+            for plain in chunk:
+                yield from_plain(plain), plain
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every system
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import sys
+
+    return sys.platform.startswith("linux")
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_plain(job: tuple[list[Path], ParseSettings, list[str]]) -> list[tuple[Any, ...]]:
+    paths, settings, displays = job
+    return [to_plain(read_note_file(path, settings, display)) for path, display in zip(paths, displays)]
+
+
+def _plain_block(b: Block) -> tuple[Any, ...]:
+    return (b.text, b.line, b.origin, b.headings, b.label, b.field)
+
+
+def _plain_note(n: Note) -> tuple[Any, ...]:
+    return (
+        n.id, n.path, n.line, n.entry, n.date.toordinal(), n.kind, n.segment, n.participant, n.researchers,
+        n.title, n.tags, tuple(_plain_block(b) for b in n.blocks), n.fields, n.attributes,
+    )
+
+
+def to_plain(parsed: ParsedFile) -> tuple[Any, ...]:
+    """What a file gave as tuples, strings and numbers only (for the cache and the worker processes)."""
+    return (
+        parsed.path,
+        tuple(_plain_note(n) for n in parsed.notes),
+        tuple((p.path, p.code, p.message, p.severity, p.line, p.entry, p.hint) for p in parsed.problems),
+    )
+
+
+def from_plain(data: tuple[Any, ...]) -> ParsedFile:
+    """The inverse of `to_plain` (tuples stay tuples through marshal and pickle)."""
+    path, notes, problems = data
+    return ParsedFile(
+        path,
+        [
+            Note(
+                id=n[0], path=n[1], line=n[2], entry=n[3], date=dt.date.fromordinal(n[4]), kind=n[5], segment=n[6],
+                participant=n[7], researchers=n[8], title=n[9], tags=n[10],
+                blocks=tuple([Block(*b) for b in n[11]]), fields=n[12], attributes=n[13],
+            )
+            for n in notes
+        ],
+        [Problem(*p) for p in problems],
+    )
 
 
 def parse_bytes(data: bytes, path: str, suffix: str, settings: ParseSettings, base_id: str = "note") -> ParsedFile:
