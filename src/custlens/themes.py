@@ -9,12 +9,13 @@ the same when later notes join the theme. Results do not depend on the order not
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .cluster import GroupingSettings, Memo, group, normalise
+from .cluster import Grouping, GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
 from .models import Statement
 from .timing import stage
@@ -64,11 +65,61 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
 
 
 def _in_parallel(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    """Every job's result, in order: the first job runs here, the others in daemon threads.
+    """Every job's result, in order: the first job runs here, the others at the same time.
 
-    Daemon threads, because Ctrl-C must stop custlens at once: a thread pool would make it wait for
-    the grouping still running before it could exit.
+    Where the system forks safely (Linux), the others run in forked processes that send back their
+    result (plain values, pickled through a pipe), so the parts of grouping that hold Python's lock
+    do not wait for each other; elsewhere in daemon threads. Either way Ctrl-C stops custlens at
+    once: the processes die with the signal, and daemon threads do not hold up the exit.
     """
+    if len(jobs) < 2:
+        return [job() for job in jobs]
+    if sys.platform.startswith("linux"):
+        return _in_processes(jobs)
+    return _in_threads(jobs)
+
+
+def _in_processes(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    import multiprocessing
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    children = []
+    for job in jobs[1:]:
+        receive, send = context.Pipe(duplex=False)
+
+        def work(job: Callable[[], T] = job, send: Any = send) -> None:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly
+            try:
+                outcome: tuple[bool, Any] = (True, job())
+            except BaseException as exc:  # noqa: BLE001  # handed to the main process below
+                outcome = (False, exc)
+            send.send(outcome)
+
+        child = context.Process(target=work, daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    try:
+        results = [jobs[0]()]
+        for child, receive in children:
+            try:
+                ok, value = receive.recv()
+            except EOFError:  # the child died without a word (killed, or out of memory)
+                raise RuntimeError(f"grouping stopped in a worker process (exit code {child.exitcode})") from None
+            if not ok:
+                raise value
+            results.append(value)
+        return results
+    finally:
+        for child, receive in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receive.close()
+
+
+def _in_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
     results: list[Any] = [None] * len(jobs)
     failures: list[BaseException] = []
 
@@ -81,8 +132,7 @@ def _in_parallel(jobs: Sequence[Callable[[], T]]) -> list[T]:
     threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(1, len(jobs))]
     for thread in threads:
         thread.start()
-    if jobs:
-        results[0] = jobs[0]()
+    results[0] = jobs[0]()
     for thread in threads:
         thread.join()
     if failures:
@@ -122,14 +172,15 @@ def build_themes(
         for statement in ordered:
             rest[statement.type or ""].append(statement)
     kinds = [kind for kind in THEMED_TYPES if rest[kind]]
-    # pains and needs are grouped apart, so they can be grouped at the same time: numpy, scipy and
-    # rapidfuzz release the GIL in their heavy loops. Each keeps its own timings; they are added after.
-    clocks: list[dict[str, float]] = [{} for _ in kinds]
-    groupings = _in_parallel(
-        [lambda kind=kind, clock=clock: group([s.text for s in rest[kind]], settings, timings=clock, memo=memo)
-         for kind, clock in zip(kinds, clocks)]
-    )
-    for clock in clocks:
+    # pains and needs are grouped apart, so they are grouped at the same time. Each keeps its own
+    # timings, sent back with its groups and added up here.
+    def grouped(kind: str) -> tuple[Grouping, dict[str, float]]:
+        clock: dict[str, float] = {}
+        return group([s.text for s in rest[kind]], settings, timings=clock, memo=memo), clock
+
+    done = _in_parallel([lambda kind=kind: grouped(kind) for kind in kinds])
+    groupings = [grouping for grouping, _ in done]
+    for _, clock in done:
         for name, seconds in clock.items():
             if timings is not None:
                 timings[name] = timings.get(name, 0.0) + seconds
