@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custlens import cluster
-from custlens.cluster import Grouping, GroupingSettings, average_linkage, group, normalise
+from custlens.cluster import (
+    Grouping,
+    GroupingSettings,
+    average_linkage,
+    group,
+    normalise,
+)
 
 
 def partition(labels: list[int]) -> set[frozenset[int]]:

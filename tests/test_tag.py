@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from custlens.tag import Tagger
 
@@ -122,7 +121,7 @@ SENTENCES = st.lists(
     st.sampled_from(
         "i wish it would sync please add export the app keeps crashing it is not a problem never crashes "
         "slow frustrating can't find would be nice if you should try we need a way to invoices are late "
-        "but , . and the booking calendar really takes forever it would help if don't need".split(" ")
+        "but , . and the booking calendar really takes forever it would help if don't need".split(" ")  # noqa: SIM905
     ),
     min_size=1, max_size=14,
 ).map(" ".join)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 import csv
 import io
 import json
 import random
 import shutil
+
+import pytest
 
 from custlens.cli import app
 

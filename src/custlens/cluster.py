@@ -40,8 +40,9 @@ import numpy as np
 
 from .timing import stage
 
+# the compiled inner loops; where they were not built, the numpy code below does the same
 try:
-    from . import _native  # the compiled inner loops; where they were not built, numpy does the same
+    from . import _native
 except ImportError:  # pragma: no cover - depends on the build
     _native = None  # type: ignore[assignment]  # the numpy fallbacks below check for None
 
@@ -203,12 +204,12 @@ def _tfidf(texts: Sequence[str]) -> _Matrix:
         zero = np.zeros(0, dtype=np.int64)
         return _Matrix(_Rows(np.zeros(n + 1, dtype=np.int64), zero, np.zeros(0), width), np.zeros(width, np.int64))
     # every occurrence of a word stands for all of that word's features, in order
-    word = np.asarray(occurrences, dtype=np.int64)
+    word_of = np.asarray(occurrences, dtype=np.int64)
     starts = np.asarray(word_start, dtype=np.int64)
-    per_word = np.diff(starts)[word]
+    per_word = np.diff(starts)[word_of]
     text_of = np.repeat(np.repeat(np.arange(n, dtype=np.int64), text_lengths), per_word)
     offsets = np.arange(int(per_word.sum()), dtype=np.int64) - np.repeat(np.cumsum(per_word) - per_word, per_word)
-    position = np.repeat(starts[word], per_word) + offsets
+    position = np.repeat(starts[word_of], per_word) + offsets
     feats = np.asarray(word_feats, dtype=np.int64)[position]
     weights = np.asarray(word_weights)[position]
     key, inverse = np.unique(text_of * width + feats, return_inverse=True)
@@ -346,10 +347,12 @@ def _candidates(
     if _native is None:
         return _candidates_numpy(queries, targets_t, common, offset, pre, top, minimum, skip_self)
     none = _Rows(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0)
-    arrays = [_flat(part, dtype) for rows in (queries, targets_t, common or none)
-              for part, dtype in ((rows.indptr, np.int64), (rows.indices, np.int64), (rows.data, np.float64))]
+    q, p, c = (
+        (_flat(part.indptr, np.int64), _flat(part.indices, np.int64), _flat(part.data, np.float64))
+        for part in (queries, targets_t, common or none)
+    )
     rows, cols, sims = _native.candidates(
-        *arrays, offset, targets.count, common.width if common is not None else 0, pre, top, minimum, skip_self
+        *q, *p, *c, offset, targets.count, common.width if common is not None else 0, pre, top, minimum, skip_self
     )
     return np.frombuffer(rows, np.int64), np.frombuffer(cols, np.int64), np.frombuffer(sims, np.float64)
 

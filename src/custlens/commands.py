@@ -107,8 +107,8 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
                 stamps[k], results[k] = cache.lookup(path, display)
         todo = [k for k, result in enumerate(results) if result is None]
         done = len(files) - len(todo)
-        parsed = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo])
-        for k, (result, plain) in zip(todo, parsed):
+        fresh = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo])
+        for k, (result, plain) in zip(todo, fresh):
             results[k] = result
             if cache is not None:
                 cache.store(files[k], displays[k], stamps[k], plain)

@@ -8,6 +8,7 @@ the same when later notes join the theme. Results do not depend on the order not
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 import threading
@@ -178,7 +179,7 @@ def build_themes(
         clock: dict[str, float] = {}
         return group([s.text for s in rest[kind]], settings, timings=clock, memo=memo), clock
 
-    done = _in_parallel([lambda kind=kind: grouped(kind) for kind in kinds])
+    done = _in_parallel([functools.partial(grouped, kind) for kind in kinds])
     groupings = [grouping for grouping, _ in done]
     for _, clock in done:
         for name, seconds in clock.items():
