@@ -36,9 +36,15 @@ def describe() -> str:
         memory = f", {pages / 2**30:.0f} GiB"
     except (ValueError, OSError, AttributeError):
         pass
+    try:
+        from custlens import cluster
+
+        loops = "compiled grouping loops" if cluster._native is not None else "numpy grouping loops (not compiled)"
+    except ImportError:
+        loops = "custlens not importable"
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}; "
-        f"Python {sys.version.split()[0]}; {', '.join(versions)}; {libyaml}"
+        f"Python {sys.version.split()[0]}; {', '.join(versions)}; {libyaml}; {loops}"
     )
 
 

@@ -38,16 +38,70 @@ def corpus(size: int) -> Path:
     return folder
 
 
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _pss_mib(pids: list[int]) -> float:
+    """Memory of a set of processes: the sum of their proportional set sizes (shared pages split)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str, int]:
-    """Run a command; return wall seconds, peak memory in MiB, stderr, and the exit code."""
+    """Run a command; return wall seconds, peak memory in MiB, stderr, and the exit code.
+
+    Peak memory is the largest total over the command's processes (it forks workers), sampled every
+    20 ms from /proc where there is one, and never less than the main process's own peak RSS."""
+    sampling = os.path.isdir("/proc") and os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = 0.0
+        while sampling:
+            waited, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if waited:
+                break
+            peak = max(peak, _pss_mib(_tree(proc.pid)))
+            time.sleep(0.02)
+        else:
+            _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return wall, usage.ru_maxrss / 1024, err.read().decode("utf-8", "replace"), proc.returncode
+        return wall, max(peak, usage.ru_maxrss / 1024), err.read().decode("utf-8", "replace"), proc.returncode
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of the measured commands: as a user's, with Python's bytecode cache allowed
+    (some sandboxes turn it off, which makes every start-up compile custlens afresh)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
 
 
 def stage_times(stderr: str) -> dict[str, float]:
@@ -66,7 +120,7 @@ def run_sizes(sizes: list[int]) -> list[dict[str, object]]:
     for size in sizes:
         folder = corpus(size)
         with tempfile.TemporaryDirectory() as cache:
-            env = dict(os.environ, CUSTLENS_CACHE_DIR=cache, CUSTLENS_TIMINGS="1")
+            env = child_env(CUSTLENS_CACHE_DIR=cache, CUSTLENS_TIMINGS="1")
             cold, memory, err, code = timed(custlens("themes", str(folder), "--format", "json", "--all"), env)
             if code != 0:
                 raise SystemExit(f"custlens failed on {folder}:\n{err}")
@@ -115,6 +169,23 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
     return ours, naive, sum(len(t) for t in by_type.values())
 
 
+def banking_ari() -> tuple[float, float, int, int]:
+    """banking77's ARI with custlens's candidate pairs and with the exact method (every pair scored)."""
+    from _machine import datasets_dir
+    from themes import adjusted_rand_index, load_banking
+
+    from custlens.cluster import group
+
+    texts, truth = load_banking(datasets_dir())
+    fast = group(texts).labels
+    exact = group(texts, exact=True).labels
+    return adjusted_rand_index(truth, fast), adjusted_rand_index(truth, exact), len(set(fast)), len(set(exact))
+
+
+def verdict(value: float, limit: float) -> str:
+    return "holds" if value <= limit else "MISSED"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
@@ -124,8 +195,9 @@ def main() -> None:
     sizes = sorted(set(args.sizes + ([1_000_000] if args.stretch else [])))
     print(f"machine: {describe()}")
     print()
+    timed(custlens("--help"), child_env())  # compiles custlens's bytecode once, as any first run does
     rows = run_sizes(sizes)
-    print("`custlens themes DIR --format json --all`, a fresh process each time:")
+    print("`custlens themes DIR --format json --all`, a fresh process each time (peak: all its processes):")
     print()
     print("| statements | files | cold cache s | warm cache s | peak MiB | " + " | ".join(STAGES) + " |")
     print("|---:|---:|---:|---:|---:|" + "---:|" * len(STAGES))
@@ -136,32 +208,74 @@ def main() -> None:
             f"| {row['size']:,} | {row['files']:,} | {row['cold']:.2f} | {row['warm']:.2f} | {row['memory']:.0f} | "
             + " | ".join(f"{stages.get(name, 0.0):.2f}" for name in STAGES) + " |"
         )
+    print("(stage times are summed over the processes that ran them at the same time)")
     print()
+    by_size = {int(row["size"]): row for row in rows}
     for small, large in zip(rows, rows[1:]):
         assert isinstance(small["cold"], float) and isinstance(large["cold"], float)
         print(f"growth from {small['size']:,} to {large['size']:,} statements: "
               f"{large['cold'] / small['cold']:.1f}x the time for {int(large['size']) / int(small['size']):.0f}x the statements")
+    checks = {}
     for size in sizes[-2:] if len(sizes) > 2 else sizes[-1:]:
         folder = corpus(size)
-        notes = sum(1 for _ in folder.rglob("*.md")) + sum(1 for _ in folder.rglob("*.yaml"))
         with tempfile.TemporaryDirectory() as cache:
-            env = dict(os.environ, CUSTLENS_CACHE_DIR=cache)
-            check, check_memory, out, _ = timed(custlens("check", str(folder), "--format", "json"), env)
-        print(f"`custlens check` on {notes:,} files ({size:,} statements): {check:.2f} s, peak {check_memory:.0f} MiB")
-    helps = [timed(custlens("--help"), dict(os.environ))[0] for _ in range(5)]
+            env = child_env(CUSTLENS_CACHE_DIR=cache)
+            check, check_memory, _, _ = timed(custlens("check", str(folder), "--format", "json"), env)
+            summary = json.loads(subprocess.run(custlens("check", str(folder), "--format", "json"), env=env,
+                                                capture_output=True, check=False).stdout)["summary"]
+        checks[size] = (summary["notes"], check)
+        print(f"`custlens check` on {summary['notes']:,} notes in {summary['files']:,} files ({size:,} statements), "
+              f"empty cache: {check:.2f} s, peak {check_memory:.0f} MiB")
+    helps = [timed(custlens("--help"), child_env())[0] for _ in range(5)]
     print(f"`custlens --help`: {min(helps):.3f} s (best of 5)")
     fits = [size for size in sizes if size * size // 8 <= NAIVE_MAX_PAIRS]  # about 40% of statements per type
+    ratio = None
     if fits:
         ours, naive, count = naive_baseline(fits[-1])
-        print(f"grouping {count:,} pain and need statements of the {fits[-1]:,}-statement folder: custlens {ours:.2f} s, "
-              f"naive cdist over every pair + threshold grouping {naive:.2f} s ({naive / ours:.1f}x custlens's time)")
+        ratio = (fits[-1], naive / ours)
+        print(f"grouping {count:,} pain and need statements of the {fits[-1]:,}-statement folder in one process: "
+              f"custlens {ours:.2f} s, naive cdist over every pair + threshold grouping {naive:.2f} s "
+              f"({naive / ours:.1f}x custlens's time)")
+    ari = None
     if not args.skip_banking:
-        sys.argv = [sys.argv[0], "--exact"]
-        from themes import main as banking
+        fast, exact, fast_themes, exact_themes = banking_ari()
+        ari = (fast, exact)
+        print(f"banking77 (10,003 queries, 77 intents): ARI {fast:.3f} with candidate pairs ({fast_themes} themes), "
+              f"{exact:.3f} exact ({exact_themes} themes)")
+    print()
+    print("targets:")
+    print()
+    print("| target | goal | measured | |")
+    print("|---|---|---:|---|")
 
-        print()
-        print("banking77 (bench/themes.py --exact):")
-        banking()
+    def line(name: str, goal: str, measured: str, ok: bool) -> None:
+        print(f"| {name} | {goal} | {measured} | {'holds' if ok else 'MISSED'} |")
+
+    if 100_000 in by_size:
+        row = by_size[100_000]
+        line("themes, 100k statements, empty cache", "<= 10 s", f"{row['cold']:.2f} s", float(row["cold"]) <= 10)
+        line("themes, 100k statements, memory", "<= 1 GB", f"{row['memory']:.0f} MiB", float(row["memory"]) <= 1000)
+        line("themes, 100k statements, warm cache", "<= 5 s", f"{row['warm']:.2f} s", float(row["warm"]) <= 5)
+    if 10_000 in by_size:
+        line("themes, 10k statements, with start-up", "<= 1.5 s", f"{by_size[10_000]['cold']:.2f} s",
+             float(by_size[10_000]["cold"]) <= 1.5)
+    if 10_000 in by_size and 100_000 in by_size:
+        growth = float(by_size[100_000]["cold"]) / float(by_size[10_000]["cold"])
+        line("growth from 10k to 100k statements", "<= 12x", f"{growth:.1f}x", growth <= 12)
+    if checks:
+        size = min(checks, key=lambda k: abs(checks[k][0] - 10_000))
+        notes, seconds = checks[size]
+        line(f"check, {notes:,} notes", "<= 3 s", f"{seconds:.2f} s", seconds <= 3)
+    line("--help", "<= 0.3 s", f"{min(helps):.3f} s", min(helps) <= 0.3)
+    if 1_000_000 in by_size:
+        row = by_size[1_000_000]
+        line("themes, 1M statements (stretch)", "<= 3 min, <= 4 GB", f"{row['cold']:.0f} s, {row['memory']:.0f} MiB",
+             float(row["cold"]) <= 180 and float(row["memory"]) <= 4000)
+    if ari is not None:
+        line("banking77 ARI against the exact method", "within 0.02", f"{ari[0]:.3f} vs {ari[1]:.3f}",
+             abs(ari[0] - ari[1]) <= 0.02)
+    if ratio is not None:
+        print(f"| naive all-pairs baseline at {ratio[0]:,} statements | | {ratio[1]:.1f}x custlens's time | |")
 
 
 if __name__ == "__main__":

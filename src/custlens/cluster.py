@@ -729,27 +729,27 @@ def _assign(
 def _medoids(roots: list[int], weights: list[int], i: np.ndarray, j: np.ndarray, s: np.ndarray, nodes: list[str]) -> dict[int, int]:
     """For each group, its most representative node: the shortest of those whose summed score to the
     rest of the group is at least 80% of the highest (identical texts count fully)."""
+    n = len(roots)
+    if not n:
+        return {}
+    root = np.asarray(roots, dtype=np.int64)
+    weight = np.asarray(weights, dtype=np.int64)
     # a member's summed score to the rest of its group: its identical copies, then the other nodes
-    centrality = [(w - 1) * SCALE for w in weights]
-    root_arr = np.asarray(roots)
+    # (sums of integers under 2**53, so exact in float64)
+    centrality = ((weight - 1) * SCALE).astype(np.float64)
     if len(i):
-        same = root_arr[i] == root_arr[j]
-        for a, b, score in zip(i[same].tolist(), j[same].tolist(), s[same].tolist()):
-            centrality[a] += score * weights[b]
-            centrality[b] += score * weights[a]
-    # the label should read well: among members nearly as central as the most central one, the shortest
-    top: dict[int, int] = {}
-    for k, r in enumerate(roots):
-        top[r] = max(top.get(r, 0), centrality[k])
-    best: dict[int, int] = {}
-    for k, r in enumerate(roots):
-        if centrality[k] < 0.8 * top[r]:
-            continue
-        current = best.get(r)
-        if current is None or (len(nodes[k]), -centrality[k], nodes[k]) < (
-            len(nodes[current]),
-            -centrality[current],
-            nodes[current],
-        ):
-            best[r] = k
-    return best
+        same = root[i] == root[j]
+        a, b, score = i[same], j[same], np.asarray(s[same], dtype=np.float64)
+        centrality += np.bincount(a, weights=score * weight[b], minlength=n)
+        centrality += np.bincount(b, weights=score * weight[a], minlength=n)
+    top = np.zeros(n)
+    np.maximum.at(top, root, centrality)
+    # the label should read well: among members nearly as central as the most central one, the
+    # shortest, then the most central, then the first by text
+    eligible = np.flatnonzero(~(centrality < 0.8 * top[root]))
+    lengths = np.fromiter((len(text) for text in nodes), dtype=np.int64, count=n)
+    by_text = np.empty(n, dtype=np.int64)
+    by_text[sorted(range(n), key=nodes.__getitem__)] = np.arange(n)
+    order = eligible[np.lexsort((by_text[eligible], -centrality[eligible], lengths[eligible], root[eligible]))]
+    first = np.concatenate(([True], root[order][1:] != root[order][:-1]))
+    return dict(zip(root[order][first].tolist(), order[first].tolist()))

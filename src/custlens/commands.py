@@ -30,6 +30,7 @@ from .timing import stage
 
 if TYPE_CHECKING:
     from .imports import ImportOptions, ImportResult
+    from .tag import Tagger
     from .triangulate import Evidence, SegmentSummary, Trend
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
@@ -86,8 +87,12 @@ def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     return existing
 
 
-def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Corpus:
-    """Read every note under `paths` (default: the config's notes folders) and extract its statements."""
+def load(
+    paths: list[Path] | None, config: Config, run: Run | None = None, meanwhile: Callable[[], object] | None = None
+) -> Corpus:
+    """Read every note under `paths` (default: the config's notes folders) and extract its statements.
+
+    `meanwhile` is called once, while worker processes parse (if they do), else before parsing."""
     run = run or Run()
     roots = resolve_paths(paths, config)
     settings = ParseSettings.from_config(config)
@@ -107,7 +112,9 @@ def load(paths: list[Path] | None, config: Config, run: Run | None = None) -> Co
                 stamps[k], results[k] = cache.lookup(path, display)
         todo = [k for k, result in enumerate(results) if result is None]
         done = len(files) - len(todo)
-        fresh = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo])
+        fresh = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo], meanwhile=meanwhile)
+        if not todo and meanwhile is not None:  # nothing to parse: the generator never runs
+            meanwhile()
         for k, (result, plain) in zip(todo, fresh):
             results[k] = result
             if cache is not None:
@@ -268,14 +275,28 @@ def synthesise(
     With `redact`, every text the result holds has e-mail addresses, phone numbers, URL tokens and the
     config's `redact:` names masked (the grouping itself is done on the original text).
     """
+    run = run or Run()
+    added = {kind: changes.add for kind, changes in config.cues.items()}
+    removed = {kind: changes.remove for kind, changes in config.cues.items()}
+    taggers: list[Tagger] = []
+
+    def get_ready() -> None:  # while worker processes parse: the imports and cue patterns of what follows
+        from .tag import Tagger
+
+        taggers.append(Tagger(added=added, removed=removed))
+        import rapidfuzz.process  # noqa: F401  # used by grouping
+
+        from . import themes, triangulate  # noqa: F401
+
+    corpus = load(paths, config, run, meanwhile=get_ready)
+    tagger = taggers[0]
+
     from .cluster import GroupingSettings
     from .codebook import load_codebook
-    from .tag import Tagger, tag
+    from .tag import tag
     from .themes import build_themes
     from .triangulate import STRENGTHS, rank
 
-    run = run or Run()
-    corpus = load(paths, config, run)
     if strict and any(p.is_error for p in corpus.problems):
         errors = sum(1 for p in corpus.problems if p.is_error)
         raise CustlensError(
@@ -286,9 +307,6 @@ def synthesise(
     _check_filter_values(filters, corpus.notes)
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
-    added = {kind: changes.add for kind, changes in config.cues.items()}
-    removed = {kind: changes.remove for kind, changes in config.cues.items()}
-    tagger = Tagger(added=added, removed=removed)
     memo = None
     with run.stage("tag"):
         if run.cache:

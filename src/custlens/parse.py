@@ -13,7 +13,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,15 +182,19 @@ _CHUNK = 64  # files per job sent to a worker
 
 
 def read_note_files(
-    paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str], workers: int | None = None
+    paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str], workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[tuple[ParsedFile, tuple[Any, ...]]]:
     """`read_note_file` for each path, in order, with its `to_plain` form (for the cache). Many files
     are parsed in worker processes (forked, where the system forks safely: Linux), as many as there
     are cores; results come back as plain data, never as code. Workers ignore Ctrl-C: the main
-    process stops them."""
+    process stops them. `meanwhile` is called once the workers are at it (or first, without them):
+    the main process can get the next steps ready while it would otherwise wait."""
     count = len(paths)
     workers = workers if workers is not None else _cores()
     if workers < 2 or count < PARALLEL_FILES or not _can_fork():
+        if meanwhile is not None:
+            meanwhile()
         for path, display in zip(paths, displays):
             parsed = read_note_file(path, settings, display)
             yield parsed, to_plain(parsed)
@@ -201,7 +205,10 @@ def read_note_files(
         (list(paths[k : k + _CHUNK]), settings, list(displays[k : k + _CHUNK])) for k in range(0, count, _CHUNK)
     ]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
-        for chunk in pool.imap(_read_plain, jobs):
+        chunks = pool.imap(_read_plain, jobs)
+        if meanwhile is not None:
+            meanwhile()
+        for chunk in chunks:
             for plain in chunk:
                 yield from_plain(plain), plain
 
