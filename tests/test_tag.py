@@ -136,3 +136,19 @@ def test_the_one_pass_shortcut_types_exactly_like_trying_every_cue(text: str) ->
         match.re is cue.pattern and Tagger._counts(thorough, kind, cue, text, match)
     )  # the shortcut's match is never one cue's own: it is never taken, every cue searches on its own
     assert quick.classify(text) == thorough.classify(text)
+
+
+def test_texts_typed_by_worker_processes_get_the_types_one_process_gives(monkeypatch) -> None:
+    from custlens import tag as tagging
+
+    texts = [f"{a} {b} number {k}" for k, (a, b) in enumerate(
+        [("it keeps crashing", "on export"), ("i wish", "it synced"), ("the weather", "was fine"),
+         ("not a problem", "at all"), ("please add", "dark mode")] * 4)]
+    alone = [Tagger().classify(text) for text in texts]
+    monkeypatch.setattr(tagging, "PARALLEL_TEXTS", 1)
+    monkeypatch.setattr(tagging, "cores", lambda: 2)
+    shared = Tagger()
+    shared.prepare(texts)
+    assert shared.fresh == len(texts)  # all typed up front, by the workers
+    assert [shared.classify(text) for text in texts] == alone
+    assert shared.fresh == len(texts)  # and none typed again

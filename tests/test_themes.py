@@ -354,12 +354,12 @@ def test_the_quote_is_the_statement_most_like_the_whole_theme_not_one_at_its_edg
 
 
 def test_parallel_jobs_come_back_in_order_and_a_failure_in_one_reaches_the_caller() -> None:
-    from custlens import themes
+    from custlens import parallel
 
     def fails() -> int:
         raise ValueError("bad input in the second job")
 
-    for run in (themes._in_parallel, themes._in_threads):
+    for run in (parallel.in_parallel, parallel._in_threads):
         assert run([lambda: 1, lambda: [2, 3], lambda: {"four": 4}]) == [1, [2, 3], {"four": 4}]
         with pytest.raises(ValueError, match="second job"):
             run([lambda: 1, fails])

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
+from .parallel import can_fork, cores
 from .yamlsafe import YamlError, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -191,8 +192,8 @@ def read_note_files(
     process stops them. `meanwhile` is called once the workers are at it (or first, without them):
     the main process can get the next steps ready while it would otherwise wait."""
     count = len(paths)
-    workers = workers if workers is not None else _cores()
-    if workers < 2 or count < PARALLEL_FILES or not _can_fork():
+    workers = workers if workers is not None else cores()
+    if workers < 2 or count < PARALLEL_FILES or not can_fork():
         if meanwhile is not None:
             meanwhile()
         for path, display in zip(paths, displays):
@@ -211,19 +212,6 @@ def read_note_files(
         for chunk in chunks:
             for plain in chunk:
                 yield from_plain(plain), plain
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on every system
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    import sys
-
-    return sys.platform.startswith("linux")
 
 
 def _ignore_interrupts() -> None:

@@ -8,6 +8,7 @@ The cue that fired is kept on the statement, so every inferred type can be check
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,9 @@ from .cues import (
 )
 from .errors import CustlensError
 from .models import Statement, StatementType
+from .parallel import cores, in_parallel
+
+PARALLEL_TEXTS = 5_000  # from this many texts to type, worker processes share them
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
 # Words that may sit between a negation and the cue it cancels: "not a big problem", "never had issues".
@@ -94,6 +98,7 @@ class Tagger:
             for kind, cues in self.cues.items()
         }
         self._seen: dict[str, tuple[StatementType, str | None]] = {}  # repeated statements are common
+        self._plains: dict[str, str] = {}  # text -> normalised text
         self._known: dict[str, tuple[StatementType, str | None]] = {}  # from an earlier run
         self.fresh = 0  # texts typed in this run, not known before
 
@@ -140,9 +145,30 @@ class Tagger:
         """Types found by an earlier run; they are used, and kept, only for texts seen again."""
         self._known.update(known)
 
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Type every text not known yet, in worker processes when there are many (see `classify`)."""
+        todo = sorted({plain for plain in map(self._plain, set(texts)) if plain not in self._seen
+                       and plain not in self._known})
+        workers = cores()
+        if len(todo) < PARALLEL_TEXTS or workers < 2:
+            return  # classify() types them one by one
+        parts = [todo[k::workers] for k in range(workers)]
+        for part, found in zip(parts, in_parallel([functools.partial(self._classify_all, part) for part in parts])):
+            self._seen.update(zip(part, found))
+            self.fresh += len(part)
+
+    def _classify_all(self, plains: list[str]) -> list[tuple[StatementType, str | None]]:
+        return [self._classify(plain) for plain in plains]
+
+    def _plain(self, text: str) -> str:
+        plain = self._plains.get(text)
+        if plain is None:
+            plain = self._plains[text] = normalise(text)
+        return plain
+
     def classify(self, text: str) -> tuple[StatementType, str | None]:
         """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
-        plain = normalise(text)
+        plain = self._plain(text)
         found = self._seen.get(plain)
         if found is None:
             found = self._known.get(plain)
@@ -172,6 +198,8 @@ class Tagger:
 
 def tag(statements: Iterable[Statement], tagger: Tagger) -> list[Statement]:
     """Statements with every missing type inferred (`inferred=True` and the cue that fired)."""
+    statements = list(statements)
+    tagger.prepare(s.text for s in statements if s.type is None)
     out = []
     for statement in statements:
         if statement.type is None:

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sys
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from .cluster import Grouping, GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
 from .models import Statement
+from .parallel import in_parallel
 from .timing import stage
 
 THEMED_TYPES = ("pain", "need")
-T = TypeVar("T")
 LABEL_CHARS = 90
 
 
@@ -65,82 +62,6 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     return tuple(sorted(statements, key=lambda s: (s.note.date, s.note.path, s.line)))
 
 
-def _in_parallel(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    """Every job's result, in order: the first job runs here, the others at the same time.
-
-    Where the system forks safely (Linux), the others run in forked processes that send back their
-    result (plain values, pickled through a pipe), so the parts of grouping that hold Python's lock
-    do not wait for each other; elsewhere in daemon threads. Either way Ctrl-C stops custlens at
-    once: the processes die with the signal, and daemon threads do not hold up the exit.
-    """
-    if len(jobs) < 2:
-        return [job() for job in jobs]
-    if sys.platform.startswith("linux"):
-        return _in_processes(jobs)
-    return _in_threads(jobs)
-
-
-def _in_processes(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    import multiprocessing
-    import signal
-
-    context = multiprocessing.get_context("fork")
-    children = []
-    for job in jobs[1:]:
-        receive, send = context.Pipe(duplex=False)
-
-        def work(job: Callable[[], T] = job, send: Any = send) -> None:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly
-            try:
-                outcome: tuple[bool, Any] = (True, job())
-            except BaseException as exc:  # noqa: BLE001  # handed to the main process below
-                outcome = (False, exc)
-            send.send(outcome)
-
-        child = context.Process(target=work, daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive))
-    try:
-        results = [jobs[0]()]
-        for child, receive in children:
-            try:
-                ok, value = receive.recv()
-            except EOFError:  # the child died without a word (killed, or out of memory)
-                raise RuntimeError(f"grouping stopped in a worker process (exit code {child.exitcode})") from None
-            if not ok:
-                raise value
-            results.append(value)
-        return results
-    finally:
-        for child, receive in children:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receive.close()
-
-
-def _in_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    results: list[Any] = [None] * len(jobs)
-    failures: list[BaseException] = []
-
-    def work(k: int) -> None:
-        try:
-            results[k] = jobs[k]()
-        except BaseException as exc:  # noqa: BLE001  # handed to the main thread below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(1, len(jobs))]
-    for thread in threads:
-        thread.start()
-    results[0] = jobs[0]()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-    return results
-
-
 def build_themes(
     statements: Sequence[Statement],
     settings: GroupingSettings | None = None,
@@ -179,7 +100,7 @@ def build_themes(
         clock: dict[str, float] = {}
         return group([s.text for s in rest[kind]], settings, timings=clock, memo=memo), clock
 
-    done = _in_parallel([functools.partial(grouped, kind) for kind in kinds])
+    done = in_parallel([functools.partial(grouped, kind) for kind in kinds])
     groupings = [grouping for grouping, _ in done]
     for _, clock in done:
         for name, seconds in clock.items():
