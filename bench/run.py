@@ -39,21 +39,17 @@ def corpus(size: int) -> Path:
 
 
 def _tree(root: int) -> list[int]:
-    """The process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
+    """The process and all its descendants (from /proc/PID/task/TID/children: no scan of /proc)."""
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
-        todo.extend(children.get(pid, []))
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="utf-8") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
     return found
 
 
@@ -76,7 +72,8 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str, int]
     """Run a command; return wall seconds, peak memory in MiB, stderr, and the exit code.
 
     Peak memory is the largest total over the command's processes (it forks workers), sampled every
-    20 ms from /proc where there is one, and never less than the main process's own peak RSS."""
+    0.1 s from /proc where there is one (cheap enough not to slow the command down on a busy machine),
+    and never less than the main process's own peak RSS."""
     sampling = os.path.isdir("/proc") and os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -87,7 +84,7 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str, int]
             if waited:
                 break
             peak = max(peak, _pss_mib(_tree(proc.pid)))
-            time.sleep(0.02)
+            time.sleep(0.1)
         else:
             _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started

@@ -284,12 +284,25 @@ PRE_CANDIDATES = 3  # x max_candidates: the candidates per text ranked by their 
 
 
 def _best_per_row(rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, top: int) -> np.ndarray:
-    """Indices of each row's `top` best pairs: the highest sims, ties to the lower column."""
-    order = np.lexsort((cols, -sims, rows))
-    grouped = rows[order]
+    """Indices (ascending) of each row's `top` best pairs: the highest sims, ties to the lower column.
+    `rows` comes grouped (a sparse product's rows in order); only rows with more than `top` pairs are
+    looked at, each with a partial sort."""
+    order = np.argsort(rows, kind="stable") if len(rows) > 1 and (rows[1:] < rows[:-1]).any() else None
+    grouped = rows if order is None else rows[order]
     starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
-    return np.sort(order[rank < top])
+    ends = np.append(starts[1:], len(grouped))
+    keep = np.ones(len(rows), dtype=bool)
+    for lo, hi in zip(starts[ends - starts > top].tolist(), ends[ends - starts > top].tolist()):
+        at = np.arange(lo, hi) if order is None else order[lo:hi]
+        values = sims[at]
+        cut = -np.partition(-values, top - 1)[top - 1]  # the top-th highest value
+        above = values > cut
+        tied = np.flatnonzero(values == cut)
+        tied = tied[np.argsort(cols[at[tied]], kind="stable")][: top - int(above.sum())]  # lower columns first
+        keep[at] = False
+        keep[at[above]] = True
+        keep[at[tied]] = True
+    return np.flatnonzero(keep)
 
 
 def _flat(array: Any, dtype: type) -> np.ndarray:
@@ -313,6 +326,8 @@ def _candidates_numpy(
         if skip_self:
             other = cols != rows
             rows, cols, sims = rows[other], cols[other], sims[other]
+        if by_common is None:  # nothing is added after the lead: one selection does (as in the C code)
+            pre, top = 0, (top if 0 < top < pre else pre) if pre else top
         if pre and len(rows):
             lead = _best_per_row(rows, cols, sims, pre)
             rows, cols, sims = rows[lead], cols[lead], sims[lead]
@@ -474,13 +489,14 @@ def average_linkage(weights: Sequence[int], i: np.ndarray, j: np.ndarray, s: np.
         src = np.concatenate([a, b])
         dst = np.concatenate([b, a])
         val = np.concatenate([average, average])
-        order = np.lexsort((dst, -val, src))  # each node's best partner first, ties to the lower one
-        src_sorted = src[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = src_sorted[1:] != src_sorted[:-1]
-        nodes = src_sorted[first]
-        best = dst[order][first]
-        best_value = val[order][first]
+        # each node's best partner: the highest average, ties to the lower partner
+        order = np.argsort(src, kind="stable")
+        src_sorted, val_sorted, dst_sorted = src[order], val[order], dst[order]
+        starts = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1]])
+        nodes = src_sorted[starts]
+        best_value = np.maximum.reduceat(val_sorted, starts)
+        at_best = val_sorted == np.repeat(best_value, np.diff(np.append(starts, len(order))))
+        best = np.minimum.reduceat(np.where(at_best, dst_sorted, n), starts)
         partner = np.full(n, -1, dtype=np.int64)
         partner[nodes] = best
         alive = best_value >= threshold
