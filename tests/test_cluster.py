@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -108,6 +109,25 @@ def test_fast_path_groups_exactly_like_the_straightforward_path_on_small_inputs(
     assert fast.medoids == exact.medoids
 
 
+def graphs(nodes: int, weight: int, scores: st.SearchStrategy[int], pairs: int) -> st.SearchStrategy[Any]:
+    """Up to `nodes` weighted nodes and up to `pairs` distinct scored pairs (a < b) between them."""
+    return st.integers(min_value=1, max_value=nodes).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(1, weight), min_size=n, max_size=n),
+            st.dictionaries(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
+                scores,
+                max_size=pairs,
+            ),
+        )
+    )
+
+
+def edges(pairs: dict[tuple[int, int], int]) -> tuple[np.ndarray, ...]:
+    return (np.array([a for a, _ in pairs], dtype=np.int64), np.array([b for _, b in pairs], dtype=np.int64),
+            np.array(list(pairs.values()), dtype=np.int64))
+
+
 def reference_average_linkage(weights: list[int], pairs: dict[tuple[int, int], int], threshold: int) -> list[int]:
     """Textbook average linkage, one merge at a time over all groups: O(n^3), for checking only."""
     groups = {k: [k] for k in range(len(weights))}
@@ -137,23 +157,12 @@ def reference_average_linkage(weights: list[int], pairs: dict[tuple[int, int], i
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.integers(min_value=1, max_value=12).flatmap(
-        lambda n: st.tuples(
-            st.lists(st.integers(1, 3), min_size=n, max_size=n),
-            st.dictionaries(
-                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
-                st.integers(2500, 10_000),
-                max_size=30,
-            ),
-        )
-    ),
+    graphs(12, 3, st.integers(2500, 10_000), 30),
     st.sampled_from([2000, 3000, 5000]),
 )
 def test_round_based_average_linkage_matches_one_merge_at_a_time(case, threshold: int) -> None:
     weights, pairs = case
-    i = np.array([a for a, _ in pairs], dtype=np.int64)
-    j = np.array([b for _, b in pairs], dtype=np.int64)
-    s = np.array(list(pairs.values()), dtype=np.int64)
+    i, j, s = edges(pairs)
     fast = average_linkage(weights, i, j, s, threshold)
     slow = reference_average_linkage(weights, pairs, threshold)
     assert partition(list(fast)) == partition(slow)
@@ -212,23 +221,12 @@ def grouped_both_ways(texts: list[str], chosen: GroupingSettings) -> tuple[Group
 @compiled_only
 @settings(max_examples=100, deadline=None)
 @given(
-    st.integers(min_value=1, max_value=60).flatmap(
-        lambda n: st.tuples(
-            st.lists(st.integers(1, 4), min_size=n, max_size=n),
-            st.dictionaries(
-                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
-                st.sampled_from([2500, 3000, 4000, 5000, 7500, 10_000]),  # few values: many ties
-                max_size=200,
-            ),
-        )
-    ),
+    graphs(60, 4, st.sampled_from([2500, 3000, 4000, 5000, 7500, 10_000]), 200),  # few scores: many ties
     st.sampled_from([2000, 3000, 5000]),
 )
 def test_compiled_linkage_merges_exactly_like_the_numpy_one(case, threshold: int) -> None:
     weights, pairs = case
-    i = np.array([a for a, _ in pairs], dtype=np.int64)
-    j = np.array([b for _, b in pairs], dtype=np.int64)
-    s = np.array(list(pairs.values()), dtype=np.int64)
+    i, j, s = edges(pairs)
     compiled = average_linkage(weights, i, j, s, threshold)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cluster, "_native", None)
