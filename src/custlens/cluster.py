@@ -6,10 +6,12 @@ This module knows strings and scores, nothing about notes or files. The steps:
    this are one node with a weight, so repeats cost nothing.
 2. Features: each word gives its character 3- and 4-grams (together weighing NGRAM_WEIGHT, so long
    words do not drown short ones) and its stem (WORD_WEIGHT), weighted by TF-IDF.
-3. Candidates: pairs that share a feature, found with a sparse matrix product, never an n x n matrix.
-   Only features rare enough to fit a work budget propose pairs (the commonest would pair everything),
-   but every feature counts in the cosine of the pairs found. Each text keeps its `max_candidates`
-   candidates with the highest cosine.
+3. Candidates: pairs that share a feature, found through an inverted index (for each text, the dot
+   products with every text that shares a feature, accumulated feature by feature), never an n x n
+   matrix. Only features rare enough to fit a work budget propose pairs (the commonest would pair
+   everything), but every feature counts in the cosine of the pairs found. Each text keeps its
+   `max_candidates` candidates with the highest cosine. This loop and the linkage rounds are compiled
+   (`_native`); without the compiled module the same steps run in numpy and scipy.
 4. Score each candidate pair: the geometric mean of the cosine and rapidfuzz's `token_sort_ratio`
    (an edit-distance ratio over the sorted words: word order does not matter, typos cost little,
    extra or missing words lower the score; `token_set_ratio`, which scores any subset 100, grouped
