@@ -230,3 +230,17 @@ def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch) ->
     assert [plain for _, plain in together] == alone
     assert [parse.to_plain(parsed) for parsed, _ in together] == alone
     assert len(alone) == len(files) > 40 and any(plain[2] for plain in alone)  # notes and problems both crossed
+
+
+def test_a_file_reached_by_two_paths_is_read_once(tmp_path) -> None:
+    import os
+
+    from custlens.parse import find_note_files
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ndate: 2026-01-01\nkind: survey\nsegment: s\n---\n## Needs\n- x\n")
+    os.symlink("a.md", folder / "link-to-a.md")
+    os.symlink("missing.md", folder / "broken.md")  # cannot be looked at: still listed, to be reported
+    files, _ = find_note_files([folder, folder / "a.md"])
+    assert [p.name for p in files] == ["a.md", "broken.md"]

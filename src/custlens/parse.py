@@ -86,7 +86,7 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
     Folders are walked without following symbolic links to folders (so link loops cannot trap it);
     hidden files and folders (`.git`, `.obsidian`) are skipped; `exclude` holds glob patterns.
     """
-    found: dict[str, Path] = {}
+    found: dict[object, Path] = {}
     problems: list[Problem] = []
 
     def unreadable(error: OSError) -> None:
@@ -95,7 +95,14 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
         problems.append(Problem(where, "unreadable", f"cannot read the folder: {reason}"))
 
     def add(candidate: Path) -> None:
-        found.setdefault(os.path.realpath(candidate), candidate)  # the same file by two paths counts once
+        # the same file by two paths counts once: one stat says which file a path is (a realpath walks
+        # every part of the path); a path that cannot be looked at is kept by its real path
+        try:
+            info = os.stat(candidate)
+            key: object = (info.st_dev, info.st_ino)
+        except OSError:
+            key = os.path.realpath(candidate)
+        found.setdefault(key, candidate)
 
     for root in paths:
         if not os.path.lexists(root):
