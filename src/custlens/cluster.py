@@ -102,11 +102,13 @@ class GroupingSettings:
 
 @dataclass(frozen=True)
 class Grouping:
-    """The result: `labels[i]` is the group of text i (numbered 0.. in order of first member), and
-    `medoids[g]` the index of the most representative text of group g."""
+    """The result: `labels[i]` is the group of text i (numbered 0.. in order of first member),
+    `medoids[g]` the index of the most representative text of group g, and `normalised[i]` text i as
+    it was compared (`normalise`)."""
 
     labels: list[int]
     medoids: list[int]
+    normalised: list[str]
 
     @property
     def groups(self) -> list[list[int]]:
@@ -612,14 +614,15 @@ def group(
     """
     settings = settings or GroupingSettings()
     clock = _Clock(timings)
-    normal = [normalise(t) for t in texts]
+    plain: dict[str, str] = {}  # the same text is often said many times: normalised once
+    normal = [plain[t] if t in plain else plain.setdefault(t, normalise(t)) for t in texts]
     nodes = sorted(set(normal))
     node_of = {text: k for k, text in enumerate(nodes)}
     weights = [0] * len(nodes)
     for text in normal:
         weights[node_of[text]] += 1
     if not nodes:
-        return Grouping([], [])
+        return Grouping([], [], [])
     key = ""
     remembered = None
     if memo is not None:
@@ -647,7 +650,7 @@ def group(
             group_of_root[r] = len(medoids)
             medoids.append(first_input[medoid_of_root[r]])
         labels.append(group_of_root[r])
-    return Grouping(labels, medoids)
+    return Grouping(labels, medoids, normal)
 
 
 def _link(

@@ -112,7 +112,7 @@ def build_themes(
             centre = members[medoid]
             # the id comes from the theme's first statement (earliest date, then text), so notes added
             # later leave it as it is, even when they move the centre that gives the label
-            first = min((members[k] for k in indices), key=lambda s: (s.note.date, normalise(s.text)))
+            first = members[min(indices, key=lambda k: (members[k].note.date, grouping.normalised[k]))]
             theme_id = _theme_id(kind, first.text, taken)
             taken.add(theme_id)
             themes.append(
