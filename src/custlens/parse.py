@@ -194,10 +194,11 @@ def read_note_files(
     meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[tuple[ParsedFile, tuple[Any, ...]]]:
     """`read_note_file` for each path, in order, with its `to_plain` form (for the cache). Many files
-    are parsed in worker processes (forked, where the system forks safely: Linux), as many as there
-    are cores; results come back as plain data, never as code. Workers ignore Ctrl-C: the main
-    process stops them. `meanwhile` is called once the workers are at it (or first, without them):
-    the main process can get the next steps ready while it would otherwise wait."""
+    are parsed by the main process and worker processes together (forked, where the system forks
+    safely: Linux), one process per core, each taking every `workers`-th chunk of files; results
+    come back as plain data, never as code. Workers ignore Ctrl-C: the main process stops them.
+    `meanwhile` is called once the workers are at it (or first, without them): the main process
+    gets the next steps ready while they make a start."""
     count = len(paths)
     workers = workers if workers is not None else cores()
     if workers < 2 or count < PARALLEL_FILES or not can_fork():
@@ -212,13 +213,19 @@ def read_note_files(
     jobs = [
         (list(paths[k : k + _CHUNK]), settings, list(displays[k : k + _CHUNK])) for k in range(0, count, _CHUNK)
     ]
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
-        chunks = pool.imap(_read_plain, jobs)
+    ours = set(range(0, len(jobs), workers))  # the main process's share: it has cores to itself too
+    with multiprocessing.get_context("fork").Pool(workers - 1, initializer=_ignore_interrupts) as pool:
+        theirs = pool.imap(_read_plain, [job for k, job in enumerate(jobs) if k not in ours])
         if meanwhile is not None:
             meanwhile()
-        for chunk in chunks:
-            for plain in chunk:
-                yield from_plain(plain), plain
+        for k, job in enumerate(jobs):
+            if k in ours:
+                for path, display in zip(job[0], job[2]):
+                    parsed = read_note_file(path, settings, display)
+                    yield parsed, to_plain(parsed)
+            else:
+                for plain in next(theirs):
+                    yield from_plain(plain), plain
 
 
 def _ignore_interrupts() -> None:
