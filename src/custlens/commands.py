@@ -25,6 +25,7 @@ from .parse import (
     display_path,
     find_note_files,
     read_note_files,
+    to_plain,
 )
 from .timing import stage
 
@@ -118,7 +119,7 @@ def load(
         for k, (result, plain) in zip(todo, fresh):
             results[k] = result
             if cache is not None:
-                cache.store(files[k], displays[k], stamps[k], plain)
+                cache.store(files[k], displays[k], stamps[k], plain if plain is not None else to_plain(result))
             done += 1
             if done % 200 == 0 or done == len(files):
                 run.report("reading notes", done, len(files))

@@ -192,8 +192,9 @@ _CHUNK = 64  # files per job sent to a worker
 def read_note_files(
     paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str], workers: int | None = None,
     meanwhile: Callable[[], object] | None = None,
-) -> Iterator[tuple[ParsedFile, tuple[Any, ...]]]:
-    """`read_note_file` for each path, in order, with its `to_plain` form (for the cache). Many files
+) -> Iterator[tuple[ParsedFile, tuple[Any, ...] | None]]:
+    """`read_note_file` for each path, in order, with its `to_plain` form where a worker sent it that
+    way (None where this process read the file: `to_plain` makes it, if it is wanted). Many files
     are parsed by the main process and worker processes together (forked, where the system forks
     safely: Linux), one process per core, each taking every `workers`-th chunk of files; results
     come back as plain data, never as code. Workers ignore Ctrl-C: the main process stops them.
@@ -204,9 +205,7 @@ def read_note_files(
     if workers < 2 or count < PARALLEL_FILES or not can_fork():
         if meanwhile is not None:
             meanwhile()
-        for path, display in zip(paths, displays):
-            parsed = read_note_file(path, settings, display)
-            yield parsed, to_plain(parsed)
+        yield from _read_here(paths, settings, displays)
         return
     import multiprocessing
 
@@ -220,12 +219,17 @@ def read_note_files(
             meanwhile()
         for k, job in enumerate(jobs):
             if k in ours:
-                for path, display in zip(job[0], job[2]):
-                    parsed = read_note_file(path, settings, display)
-                    yield parsed, to_plain(parsed)
+                yield from _read_here(job[0], settings, job[2])
             else:
                 for plain in next(theirs):
                     yield from_plain(plain), plain
+
+
+def _read_here(
+    paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str]
+) -> Iterator[tuple[ParsedFile, None]]:
+    for path, display in zip(paths, displays):
+        yield read_note_file(path, settings, display), None
 
 
 def _ignore_interrupts() -> None:
