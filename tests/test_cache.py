@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 from custlens.cache import ParseCache, cache_dir
 from custlens.cli import app
 from custlens.models import DEFAULT_KINDS
-from custlens.parse import ParseSettings, read_note_file
+from custlens.parse import ParsedFile, ParseSettings, read_note_file, to_plain
 
 from .conftest import note
 
@@ -17,6 +19,16 @@ def _texts(runner, *args: str) -> list[str]:
     result = runner.invoke(app, ["statements", *args, "--format", "json"])
     assert result.exit_code == 0, result.output
     return [s["text"] for s in json.loads(result.stdout)["statements"]]
+
+
+def read(cache: ParseCache, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
+    """What `custlens` does with each file: the cached result if it is unchanged, else parse and keep it."""
+    stamp, found = cache.lookup(path, display)
+    if found is not None:
+        return found
+    result = parse()
+    cache.store(path, display, stamp, to_plain(result))
+    return result
 
 
 def test_a_second_run_reads_from_the_cache_and_a_changed_file_is_parsed_again(tmp_path, runner) -> None:
@@ -30,10 +42,10 @@ def test_a_second_run_reads_from_the_cache_and_a_changed_file_is_parsed_again(tm
         return read_note_file(path, settings, "notes/a.md")
 
     first = ParseCache([folder], settings)
-    first.read(path, "notes/a.md", parse)
+    read(first, path, "notes/a.md", parse)
     first.save()
     second = ParseCache([folder], settings)
-    cached = second.read(path, "notes/a.md", parse)
+    cached = read(second, path, "notes/a.md", parse)
     assert len(calls) == 1
     assert [b.text for b in cached.notes[0].blocks] == ["Export to CSV"]
     note(folder, "a.md", needs=("Export to Excel", "and more"))
@@ -83,11 +95,11 @@ def test_notes_with_nested_custom_attributes_are_cached_too(tmp_path) -> None:
     path.write_text("date: 2026-03-01\nkind: survey\nsegment: smb\nneeds: [Export]\nplan: {tier: pro, seats: [1, 2]}\n")
     settings = ParseSettings(kinds=DEFAULT_KINDS, attributes=("plan",))
     first = ParseCache([folder], settings, tmp_path / "cache")
-    parsed = first.read(path, "notes/a.yaml", lambda: read_note_file(path, settings, "notes/a.yaml"))
+    parsed = read(first, path, "notes/a.yaml", lambda: read_note_file(path, settings, "notes/a.yaml"))
     assert parsed.notes[0].attributes == {"plan": {"tier": "pro", "seats": [1, 2]}}
     first.save()
     second = ParseCache([folder], settings, tmp_path / "cache")
-    cached = second.read(path, "notes/a.yaml", lambda: (_ for _ in ()).throw(AssertionError("parsed again")))
+    cached = read(second, path, "notes/a.yaml", lambda: (_ for _ in ()).throw(AssertionError("parsed again")))
     assert cached.notes[0].attributes == {"plan": {"tier": "pro", "seats": [1, 2]}}
 
 

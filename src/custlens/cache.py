@@ -15,12 +15,12 @@ import marshal
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .parse import ParsedFile, ParseSettings, from_plain, to_plain
+from .parse import ParsedFile, ParseSettings, from_plain
 
 FORMAT = 2
 # What the cache keeps: files of older code versions go, then the least recently used beyond these.
@@ -67,15 +67,6 @@ class ParseCache:
                 os.utime(self.path)  # recently used: kept longest by prune()
         except (OSError, EOFError, ValueError, TypeError):
             self.entries = {}
-
-    def read(self, path: Path, display: str, parse: Callable[[], ParsedFile]) -> ParsedFile:
-        """The cached result for `path` if the file is unchanged, else `parse()` (and kept)."""
-        stamp, found = self.lookup(path, display)
-        if found is not None:
-            return found
-        result = parse()
-        self.store(path, display, stamp, to_plain(result))
-        return result
 
     def lookup(self, path: Path, display: str) -> tuple[tuple[int, ...] | None, ParsedFile | None]:
         """The file's stamp, and its cached result if it is unchanged (else None).
