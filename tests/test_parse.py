@@ -223,15 +223,16 @@ def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch) ->
     files, _ = find_note_files([NOTES] + ([BAD_NOTES] if BAD_NOTES.is_dir() else []))
     displays = [str(path) for path in files]
     settings = ParseSettings(kinds=DEFAULT_KINDS)
-    alone = [parse.to_plain(parsed) for parsed, _ in read_note_files(files, settings, displays, workers=1)]
+    alone = [parse.to_plain(parsed) for _, parsed, _ in read_note_files(files, settings, displays, workers=1)]
     monkeypatch.setattr(parse, "PARALLEL_FILES", 1)
-    monkeypatch.setattr(parse, "_CHUNK", 7)  # several jobs per process, results still in order
-    together = list(read_note_files(files, settings, displays, workers=2))
-    assert [plain for _, plain in together if plain is not None] == [  # what the worker sent ...
-        want for (_, plain), want in zip(together, alone) if plain is not None
+    monkeypatch.setattr(parse, "_CHUNK", 7)  # many jobs, shared out between the processes as they go
+    together = sorted(read_note_files(files, settings, displays, workers=2), key=lambda found: found[0])
+    assert [k for k, _, _ in together] == list(range(len(files)))  # every file once
+    assert [plain for _, _, plain in together if plain is not None] == [  # what the worker sent ...
+        want for (_, _, plain), want in zip(together, alone) if plain is not None
     ]
-    assert any(plain is None for _, plain in together) and any(plain is not None for _, plain in together)
-    assert [parse.to_plain(parsed) for parsed, _ in together] == alone  # ... and what every file gave
+    assert any(plain is None for _, _, plain in together) and any(plain is not None for _, _, plain in together)
+    assert [parse.to_plain(parsed) for _, parsed, _ in together] == alone  # ... and what every file gave
     assert len(alone) == len(files) > 40 and any(plain[2] for plain in alone)  # notes and problems both crossed
 
 

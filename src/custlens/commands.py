@@ -116,7 +116,8 @@ def load(
         fresh = read_note_files([files[k] for k in todo], settings, [displays[k] for k in todo], meanwhile=meanwhile)
         if not todo and meanwhile is not None:  # nothing to parse: the generator never runs
             meanwhile()
-        for k, (result, plain) in zip(todo, fresh):
+        for j, result, plain in fresh:
+            k = todo[j]
             results[k] = result
             if cache is not None:
                 cache.store(files[k], displays[k], stamps[k], plain if plain is not None else to_plain(result))

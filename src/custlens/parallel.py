@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -101,3 +101,94 @@ def _in_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
     if failures:
         raise failures[0]
     return results
+
+
+def shared(
+    count: int, here: Callable[[int], Any], there: Callable[[int], Any], workers: int, ready: Callable[[], object] | None = None
+) -> Iterator[tuple[int, Any, bool]]:
+    """Jobs 0 to `count - 1`, shared out as they go: this process and `workers - 1` forked ones each
+    take the next job from one counter, so a process that is busier (this one, with the results to
+    take in) simply takes fewer. Yields `(job, result, sent)` as they come, not in order: `here(job)`
+    for the jobs done here (`sent` False), `there(job)` for those a worker did and sent back, pickled
+    through a pipe (so `there` returns plain values). `ready` is called once, when the workers have
+    started. Needs `can_fork()`; Ctrl-C ends the workers with the signal or when this process stops."""
+    import multiprocessing
+    import pickle
+    import queue
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    counter = context.RawValue("q", 0)
+    lock = context.Lock()
+
+    def take() -> int | None:
+        with lock:
+            job = counter.value
+            if job >= count:
+                return None
+            counter.value = job + 1
+        return job
+
+    def work(send: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the worker quietly
+        try:
+            while (job := take()) is not None:
+                send.send_bytes(pickle.dumps((job, True, there(job)), pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # noqa: BLE001  # handed to the main process
+            send.send_bytes(pickle.dumps((-1, False, exc)))
+        send.send_bytes(b"")  # done
+
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def listen(receive: Any) -> None:  # a thread: the pipe never fills while this process works
+        try:
+            while message := receive.recv_bytes():
+                inbox.put(message)
+            inbox.put(b"")
+        except (EOFError, OSError):
+            inbox.put(None)
+
+    children = []
+    for _ in range(workers - 1):
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=work, args=(send,), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    for _, receive in children:  # threads only once every worker is forked
+        threading.Thread(target=listen, args=(receive,), daemon=True).start()
+    running = len(children)
+
+    def arrived(message: bytes | None) -> tuple[int, Any, bool] | None:
+        nonlocal running
+        if message is None:
+            raise RuntimeError("a worker process stopped before it finished (killed, or out of memory)")
+        if not message:
+            running -= 1
+            return None
+        job, ok, value = pickle.loads(message)
+        if not ok:
+            raise value
+        return job, value, True
+
+    try:
+        if ready is not None:
+            ready()
+        while (job := take()) is not None:
+            yield job, here(job), False
+            while True:
+                try:
+                    message = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if (result := arrived(message)) is not None:
+                    yield result
+        while running:
+            if (result := arrived(inbox.get())) is not None:
+                yield result
+    finally:
+        for child, receive in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receive.close()

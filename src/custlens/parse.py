@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
-from .parallel import can_fork, cores
+from .parallel import can_fork, cores, shared
 from .yamlsafe import YamlError, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -186,61 +186,41 @@ def read_note_file(path: Path, settings: ParseSettings, display: str | None = No
 # --- many files at once ----------------------------------------------------------------------------
 
 PARALLEL_FILES = 400  # from this many files to parse, they are parsed in worker processes too
-_CHUNK = 64  # files per job sent to a worker
+_CHUNK = 32  # files per job: small enough that the processes finish at about the same time
 
 
 def read_note_files(
     paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str], workers: int | None = None,
     meanwhile: Callable[[], object] | None = None,
-) -> Iterator[tuple[ParsedFile, tuple[Any, ...] | None]]:
-    """`read_note_file` for each path, in order, with its `to_plain` form where a worker sent it that
-    way (None where this process read the file: `to_plain` makes it, if it is wanted). Many files
-    are parsed by the main process and worker processes together (forked, where the system forks
-    safely: Linux), one process per core, each taking every `workers`-th chunk of files; results
-    come back as plain data, never as code. Workers ignore Ctrl-C: the main process stops them.
-    `meanwhile` is called once the workers are at it (or first, without them): the main process
-    gets the next steps ready while they make a start."""
+) -> Iterator[tuple[int, ParsedFile, tuple[Any, ...] | None]]:
+    """`read_note_file` for each path, as `(index in paths, result, plain)`, in no set order, with
+    its `to_plain` form where a worker sent it that way (None where this process read the file:
+    `to_plain` makes it, if it is wanted). Many files are parsed by the main process and worker
+    processes together (forked, where the system forks safely: Linux), one process per core, each
+    taking the next chunk of files when it is free (`parallel.shared`); results come back as plain
+    data, never as code. `meanwhile` is called once the workers are at it (or first, without them):
+    the main process gets the next steps ready while they make a start."""
     count = len(paths)
     workers = workers if workers is not None else cores()
     if workers < 2 or count < PARALLEL_FILES or not can_fork():
         if meanwhile is not None:
             meanwhile()
-        yield from _read_here(paths, settings, displays)
+        for k, (path, display) in enumerate(zip(paths, displays)):
+            yield k, read_note_file(path, settings, display), None
         return
-    import multiprocessing
 
-    jobs = [
-        (list(paths[k : k + _CHUNK]), settings, list(displays[k : k + _CHUNK])) for k in range(0, count, _CHUNK)
-    ]
-    ours = set(range(0, len(jobs), workers))  # the main process's share: it has cores to itself too
-    with multiprocessing.get_context("fork").Pool(workers - 1, initializer=_ignore_interrupts) as pool:
-        theirs = pool.imap(_read_plain, [job for k, job in enumerate(jobs) if k not in ours])
-        if meanwhile is not None:
-            meanwhile()
-        for k, job in enumerate(jobs):
-            if k in ours:
-                yield from _read_here(job[0], settings, job[2])
+    def here(job: int) -> list[ParsedFile]:
+        return [read_note_file(paths[k], settings, displays[k]) for k in range(job * _CHUNK, min(count, (job + 1) * _CHUNK))]
+
+    def there(job: int) -> list[tuple[Any, ...]]:
+        return [to_plain(parsed) for parsed in here(job)]
+
+    for job, results, sent in shared(-(-count // _CHUNK), here, there, workers, meanwhile):
+        for k, result in enumerate(results, job * _CHUNK):
+            if sent:
+                yield k, from_plain(result), result
             else:
-                for plain in next(theirs):
-                    yield from_plain(plain), plain
-
-
-def _read_here(
-    paths: Sequence[Path], settings: ParseSettings, displays: Sequence[str]
-) -> Iterator[tuple[ParsedFile, None]]:
-    for path, display in zip(paths, displays):
-        yield read_note_file(path, settings, display), None
-
-
-def _ignore_interrupts() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _read_plain(job: tuple[list[Path], ParseSettings, list[str]]) -> list[tuple[Any, ...]]:
-    paths, settings, displays = job
-    return [to_plain(read_note_file(path, settings, display)) for path, display in zip(paths, displays)]
+                yield k, result, None
 
 
 def _plain_block(b: Block) -> tuple[Any, ...]:
