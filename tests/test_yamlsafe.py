@@ -74,3 +74,82 @@ def test_control_characters_are_reported_with_their_line() -> None:
     with pytest.raises(YamlError) as caught:
         load_yaml("a: 1\nb: \x07\n")
     assert caught.value.line == 2
+
+
+# --- the fast path for simple front matter --------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from custlens import yamlsafe  # noqa: E402
+
+_TRICKY = [
+    "yes", "No", "on", "OFF", "y", "~", "null", "Null", "1", "-1", "+1", "0x1f", "0o17", "017", "0b101", "1_000",
+    "1e3", "1.5e3", "1.0", ".5", "5.", ".inf", "-.inf", ".NaN", "2026-01-01", "2026-1-1", "2026-01-01 10:00:00",
+    "12:30", "190:20:30", "a#b", "a #b", "a: b", "R&D", "don't", "x,y", "x, y", "(a)", "./x", "_x", "=", "a=b",
+    "é", "日本", "a  b", "<<", "*x", "&x y", "!x", "%x", "@x", "`x", "|", ">", "- x", "-x", "?x", "? x", "[x",
+    "{x: y}", "'", '"', "x'y", "x\"y", "a\\b", "\\", ".", "..", "+", "/", "x/", "0", "00", "-0", "1__0",
+    "https://example.com/t/1?x=1#y", "a:b", "a:", "a ?b", "a,b]", "x{y}", "a|b", "a>b", "a%b", "a~", "Q?", "a\u200bb",
+    "a\ufffeb", "a\xa0b", "a\u3000b", "x\ufeff", "a [b]", "a {b: c}", "a, b: c",
+]
+_scalar_text = st.one_of(
+    st.sampled_from(_TRICKY), st.text(alphabet="ab1 .,:#-'\"[]{}!&*_=()/+\\é?|>%@~\u200b\ufffe", min_size=0, max_size=8)
+)
+_value = st.one_of(
+    _scalar_text,
+    _scalar_text.map(lambda v: f'"{v}"'),
+    _scalar_text.map(lambda v: f"'{v}'"),
+    st.lists(_scalar_text, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+    st.lists(_scalar_text, max_size=3).map(lambda items: "[" + ",".join(items) + " ]"),
+)
+_line = st.one_of(
+    st.tuples(st.sampled_from(["date", "kind", "tags", "a", "_b", "c-d", "true", "x1"]), st.sampled_from([": ", ":", ":  "]),
+              _value, st.sampled_from(["", " ", "  "])).map("".join),
+    st.sampled_from(["", "  ", "# a comment", "  - item", "key:", "a : b", "- x"]),
+)
+
+
+def _shape(value: object) -> object:
+    """A value with its type and everything the loader keeps about lines, for exact comparison."""
+    if isinstance(value, dict):
+        return ("map", value.line, value.key_lines, value.errors,  # type: ignore[attr-defined]
+                [(key, _shape(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("list", value.line, value.item_lines, value.errors,  # type: ignore[attr-defined]
+                [_shape(item) for item in value])
+    return (type(value).__name__, repr(value))
+
+
+def _agrees_with_the_parser(text: str, offset: int = 0) -> bool:
+    """Whether the fast path read `text` (else it left it to the parser), asserting it read it right."""
+    fast = yamlsafe._simple_mapping(text, offset)
+    try:
+        full = yamlsafe._parse(text, offset, yamlsafe.MAX_DEPTH, yamlsafe.MAX_ALIAS_NODES)
+    except YamlError:
+        assert fast is None  # what the parser refuses is left to the parser, to say where and why
+        return False
+    if fast is not None:
+        assert _shape(fast) == _shape(full)
+        assert not errors_in(full)
+    return fast is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_line, min_size=1, max_size=6), st.integers(0, 3))
+def test_simple_front_matter_is_read_exactly_as_the_yaml_parser_reads_it(lines: list[str], offset: int) -> None:
+    _agrees_with_the_parser("\n".join(lines) + "\n", offset)
+
+
+def test_every_tricky_value_is_read_as_the_yaml_parser_reads_it() -> None:
+    forms = ("{0}", "{0} ", '"{0}"', "'{0}'", "[{0}]", "[{0}, x]", "[ {0} ,{0}]")
+    taken = [_agrees_with_the_parser(f"date: 2026-01-01\nvalue: {form.format(v)}\n", 1) for v in _TRICKY for form in forms]
+    assert 0.3 < sum(taken) / len(taken) < 0.9  # both paths are taken
+
+
+def test_the_sample_notes_front_matter_takes_the_fast_path() -> None:
+    from .conftest import NOTES
+
+    fronts = [path.read_text().split("---\n")[1] for path in sorted(NOTES.glob("*.md"))]
+    assert len(fronts) > 5
+    assert all(yamlsafe._simple_mapping(front, 1) is not None for front in fronts)
+    assert yamlsafe._simple_mapping("a: 1\n  b: 2\n", 0) is None and yamlsafe._simple_mapping("a: 1\na: 2\n", 0) is None

@@ -77,6 +77,10 @@ def _scalar(event: Any, line: int) -> Any:
         if tag == "!" or not event.implicit[0]:
             return value
         tag = _resolver.resolve(ScalarNode, value, (True, False))
+    return _construct(tag, value, line)
+
+
+def _construct(tag: str, value: str, line: int) -> Any:
     if tag == _CORE + "merge":
         raise YamlError("yaml-syntax", "YAML merge keys (<<) are not supported in notes", line,
                         "write the fields out in each note")
@@ -182,6 +186,13 @@ def load_yaml(
 
     `line_offset` is added to every line, for front matter that starts after line 1. Raises `YamlError`.
     """
+    simple = _simple_mapping(text, line_offset)
+    if simple is not None:
+        return simple
+    return _parse(text, line_offset, max_depth, max_alias_nodes)
+
+
+def _parse(text: str, line_offset: int, max_depth: int, max_alias_nodes: int) -> Any:
     loader = Loader(text)
     lines_of = _Lines(text, line_offset)
     try:
@@ -190,6 +201,68 @@ def load_yaml(
         raise _syntax_error(exc, text, lines_of) from None
     finally:
         loader.dispose()
+
+
+# The usual front matter, one `key: value` a line, is read without the YAML parser (which builds an
+# event object per token): only lines whose meaning is beyond doubt, and anything else goes to the
+# parser, whole. A value is a plain scalar with no YAML indicator in it, quoted text without escapes,
+# or a one-line list of such plain scalars; a plain scalar is resolved (int, bool, null, ...) exactly
+# as the parser's events are. A test compares the two on generated documents.
+_START = r"[\w(./+]"  # no YAML indicator can start it
+_FLOW_PLAIN = _START + r"[\w .()/+'&=-]*"  # a list item: nothing that could end or nest a flow value
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z_][\w-]*):(?: +(?:"
+    rf"({_START}(?:[^\s:]|:(?=\S)| +(?=[^\s#]))*)"  # plain: `: ` would start a mapping, ` #` a comment
+    r"|\"([^\"\\]*)\"|'([^']*)'"  # quoted, without escapes
+    rf"|\[ *((?:{_FLOW_PLAIN} *, *)*(?:{_FLOW_PLAIN})?)\]"  # a flow list of plain scalars
+    r"))? *"
+)
+_FLOW_ITEM = re.compile(rf"({_FLOW_PLAIN}) *(?:,|$) *")
+_NOT_SIMPLE = ("\t", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _simple_mapping(text: str, line_offset: int) -> YamlMap | None:
+    """`text` as `load_yaml` reads it, if every line is a simple `key: value`; else None."""
+    if any(mark in text for mark in _NOT_SIMPLE):
+        return None
+    result = YamlMap()
+    result.errors = []
+    result.key_lines = {}
+    try:
+        for number, line in enumerate(text.split("\n"), line_offset + 1):
+            if not line or line.isspace():
+                continue
+            found = _SIMPLE_LINE.fullmatch(line)
+            if found is None:
+                return None
+            key, plain, double, single, items = found.groups()
+            if key in result:
+                return None
+            if not result.key_lines:
+                result.line = number
+            result.key_lines[key] = number
+            if plain is not None:
+                if not plain.isprintable():  # YAML refuses some characters that the pattern lets through
+                    return None
+                result[key] = _construct(_resolver.resolve(ScalarNode, plain, (True, False)), plain, number)
+            elif double is not None or single is not None:
+                quoted = double if double is not None else single
+                if not quoted.isprintable():
+                    return None
+                result[key] = quoted
+            elif items is not None:
+                listed = YamlList()
+                listed.line, listed.errors, listed.item_lines = number, [], []
+                for item in _FLOW_ITEM.findall(items):
+                    item = item.rstrip(" ")
+                    listed.append(_construct(_resolver.resolve(ScalarNode, item, (True, False)), item, number))
+                    listed.item_lines.append(number)
+                result[key] = listed
+            else:
+                return None  # `key:` alone: null, or the start of a nested block
+    except YamlError:
+        return None  # the parser says what is wrong, and where
+    return result if result.key_lines else None
 
 
 _SKIP = object()  # the pending key of a mapping whose next value is dropped (after a duplicate key)
