@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from custlens import yamlsafe
 from custlens.yamlsafe import YamlError, errors_in, load_yaml
 
 
@@ -77,11 +80,6 @@ def test_control_characters_are_reported_with_their_line() -> None:
 
 
 # --- the fast path for simple front matter --------------------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from custlens import yamlsafe  # noqa: E402
 
 _TRICKY = [
     "yes", "No", "on", "OFF", "y", "~", "null", "Null", "1", "-1", "+1", "0x1f", "0o17", "017", "0b101", "1_000",
