@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import custlens
 
 ORDER = [
@@ -47,3 +49,39 @@ def test_cluster_knows_nothing_about_notes_or_files() -> None:
 
 def test_render_computes_nothing_from_the_pipeline() -> None:
     assert not imported_modules(PACKAGE / "render.py") & {"cluster", "tag", "parse", "extract", "codebook"}
+
+
+_LOADED = r"""
+import sys
+from custlens import cli
+sys.argv = ["custlens", *sys.argv[1:]]
+code = 0
+try:
+    cli.main()
+except SystemExit as stop:
+    code = stop.code or 0
+sys.stderr.write(f"\nexit: {code}\nloaded: " + " ".join(sorted(sys.modules)) + "\n")
+"""
+HEAVY = {"numpy", "scipy", "rapidfuzz"}
+
+
+@pytest.mark.parametrize(
+    "args, absent",
+    [
+        (["--help"], HEAVY | {"pydantic", "yaml", "custlens.commands"}),
+        (["add", "--help"], HEAVY | {"yaml", "custlens.commands"}),
+        (["check", "{notes}"], HEAVY),
+    ],
+)
+def test_commands_load_nothing_heavy_they_do_not_use(args: list[str], absent: set[str]) -> None:
+    """Start-up time is mostly imports: `--help`, `add` and `check` never load the grouping's numbers."""
+    import subprocess
+    import sys
+
+    from .conftest import NOTES
+
+    args = [arg.format(notes=NOTES) for arg in args]
+    done = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, check=False)
+    loaded = set(done.stderr.rsplit("loaded: ", 1)[1].split())
+    assert "\nexit: 0\n" in done.stderr and "custlens.cli" in loaded
+    assert not loaded & absent

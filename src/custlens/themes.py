@@ -12,12 +12,15 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .cluster import Grouping, GroupingSettings, Memo, group, normalise
 from .codebook import Codebook, assign
 from .models import Statement
 from .parallel import in_parallel
 from .timing import stage
+
+if TYPE_CHECKING:  # cluster (and numpy) is imported when themes are built: `check` and `add` never load it
+    from .cluster import Grouping, GroupingSettings, Memo
 
 THEMED_TYPES = ("pain", "need")
 LABEL_CHARS = 90
@@ -50,6 +53,8 @@ def trim(text: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _theme_id(kind: str, text: str, taken: set[str]) -> str:
+    from .cluster import normalise
+
     digest = hashlib.sha1(f"{kind}\n{normalise(text)}".encode()).hexdigest()
     for length in range(6, 41):
         candidate = f"{kind}-{digest[:length]}"
@@ -70,6 +75,7 @@ def build_themes(
     memo: Memo | None = None,
 ) -> list[Theme]:
     """Every pain and need statement in exactly one theme of its type (one-mention themes included)."""
+    from .cluster import group
     ordered = sorted((s for s in statements if s.type in THEMED_TYPES), key=statement_key)
     themes: list[Theme] = []
     taken: set[str] = set()
