@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from custlens.extract import extract, section_of_heading
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custlens.extract import extract, section_of_heading, states_a_need
 from custlens.models import DEFAULT_KINDS
 from custlens.parse import ParseSettings, parse_body, parse_bytes
 
@@ -248,3 +251,19 @@ def test_a_file_reached_by_two_paths_is_read_once(tmp_path) -> None:
     os.symlink("missing.md", folder / "broken.md")  # cannot be looked at: still listed, to be reported
     files, _ = find_note_files([folder, folder / "a.md"])
     assert [p.name for p in files] == ["a.md", "broken.md"]
+
+
+_BODY_LINES = [
+    "## Needs", "## Pains", "## Follow-ups", "## Quotes", "## Notes", "# Call", "Needs:", "- a need", "- #need",
+    "- #pain it breaks", "- **Need:** export", "- Need: **", "Pain: slow", "> we need this", "> #need", "- []()",
+    "- `x`", "plain words", "", "- [[Xero]]", "- follow up with #need", "<!-- hidden -->", "- ** **",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BODY_LINES), max_size=8), st.sampled_from(["", "needs: [export]\n", "needs: ['']\n"]))
+def test_check_finds_a_stated_need_exactly_where_extract_does(lines: list[str], field: str) -> None:
+    text = FRONT.replace("---\n", "---\n" + field, 1) if field else FRONT
+    notes = parse_bytes((text + "\n".join(lines) + "\n").encode(), "n.md", ".md", SETTINGS).notes
+    for note in notes:
+        assert states_a_need(note) == any(s.type == "need" for s in extract([note]))

@@ -89,9 +89,11 @@ def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
 
 
 def load(
-    paths: list[Path] | None, config: Config, run: Run | None = None, meanwhile: Callable[[], object] | None = None
+    paths: list[Path] | None, config: Config, run: Run | None = None, meanwhile: Callable[[], object] | None = None,
+    statements: bool = True,
 ) -> Corpus:
-    """Read every note under `paths` (default: the config's notes folders) and extract its statements.
+    """Read every note under `paths` (default: the config's notes folders) and extract its statements
+    (unless `statements` is False: `check` only asks whether each note states a need).
 
     `meanwhile` is called once, while worker processes parse (if they do), else before parsing."""
     run = run or Run()
@@ -130,8 +132,9 @@ def load(
     corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
-    with run.stage("extract"):
-        corpus.statements = extract(corpus.notes)
+    if statements:
+        with run.stage("extract"):
+            corpus.statements = extract(corpus.notes)
     return corpus
 
 
@@ -162,11 +165,12 @@ class CheckReport:
 
 def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
-    corpus = load(paths, config, run)
-    by_note = statements_by_note(corpus.statements)
+    run = run or Run()
+    corpus = load(paths, config, run, statements=False)
     spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
-        parsed.problems.extend(need_problems(parsed.notes, by_note, config))
+        with run.stage("extract"):
+            parsed.problems.extend(need_problems(parsed.notes, config))
         for note in parsed.notes:
             usual = spellings.get(note.segment.casefold())
             if usual is not None and usual != note.segment:
@@ -193,22 +197,14 @@ def _segment_spellings(notes: list[Note]) -> dict[str, str]:
     }
 
 
-def statements_by_note(statements: list[Statement]) -> dict[int, list[Statement]]:
-    """Each note's statements, by id() of the note."""
-    by_note: dict[int, list[Statement]] = {}
-    for statement in statements:
-        by_note.setdefault(id(statement.note), []).append(statement)
-    return by_note
-
-
-def need_problems(notes: list[Note], by_note: dict[int, list[Statement]], config: Config) -> list[Problem]:
+def need_problems(notes: list[Note], config: Config) -> list[Problem]:
     """A `no-need` error for each note that states no customer need, where the config asks for one."""
     if config.require_need is False:
         return []
     return [
         Problem(note.path, "no-need", "no stated customer need", "error", note.line, note.entry, NO_NEED_HINT)
         for note in notes
-        if config.needs_a_need(note.kind) and not states_a_need(by_note.get(id(note), []))
+        if config.needs_a_need(note.kind) and not states_a_need(note)
     ]
 
 
@@ -570,7 +566,7 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
     from .parse import parse_bytes
 
     parsed = parse_bytes(note_markdown(new).encode("utf-8"), name, ".md", ParseSettings.from_config(config))
-    problems = parsed.problems + need_problems(parsed.notes, statements_by_note(extract(parsed.notes)), config)
+    problems = parsed.problems + need_problems(parsed.notes, config)
     for problem in problems:
         if problem.is_error and problem.code != "no-need":
             raise CustlensError(problem.message, hint=problem.hint)

@@ -74,28 +74,25 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _block_statement(note: Note, block: Block) -> Statement | None:
-    explicit: StatementType | None = None
+def _placed(block: Block) -> tuple[str, StatementType | None]:
+    """The block's section, and the type the note states for it (None: left to the tagger)."""
     if block.field is not None:
         section = block.field
-        explicit = _EXPLICIT.get(section)  # type: ignore[assignment]
     else:
-        section = "body"
-        for _, title in reversed(block.headings):
-            found = section_of_heading(title)
-            if found:
-                section = found
-                break
-        explicit = _EXPLICIT.get(section)  # type: ignore[assignment]
-        if block.origin == "blockquote":
-            section = "quotes"
+        section = next((found for _, title in reversed(block.headings) if (found := section_of_heading(title))), "body")
+    explicit: StatementType | None = _EXPLICIT.get(section)  # type: ignore[assignment]
+    if block.origin == "blockquote":
+        section = "quotes"
     if block.label:
         explicit = _LABELS[block.label]  # type: ignore[assignment]
-    text = block.text
-    tag = TYPE_TAG.search(text) if "#" in text else None
-    if tag:
+    if "#" in block.text and (tag := TYPE_TAG.search(block.text)):
         explicit = tag.group(1).lower()  # type: ignore[assignment]
-        text = TYPE_TAG.sub("", text)
+    return section, explicit
+
+
+def _block_statement(note: Note, block: Block) -> Statement | None:
+    section, explicit = _placed(block)
+    text = TYPE_TAG.sub("", block.text) if "#" in block.text else block.text
     text = clean_text(text)
     if section == "quotes":
         text = _unquote(text)
@@ -117,6 +114,6 @@ def extract(notes: Iterable[Note]) -> list[Statement]:
     return statements
 
 
-def states_a_need(statements: Iterable[Statement]) -> bool:
-    """Whether any statement is a need the note states outright (not one the tagger inferred)."""
-    return any(s.type == "need" and not s.inferred for s in statements)
+def states_a_need(note: Note) -> bool:
+    """Whether the note states a need outright (as `extract` finds them: not one the tagger infers)."""
+    return any(_placed(block)[1] == "need" and _block_statement(note, block) is not None for block in note.blocks)
