@@ -167,3 +167,31 @@ def test_ctrl_c_while_worker_processes_parse_exits_130_with_one_line(tmp_path) -
     assert proc.returncode == 130
     assert err.strip() == "interrupted"  # no traceback from a worker either
     assert out == ""
+
+
+def test_an_installed_pydantic_plugin_never_sees_the_notes(tmp_path: Path) -> None:
+    """Pydantic plugins (found through installed packages' entry points) observe every validation;
+    custlens turns them off, unless PYDANTIC_DISABLE_PLUGINS says otherwise."""
+    site = tmp_path / "site"
+    (site / "spy_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "spy_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (site / "spy_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    seen = tmp_path / "seen.txt"
+    (site / "spy_plugin.py").write_text(
+        "import os\n"
+        "class Plugin:\n"
+        "    def new_schema_validator(self, schema, *args, **kwargs):\n"
+        "        with open(os.environ['SPY_SEEN'], 'a') as out:\n"
+        "            out.write('validator\\n')\n"
+        "        return None, None, None\n"
+        "plugin = Plugin()\n"
+    )
+    base = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    base.update(SPY_SEEN=str(seen), PYTHONPATH=str(site))
+    command = [sys.executable, "-m", "custlens", "check", str(NOTES)]
+    done = subprocess.run(command, env=base, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert not seen.exists()
+    done = subprocess.run(command, env={**base, "PYDANTIC_DISABLE_PLUGINS": ""}, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "validator" in seen.read_text()  # the plugin does load when asked for
