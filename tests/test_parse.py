@@ -131,7 +131,9 @@ def test_impossible_dates_and_wrong_types_are_located_errors() -> None:
 def test_unknown_keys_warn_with_did_you_mean_or_are_kept_as_attributes() -> None:
     text = FRONT.replace("segment: smb\n", "segment: smb\nparticipnt: P-1\nplan: pro\n") + "## Needs\n- x\n"
     parsed = parse_bytes(text.encode(), "n.md", ".md", SETTINGS)
-    assert [(p.severity, p.code, p.hint) for p in parsed.problems][0] == ("warning", "unknown-key", "did you mean `participant`?")
+    assert (parsed.problems[0].severity, parsed.problems[0].code, parsed.problems[0].hint) == (
+        "warning", "unknown-key", "did you mean `participant`?"
+    )
     kept = parse_bytes(text.encode(), "n.md", ".md", ParseSettings(kinds=DEFAULT_KINDS, attributes=("plan",)))
     assert kept.notes[0].attributes == {"plan": "pro"}
 
@@ -267,3 +269,23 @@ def test_check_finds_a_stated_need_exactly_where_extract_does(lines: list[str], 
     notes = parse_bytes((text + "\n".join(lines) + "\n").encode(), "n.md", ".md", SETTINGS).notes
     for note in notes:
         assert states_a_need(note) == any(s.type == "need" for s in extract([note]))
+
+
+def test_excluded_files_are_skipped_by_their_path_or_their_name(tmp_path) -> None:
+    from custlens.parse import find_note_files
+
+    for relative in ("README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "team/README.md", "team/d.yaml",
+                     "team/x-template.md", "e.yml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x")
+
+    def found(*patterns: str) -> list[str]:
+        return sorted(p.relative_to(tmp_path).as_posix() for p in find_note_files([tmp_path], patterns)[0])
+
+    everything = ["README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "e.yml", "team/README.md", "team/d.yaml",
+                  "team/x-template.md"]
+    assert found() == everything
+    assert found("README.md") == [p for p in everything if not p.endswith("README.md")]  # by name, in any folder
+    assert found("drafts/*") == ["README.md", "a.md", "e.yml", "team/README.md", "team/d.yaml", "team/x-template.md"]
+    assert found("*-template.md", "*.y?ml") == ["README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "e.yml", "team/README.md"]
+    assert found("team/[d]*", "[!a-z]*") == ["a.md", "drafts/b.md", "drafts/old/c.md", "e.yml", "team/x-template.md"]

@@ -284,7 +284,7 @@ def synthesise(
         taggers.append(Tagger(added=added, removed=removed))
         import rapidfuzz.process  # noqa: F401  # used by grouping
 
-        from . import themes, triangulate  # noqa: F401
+        from . import cluster, themes, triangulate  # noqa: F401
 
     corpus = load(paths, config, run, meanwhile=get_ready)
     tagger = taggers[0]

@@ -88,6 +88,7 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
     """
     found: dict[object, Path] = {}
     problems: list[Problem] = []
+    excluded = _exclusion(exclude)
 
     def unreadable(error: OSError) -> None:
         where = display_path(Path(error.filename)) if error.filename else "?"
@@ -114,22 +115,28 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
         if root.is_dir():
             for folder, dirs, files in os.walk(root, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                inside = os.path.relpath(folder, root).replace(os.sep, "/")
                 for name in sorted(files):
                     if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                         continue
-                    candidate = Path(folder) / name
-                    if not _excluded(candidate, root, exclude):
-                        add(candidate)
+                    if excluded is None or not excluded(name if inside == "." else f"{inside}/{name}", name):
+                        add(Path(folder, name))
         else:
             add(root)
     return sorted(found.values(), key=lambda p: str(p)), problems
 
 
-def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+def _exclusion(patterns: tuple[str, ...]) -> Callable[[str, str], bool] | None:
+    """Whether a file (by its path inside the notes folder, with `/`, and by its name) matches one of
+    the glob patterns, as `fnmatch` matches them (`*` also crosses `/`); None without patterns."""
     if not patterns:
-        return False
-    relative = path.relative_to(root).as_posix()
-    return any(fnmatch.fnmatch(relative, pat) or fnmatch.fnmatch(path.name, pat) for pat in patterns)
+        return None
+    combined = re.compile("|".join(fnmatch.translate(os.path.normcase(pattern)) for pattern in patterns))
+
+    def excluded(relative: str, name: str) -> bool:
+        return bool(combined.match(os.path.normcase(relative)) or combined.match(os.path.normcase(name)))
+
+    return excluded
 
 
 def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:

@@ -26,7 +26,7 @@ from .errors import CustlensError
 from .models import Statement, StatementType
 from .parallel import cores, in_parallel
 
-PARALLEL_TEXTS = 5_000  # from this many texts to type, worker processes share them
+PARALLEL_TEXTS = 1_500  # from this many texts to type, workers share them (2,500 texts: 0.24 s alone, 0.15 s shared)
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
 # Words that may sit between a negation and the cue it cancels: "not a big problem", "never had issues".
