@@ -842,4 +842,9 @@ def main() -> None:
     # note. None of them runs here (unless PYDANTIC_DISABLE_PLUGINS is set otherwise), and looking
     # for them, through every installed package's metadata, took a tenth of the start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A run is short and frees its objects by reference counting: the cyclic collector would only scan
+    # the objects that imports and parsing pile up, again and again (`_run` keeps it off, as here).
+    import gc
+
+    gc.disable()
     app()
