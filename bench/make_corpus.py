@@ -782,8 +782,8 @@ class CorpusBuilder:
             lines = [f"# In-app survey run by {researcher}, open answers, exported {export.isoformat()}.",
                      '# Question: "What is the one thing that would make Slotwise more useful for you?"']
         else:
-            lines = [f"# Support tickets tagged feedback, {(export - dt.timedelta(days=window)).isoformat()} "
-                     f"to {export.isoformat()}, exported by {researcher}."]
+            lines = [(f"# Support tickets tagged feedback, {(export - dt.timedelta(days=window)).isoformat()} "
+                      f"to {export.isoformat()}, exported by {researcher}.")]
         entries = []
         for _ in range(size):
             date = export - dt.timedelta(days=rng.randint(0, window))

@@ -70,7 +70,7 @@ def test_a_like_b_like_c_does_not_pull_a_and_c_together() -> None:
 
 
 def test_a_chain_of_small_steps_does_not_collapse_into_one_group() -> None:
-    words = "calendar sync invoice reminder deposit export portal timesheet offline quote".split()
+    words = ["calendar", "sync", "invoice", "reminder", "deposit", "export", "portal", "timesheet", "offline", "quote"]
     chain = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]  # each shares two words with the next
     result = group(chain)
     assert len(set(result.labels)) > 1
@@ -93,7 +93,7 @@ def test_threshold_controls_how_tight_groups_are() -> None:
 
 
 words = st.sampled_from(
-    "invoice invoices xero sync calendar google outlook reminder sms text deposit booking online client "
+    "invoice invoices xero sync calendar google outlook reminder sms text deposit booking online client "  # noqa: SIM905
     "clients reschedule cancel export slow crash app mobile offline staff rota price seat".split()
 )
 texts = st.lists(st.lists(words, min_size=1, max_size=7).map(" ".join), min_size=1, max_size=40)

@@ -42,15 +42,15 @@ def test_schema_validates_the_sample_notes_with_check_jsonschema(runner, tmp_pat
         front.append(str(target))
     files = front + [str(p) for p in sorted(NOTES.glob("*.yaml"))]
     ok = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), *files],
-                        capture_output=True, text=True)
+                        capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = write(tmp_path / "bad.yaml", "- date: 2026-01-01\n  kind: interveiw\n  segment: x\n  needs: 42\n")
     refused = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), str(bad)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
     assert refused.returncode == 1 and "needs" in refused.stdout
     numbers = write(tmp_path / "numbers.yaml", "date: 2026-01-01\nkind: survey\nsegment: 2024\nneeds: [42, ok]\n")
     both = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(tmp_path / "schema.json"), str(numbers)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert both.returncode == 0, both.stdout  # what check accepts, the schema accepts
     assert runner.invoke(app, ["check", str(numbers)]).exit_code == 0
 
@@ -197,7 +197,7 @@ def test_html_report_renders_in_headless_chromium(runner, tmp_path) -> None:
     assert "frontdesk@example.com" not in text and "[email]" in text
     profile = tmp_path / "profile"
     dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert 'data-ready="true"' in dom.stdout, dom.stderr[-2000:]  # the page's script ran
     themes = json.loads(runner.invoke(app, ["themes", str(NOTES), "--all", "--format", "json"]).stdout)["themes"]
     for theme in themes:
@@ -206,7 +206,7 @@ def test_html_report_renders_in_headless_chromium(runner, tmp_path) -> None:
     assert "Segments × themes" in dom.stdout and 'class="badge strong"' in dom.stdout
     shot = tmp_path / "report.png"
     subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1600",
-                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=False)
     width, height, rows = _png_pixels(shot.read_bytes())
     assert (width, height) == (1280, 1600)
     colours = {row[x : x + 3] for row in rows[::20] for x in range(0, len(row), 3 * 7)}
@@ -227,7 +227,7 @@ def test_html_report_escapes_what_notes_contain(runner, tmp_path) -> None:
 
 def _complete(words: str, cwd: Path) -> list[str]:
     env = dict(os.environ, _CUSTLENS_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1))
-    proc = subprocess.run([str(BIN / "custlens")], capture_output=True, text=True, env=env, cwd=cwd)
+    proc = subprocess.run([str(BIN / "custlens")], capture_output=True, text=True, env=env, cwd=cwd, check=False)
     return proc.stdout.split()
 
 
@@ -282,7 +282,7 @@ def test_pre_commit_hook_fails_a_note_without_a_need_and_passes_a_good_one(tmp_p
     def hook(*files: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [pre_commit, "try-repo", str(REPO), "custlens-check", "--files", *(str(f.relative_to(repo)) for f in files)],
-            cwd=repo, capture_output=True, text=True, env=env, timeout=900,
+            cwd=repo, capture_output=True, text=True, env=env, timeout=900, check=False
         )
 
     passed = hook(good)

@@ -119,9 +119,9 @@ def test_a_denial_leaves_the_pains_of_other_clauses(text: str, cue: str) -> None
 
 SENTENCES = st.lists(
     st.sampled_from(
-        "i wish it would sync please add export the app keeps crashing it is not a problem never crashes "
+        "i wish it would sync please add export the app keeps crashing it is not a problem never crashes "  # noqa: SIM905
         "slow frustrating can't find would be nice if you should try we need a way to invoices are late "
-        "but , . and the booking calendar really takes forever it would help if don't need".split(" ")  # noqa: SIM905
+        "but , . and the booking calendar really takes forever it would help if don't need".split(" ")
     ),
     min_size=1, max_size=14,
 ).map(" ".join)

@@ -186,7 +186,7 @@ RedactOpt = Annotated[
 def _complete_kinds(incomplete: str) -> list[str]:
     try:
         return [k for k in _config().kinds if k.startswith(incomplete)]
-    except Exception:  # completion must never break the shell
+    except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
 
@@ -195,7 +195,7 @@ def _complete_segments(incomplete: str) -> list[str]:
         from .commands import existing_segments
 
         return [name for name in existing_segments(_config()) if name.startswith(incomplete)]
-    except Exception:  # completion must never break the shell
+    except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
 
@@ -205,7 +205,7 @@ def _complete_themes(incomplete: str) -> list[tuple[str, str]]:
 
         ranked = synthesise(None, _config(), Filters()).ranked
         return [(e.theme.id, e.theme.label[:60]) for e in ranked if e.theme.id.startswith(incomplete)]
-    except Exception:  # completion must never break the shell
+    except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
 

@@ -445,7 +445,7 @@ def _score(texts: Sequence[str], i: np.ndarray, j: np.ndarray, cos: np.ndarray, 
     ratio = process.cpdist(sorted_words[i], sorted_words[j], scorer=fuzz.ratio, workers=-1, dtype=np.float64) / 100.0
     score = np.sqrt(np.clip(cos, 0.0, 1.0) * ratio)
     quantised = np.rint(score * SCALE).astype(np.int64)
-    keep = quantised >= int(round(settings.floor * SCALE))
+    keep = quantised >= round(settings.floor * SCALE)
     return i[keep], j[keep], quantised[keep]
 
 
@@ -703,7 +703,7 @@ def _link_directly(
         i, j, s = _score(nodes, i, j, cos, settings)
         i, j, s = _cap_neighbours(n, i, j, s, settings.max_neighbours)
     with clock("grouping"):
-        roots = average_linkage(weights, i, j, s, int(round(settings.threshold * SCALE)))
+        roots = average_linkage(weights, i, j, s, round(settings.threshold * SCALE))
         roots = _split_chains(roots, weights, i, j, s, int(1 / settings.threshold))
         root_list = roots.tolist()
         return root_list, _medoids(root_list, weights, i, j, s, nodes)

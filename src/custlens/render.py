@@ -444,8 +444,8 @@ def show_lines(report: ShowReport) -> list[str]:
     theme = e.theme
     lines = [
         f"{theme.label}",
-        f"id {theme.id} · {theme.type} · {e.strength} · {e.participants} participants · {e.mentions} mentions "
-        f"in {e.notes} notes · {e.first_seen} to {e.last_seen}",
+        (f"id {theme.id} · {theme.type} · {e.strength} · {e.participants} participants · {e.mentions} mentions "
+         f"in {e.notes} notes · {e.first_seen} to {e.last_seen}"),
         f"segments: {_counts(e.segments)}",
         f"sources: {_counts(e.sources)}",
         f"researchers: {', '.join(e.researchers) or 'none given'}",
@@ -469,8 +469,8 @@ def show_markdown(report: ShowReport) -> str:
     lines = [
         f"### {_md(e.theme.label)}",
         "",
-        f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {e.participants} participants · "
-        f"{e.mentions} mentions · {_md(_counts(e.segments))} · {_md(_counts(e.sources))}",
+        (f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {e.participants} participants · "
+         f"{e.mentions} mentions · {_md(_counts(e.segments))} · {_md(_counts(e.sources))}"),
         "",
     ]
     for s in e.theme.statements:
