@@ -534,7 +534,7 @@ def statements(
 def _ask_list(prompt: str) -> tuple[str, ...]:
     from rich.prompt import Prompt
 
-    items = []
+    items: list[str] = []
     console = _err_console()
     console.print(f"[bold]{prompt}[/] (one per line, an empty line to finish)")
     while True:

@@ -712,7 +712,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
         if theme.named or theme.id in existing.entries:
             continue
         phrases = sorted({s.text for s in theme.statements})
-        new[theme.id] = CodebookEntry(label=theme.label, type=theme.type, match=phrases)  # type: ignore[arg-type]
+        new[theme.id] = CodebookEntry(label=theme.label, type=theme.type, match=phrases)
     if not new:
         return path, []
     old = path.read_text(encoding="utf-8") if path.is_file() else CODEBOOK_HEADER

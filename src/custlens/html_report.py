@@ -135,9 +135,11 @@ def render_html(report: HtmlReport) -> str:
     segments = sorted({n.segment for n in notes})
     kinds = sorted({n.kind for n in notes})
     people = len({n.who for n in notes})
-    boxes = lambda name, values: "".join(
-        f'<label><input type="checkbox" name="{name}" value="{_e(v)}" checked> {_e(v)}</label>' for v in values
-    )
+    def boxes(name: str, values: list[str]) -> str:
+        return "".join(
+            f'<label><input type="checkbox" name="{name}" value="{_e(v)}" checked> {_e(v)}</label>' for v in values
+        )
+
     scope = f"{len(notes)} notes from {people} participants in {len(segments)} segments"
     if notes:
         scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"

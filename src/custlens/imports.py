@@ -129,7 +129,7 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     try:
         dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     ended = 0  # the line the previous row ended on

@@ -123,7 +123,7 @@ def shared(
 
     def take() -> int | None:
         with lock:
-            job = counter.value
+            job = int(counter.value)
             if job >= count:
                 return None
             counter.value = job + 1

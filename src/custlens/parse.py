@@ -24,7 +24,7 @@ from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
 from .parallel import can_fork, cores, shared
-from .yamlsafe import YamlError, errors_in, load_yaml, plain_data
+from .yamlsafe import YamlError, YamlList, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -362,7 +362,7 @@ def _parse_yaml_note(text: str, path: str, settings: ParseSettings, base_id: str
     if isinstance(data, dict):
         _add_note(data, path, settings, base_id, None, (), result)
         return
-    if isinstance(data, list):
+    if isinstance(data, YamlList):
         if not data:
             result.problems.append(Problem(path, "empty", "empty batch: the YAML list holds no notes", line=data.line))
         for entry, item in enumerate(data, 1):

@@ -90,12 +90,12 @@ def build_themes(
             else:
                 named.setdefault(key, []).append(statement)
         for key, entry in codebook.entries.items():
-            members = named.get(key)
-            if not members:
+            found = named.get(key, [])
+            if not found:
                 continue
-            kind = entry.type or max(THEMED_TYPES, key=lambda t: sum(1 for s in members if s.type == t))
+            commonest = max(THEMED_TYPES, key=lambda t: sum(1 for s in found if s.type == t))
             taken.add(key)
-            themes.append(Theme(key, entry.label, kind, _chronological(members), True, members[0]))
+            themes.append(Theme(key, entry.label, entry.type or commonest, _chronological(found), True, found[0]))
     else:
         for statement in ordered:
             rest[statement.type or ""].append(statement)

@@ -189,7 +189,7 @@ def period_of(day: dt.date, by: str) -> str:
 
 def periods_between(first: dt.date, last: dt.date, by: str) -> list[str]:
     """Every month (or quarter) from `first` to `last`, empty ones included."""
-    out = []
+    out: list[str] = []
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
         label = period_of(dt.date(year, month, 1), by)

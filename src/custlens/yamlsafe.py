@@ -165,14 +165,14 @@ def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError
                 "indent YAML with spaces, not tabs",
             )
     mark = context_mark or problem_mark
-    line = lines_of(mark.line) if mark else None
+    where = lines_of(mark.line) if mark else None
     if "maximum nesting depth" in problem:  # newer PyYAML stops deep nesting in its scanner, before us
-        return _too_deep(MAX_DEPTH, line)
+        return _too_deep(MAX_DEPTH, where)
     message = f"invalid YAML: {problem}"
     if context and context_mark is not None and problem_mark is not None:
         message += f" ({context} that starts here; the parser gave up on line {lines_of(problem_mark.line)})"
     hint = "check brackets, quotes and indentation on this line"
-    return YamlError("yaml-syntax", message, line, hint)
+    return YamlError("yaml-syntax", message, where, hint)
 
 
 def load_yaml(
