@@ -55,11 +55,7 @@ _LOADED = r"""
 import sys
 from custlens import cli
 sys.argv = ["custlens", *sys.argv[1:]]
-code = 0
-try:
-    cli.main()
-except SystemExit as stop:
-    code = stop.code or 0
+code = cli.invoke()
 sys.stderr.write(f"\nexit: {code}\nloaded: " + " ".join(sorted(sys.modules)) + "\n")
 """
 HEAVY = {"numpy", "scipy", "rapidfuzz"}

@@ -195,3 +195,22 @@ def test_an_installed_pydantic_plugin_never_sees_the_notes(tmp_path: Path) -> No
     done = subprocess.run(command, env={**base, "PYDANTIC_DISABLE_PLUGINS": ""}, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "validator" in seen.read_text()  # the plugin does load when asked for
+
+
+def test_the_process_ends_with_all_its_output_written_and_its_exit_code(runner, tmp_path: Path) -> None:
+    """The console entry point ends the process without tearing every object down one by one: what it
+    wrote must all be there, through a pipe and into a file, and the exit code must be the command's."""
+    env = dict(os.environ, CUSTLENS_CACHE_DIR=str(tmp_path / "cache"))
+    one = str(min(NOTES.glob("*.md")))
+    for args in (["statements", str(NOTES), "--format", "json"], ["statements", one, "--format", "json"]):
+        expected = runner.invoke(app, args).stdout
+        assert len(expected) > 100_000 or len(expected) < 8_000  # more than a pipe holds, less than a buffer
+        piped = subprocess.run([sys.executable, "-m", "custlens", *args], capture_output=True, text=True, env=env,
+                               check=False)
+        assert (piped.returncode, piped.stdout) == (0, expected)
+        with open(tmp_path / "out.json", "w") as out:
+            written = subprocess.run([sys.executable, "-m", "custlens", *args], stdout=out, env=env, check=False)
+        assert (written.returncode, (tmp_path / "out.json").read_text()) == (0, expected)
+    failed = subprocess.run([sys.executable, "-m", "custlens", "check", str(tmp_path / "missing")], capture_output=True,
+                            text=True, env=env, check=False)
+    assert failed.returncode == 2 and "no such file or folder" in failed.stderr

@@ -836,8 +836,8 @@ def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
         )
 
 
-def main() -> None:
-    """Console-script entry point."""
+def invoke() -> int:
+    """Run the command line in `sys.argv`; return the exit code."""
     # Pydantic plugins are installed packages that watch every validation, so they would see every
     # note. None of them runs here (unless PYDANTIC_DISABLE_PLUGINS is set otherwise), and looking
     # for them, through every installed package's metadata, took a tenth of the start-up.
@@ -847,4 +847,27 @@ def main() -> None:
     import gc
 
     gc.disable()
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        sys.stderr.write(f"{stop.code}\n")
+        return 1
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    code = invoke()
+    # Everything is written; the process ends without freeing its objects one by one, which took 0.1 s
+    # after 10,000 statements and 0.2 s after 100,000. Not under coverage or a debugger: their own exit
+    # handlers must run.
+    if sys.gettrace() is None and "coverage" not in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it anyway
+                pass
+        os._exit(code)
+    sys.exit(code)
