@@ -125,6 +125,7 @@ def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement]
             tuple(statements[id(s)] for s in theme.statements),
             theme.named,
             representative,
+            statements[id(theme.quote)] if theme.quote is not None else None,
         )
         out.append(
             dataclasses.replace(

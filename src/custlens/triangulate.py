@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .models import Note, Statement
-from .themes import Theme
+from .themes import Theme, choose_quote
 
 STRENGTHS = ("strong", "moderate", "anecdotal")
 _RANK = {name: position for position, name in enumerate(STRENGTHS)}
@@ -51,41 +51,6 @@ def strength(participants: int, segments: int, sources: int) -> str:
     return "anecdotal"
 
 
-QUOTE_PEERS = 40  # a quote is compared with at most this many statements of its theme ...
-QUOTE_CANDIDATES = 200  # ... and chosen among at most this many (evenly through a large theme)
-
-
-def _evenly(items: Sequence[Statement], most: int) -> list[Statement]:
-    """At most `most` of the items, taken at even steps through them (they are in date order)."""
-    return list(items[:: max(1, len(items) // most)][:most])
-
-
-def _quote(theme: Theme) -> Statement:
-    """The customer's own words where there are some (a quote), else another statement than the label;
-    of those, the one most like the theme as a whole (its label and its other statements, on average),
-    so the quote shows what the theme is about rather than a statement at its edge."""
-    from rapidfuzz import fuzz, process, utils
-
-    quotes = [s for s in theme.statements if s.section == "quotes"]
-    others = [s for s in theme.statements if s is not theme.representative and s.text != theme.label]
-    candidates = quotes or others
-    if not candidates:
-        return theme.representative or theme.statements[0]
-    peers = [theme.label] + [s.text for s in _evenly(theme.statements, QUOTE_PEERS)]
-    candidates = _evenly(candidates, QUOTE_CANDIDATES)
-    scores = process.cdist(
-        [s.text for s in candidates], peers, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
-        dtype=None, workers=1,
-    )
-    likeness = [float(row.sum()) for row in scores]
-    best = min(
-        range(len(candidates)),
-        key=lambda k: (-round(likeness[k], 6), len(candidates[k].text) > 140, candidates[k].note.date,
-                       candidates[k].note.path, candidates[k].line),
-    )
-    return candidates[best]
-
-
 def triangulate(theme: Theme) -> Evidence:
     statements = theme.statements
     people: dict[str, Note] = {}
@@ -109,7 +74,7 @@ def triangulate(theme: Theme) -> Evidence:
         first_seen=min(dates),
         last_seen=max(dates),
         strength=strength(len(people), len(segments), len(sources)),
-        quote=_quote(theme),
+        quote=theme.quote or choose_quote(theme),
     )
 
 
