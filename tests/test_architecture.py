@@ -67,10 +67,13 @@ HEAVY = {"numpy", "scipy", "rapidfuzz"}
         (["--help"], HEAVY | {"pydantic", "yaml", "custlens.commands"}),
         (["add", "--help"], HEAVY | {"yaml", "custlens.commands"}),
         (["check", "{notes}"], HEAVY),
+        (["check", "{notes}", "--format", "json"], HEAVY | {"rich"}),
+        (["themes", "{notes}", "--format", "json", "--all"], {"rich"}),  # output for scripts needs no Rich
     ],
 )
 def test_commands_load_nothing_heavy_they_do_not_use(args: list[str], absent: set[str]) -> None:
-    """Start-up time is mostly imports: `--help`, `add` and `check` never load the grouping's numbers."""
+    """Start-up time is mostly imports: `--help`, `add` and `check` never load the grouping's numbers,
+    and output for scripts never loads Rich."""
     import subprocess
     import sys
 

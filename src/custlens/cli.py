@@ -312,6 +312,8 @@ def _filters(
 
 
 def _warn_skipped(synthesis: Any) -> None:
+    if not synthesis.problems:
+        return
     from rich.markup import escape
 
     from .render import problem_line

@@ -9,11 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from typing import Any
-
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from .commands import (
     CheckReport,
@@ -27,6 +23,9 @@ from .errors import Problem
 from .models import Statement
 from .themes import trim
 from .triangulate import Evidence, SegmentSummary, SegmentTheme
+
+if TYPE_CHECKING:  # rich is imported where a table is made: JSON, CSV and Markdown never load it
+    from rich.table import Table
 
 
 def problem_line(problem: Problem) -> str:
@@ -288,6 +287,7 @@ STRENGTH_STYLE = {"strong": "bold green", "moderate": "yellow", "anecdotal": "di
 
 def _table(terminal: bool, title: str | None = None) -> Table:
     from rich import box
+    from rich.table import Table
 
     return Table(
         box=box.SIMPLE_HEAD if terminal else None,
@@ -314,6 +314,9 @@ def _flexible(width: int, fixed: list[int], shares: list[int]) -> list[int]:
 
 def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table:
     """Rank, label, type, strength, participants, segments, kinds of source and one short quote."""
+    from rich.markup import escape
+    from rich.text import Text
+
     table = _table(terminal)
     rank_width = len(str(len(report.shown))) or 1
     label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [2, 1])
@@ -415,6 +418,9 @@ def segments_csv(report: SegmentsReport) -> str:
 
 
 def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> list[Any]:
+    from rich.markup import escape
+    from rich.text import Text
+
     out: list[Any] = []
     label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
     for seg in report.segments:
@@ -515,6 +521,8 @@ def statements_markdown(synthesis: Synthesis) -> str:
 
 
 def statements_table(synthesis: Synthesis, terminal: bool, width: int = 80) -> Table:
+    from rich.markup import escape
+
     table = _table(terminal)
     text, place = _flexible(width, [5, 3, 11], [3, 2])
     table.add_column("Type", no_wrap=True, width=5)
@@ -585,6 +593,9 @@ TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
 
 
 def trends_table(report: TrendsReport, terminal: bool, width: int = 80) -> Table:
+    from rich.markup import escape
+    from rich.text import Text
+
     header = "Months" if report.by == "month" else "Quarters"
     spark = max(len(report.periods), len(header))
     first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
