@@ -75,11 +75,16 @@ def _in_processes(jobs: Sequence[Callable[[], T]]) -> list[T]:
             results.append(value)
         return results
     finally:
-        for child, receive in children:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receive.close()
+        _stop(children)
+
+
+def _stop(children: list[tuple[Any, Any]]) -> None:
+    """End the worker processes (a worker still at it is killed) and close their pipes."""
+    for child, receive in children:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
 
 
 def _in_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
@@ -187,8 +192,4 @@ def shared(
             if (result := arrived(inbox.get())) is not None:
                 yield result
     finally:
-        for child, receive in children:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receive.close()
+        _stop(children)
