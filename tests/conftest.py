@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +19,33 @@ DATASETS = SHARED / "datasets"
 GOLDEN = Path(__file__).parent / "golden"
 
 
+@pytest.fixture(scope="session")
+def _vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sentence vectors made by any test so far (the model is the slow part of a run)."""
+    return tmp_path_factory.mktemp("vectors")
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs with a fixed terminal width, no colour, and a cache folder of its own."""
+def _isolated(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, _vectors: Path
+) -> Iterator[None]:
+    """Every test runs with a fixed terminal width, no colour, and a cache folder of its own, which starts
+    with the vectors earlier tests made (and hands its new ones on): each test's cache is its own, but
+    no text is embedded twice in a run of the tests."""
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERMINAL_WIDTH", "80")
     monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(cache))
     monkeypatch.delenv("CUSTLENS_CONFIG", raising=False)
+    monkeypatch.delenv("CUSTLENS_MODEL_FILE", raising=False)
+    for shared in _vectors.glob("vectors-*.bin"):
+        shutil.copyfile(shared, cache / shared.name)
+    yield
+    for mine in cache.glob("vectors-*.bin"):
+        shared = _vectors / mine.name
+        if not shared.exists() or mine.stat().st_size > shared.stat().st_size:
+            shutil.copyfile(mine, shared)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-/* The two inner loops of grouping, compiled: candidate pairs from an inverted index, and average
- * linkage over a sparse graph. custlens.cluster has the same two steps in numpy and uses them when
- * this module was not built; both give the same results (tests/test_cluster.py compares them).
+/* The inner loops of grouping, compiled: candidate pairs from an inverted index and average linkage
+ * over a sparse graph (custlens.cluster), and average linkage of vectors over candidate pairs
+ * (custlens.semantic). Both modules have the same steps in numpy and use them when this module was
+ * not built; both give the same results (tests/test_cluster.py and tests/test_semantic.py compare them).
  *
  * Plain C over the buffer protocol: arrays come in as contiguous int64 / float64 buffers and go back
  * as bytes, so no numpy headers are needed to build it. The GIL is released while the loops run.
@@ -444,13 +445,207 @@ static PyObject *average_linkage(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* --- average linkage of vectors ----------------------------------------------------------------- */
+
+static inline int64_t dot(const int64_t *x, const int64_t *y, int64_t d) {
+    int64_t total = 0;
+    for (int64_t k = 0; k < d; k++) total += x[k] * y[k];
+    return total;
+}
+
+static const char vector_linkage_doc[] =
+    "vector_linkage(vectors, weights, a, b, dimensions, threshold) -> (keep, gone, sims, rounds) as bytes\n\n"
+    "The same rounds as custlens.semantic.vector_linkage: average linkage of integer vectors over the\n"
+    "candidate pairs (a[k], b[k]) (distinct, a < b). The average similarity of two groups is the dot\n"
+    "product of their vector sums over the product of their sizes, computed exactly. Every group whose\n"
+    "best candidate (highest average, ties to the lower node) also has it as its best merges with it\n"
+    "while that average is at least `threshold`; a group whose best is under it is set aside. Merged\n"
+    "groups inherit both candidate lists. Returns each merge (kept node, merged node, average, round).";
+
+static PyObject *vector_linkage(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objs[4];
+    long long dims_in;
+    double threshold;
+    if (!PyArg_ParseTuple(args, "OOOOLd", &objs[0], &objs[1], &objs[2], &objs[3], &dims_in, &threshold)) return NULL;
+    Buf bufs[4];
+    memset(bufs, 0, sizeof bufs);
+    Py_ssize_t sizes[4] = {sizeof(int16_t), sizeof(int64_t), sizeof(int64_t), sizeof(int64_t)};
+    for (int k = 0; k < 4; k++) {
+        if (get_buf(objs[k], &bufs[k], sizes[k], "vector_linkage input") < 0) {
+            release(bufs, 4);
+            return NULL;
+        }
+    }
+    int64_t d = dims_in;
+    int64_t n = bufs[1].view.len / (Py_ssize_t)sizeof(int64_t);
+    int64_t edges = bufs[2].view.len / (Py_ssize_t)sizeof(int64_t);
+    if (d <= 0 || bufs[0].view.len != (Py_ssize_t)(n * d * (int64_t)sizeof(int16_t)) || bufs[3].view.len != bufs[2].view.len) {
+        release(bufs, 4);
+        PyErr_SetString(PyExc_ValueError, "vector_linkage: vectors, weights, a and b do not fit together");
+        return NULL;
+    }
+    const int16_t *vectors = bufs[0].view.buf;
+    const int64_t *weights = bufs[1].view.buf, *in_a = bufs[2].view.buf, *in_b = bufs[3].view.buf;
+    for (int64_t e = 0; e < edges; e++) {
+        if (in_a[e] < 0 || in_a[e] >= n || in_b[e] < 0 || in_b[e] >= n || in_a[e] >= in_b[e]) {
+            release(bufs, 4);
+            PyErr_SetString(PyExc_IndexError, "vector_linkage: a pair is out of range or not a < b");
+            return NULL;
+        }
+    }
+    size_t cap = (size_t)(edges > 0 ? edges : 1), nn = (size_t)(n > 0 ? n : 1);
+    int64_t *sums = malloc(nn * (size_t)d * sizeof(int64_t));
+    int64_t *size = malloc(nn * sizeof(int64_t));
+    int64_t *best = malloc(nn * sizeof(int64_t));
+    double *best_value = malloc(nn * sizeof(double));
+    int64_t *relabel = malloc(nn * sizeof(int64_t));
+    char *dead = calloc(nn, 1), *handled = calloc(nn, 1), *changed = calloc(nn, 1);
+    int64_t *a = malloc(cap * sizeof(int64_t)), *b = malloc(cap * sizeof(int64_t));
+    int64_t *na = malloc(cap * sizeof(int64_t)), *nb = malloc(cap * sizeof(int64_t));
+    double *sim = malloc(cap * sizeof(double)), *nsim = malloc(cap * sizeof(double));
+    int64_t *keep = malloc(nn * sizeof(int64_t)), *gone = malloc(nn * sizeof(int64_t)), *when = malloc(nn * sizeof(int64_t));
+    double *merged_at = malloc(nn * sizeof(double));
+    int64_t table_size = 1;
+    while (table_size < 2 * (int64_t)cap) table_size <<= 1;
+    Table table = {malloc(table_size * sizeof(int64_t)), malloc(table_size * sizeof(int64_t)), table_size - 1};
+    int failed = !sums || !size || !best || !best_value || !relabel || !dead || !handled || !changed || !a || !b ||
+                 !na || !nb || !sim || !nsim || !keep || !gone || !when || !merged_at || !table.keys || !table.slot;
+    int64_t count = 0;
+
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        for (int64_t k = 0; k < n; k++) {
+            size[k] = weights[k];
+            relabel[k] = k;
+            for (int64_t j = 0; j < d; j++) sums[k * d + j] = (int64_t)vectors[k * d + j] * weights[k];
+        }
+        for (int64_t e = 0; e < edges; e++) {
+            a[e] = in_a[e];
+            b[e] = in_b[e];
+            sim[e] = (double)dot(sums + a[e] * d, sums + b[e] * d, d) / ((double)size[a[e]] * (double)size[b[e]]);
+        }
+        int64_t live = edges, round = 0;
+        while (live > 0) {
+            round++;
+            for (int64_t e = 0; e < live; e++) {
+                best[a[e]] = -1;
+                best[b[e]] = -1;
+            }
+            for (int64_t e = 0; e < live; e++) {
+                int64_t ends[2] = {a[e], b[e]}, others[2] = {b[e], a[e]};
+                for (int side = 0; side < 2; side++) {
+                    int64_t x = ends[side], y = others[side];
+                    if (best[x] < 0 || sim[e] > best_value[x] || (sim[e] == best_value[x] && y < best[x])) {
+                        best[x] = y;
+                        best_value[x] = sim[e];
+                    }
+                }
+            }
+            int64_t merges = 0;
+            for (int64_t e = 0; e < live; e++) {
+                int64_t ends[2] = {a[e], b[e]};
+                for (int side = 0; side < 2; side++) {
+                    int64_t x = ends[side], y = best[x];
+                    if (handled[x]) continue;
+                    handled[x] = 1;
+                    if (best_value[x] < threshold) {
+                        dead[x] = 1;
+                    } else if (x < y && best[y] == x) {
+                        for (int64_t j = 0; j < d; j++) sums[x * d + j] += sums[y * d + j];
+                        size[x] += size[y];
+                        relabel[y] = x;
+                        changed[x] = 1;
+                        keep[count] = x;
+                        gone[count] = y;
+                        merged_at[count] = best_value[x];
+                        when[count] = round;
+                        count++;
+                        merges++;
+                    }
+                }
+            }
+            for (int64_t e = 0; e < live; e++) {
+                handled[a[e]] = 0;
+                handled[b[e]] = 0;
+            }
+            if (!merges) break;
+            /* pairs between what is left, each once; averages again where a side grew */
+            for (int64_t k = 0; k <= table.mask; k++) table.keys[k] = -1;
+            int64_t kept = 0;
+            for (int64_t e = 0; e < live; e++) {
+                int64_t x = relabel[a[e]], y = relabel[b[e]];
+                if (x == y || dead[x] || dead[y]) continue;
+                int64_t lo = x < y ? x : y, hi = x < y ? y : x;
+                int64_t key = lo * n + hi;
+                uint64_t h = mix((uint64_t)key) & (uint64_t)table.mask;
+                while (table.keys[h] != -1 && table.keys[h] != key) h = (h + 1) & (uint64_t)table.mask;
+                if (table.keys[h] == key) continue;
+                table.keys[h] = key;
+                table.slot[h] = kept;
+                na[kept] = lo;
+                nb[kept] = hi;
+                nsim[kept] = changed[lo] || changed[hi]
+                                 ? (double)dot(sums + lo * d, sums + hi * d, d) / ((double)size[lo] * (double)size[hi])
+                                 : sim[e];
+                kept++;
+            }
+            for (int64_t e = 0; e < live; e++) {
+                relabel[a[e]] = a[e];
+                relabel[b[e]] = b[e];
+                changed[a[e]] = 0;
+                changed[b[e]] = 0;
+            }
+            int64_t *swap_ptr;
+            double *swap_sim;
+            swap_ptr = a; a = na; na = swap_ptr;
+            swap_ptr = b; b = nb; nb = swap_ptr;
+            swap_sim = sim; sim = nsim; nsim = swap_sim;
+            live = kept;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyObject *result = NULL;
+    if (failed) {
+        PyErr_NoMemory();
+    } else {
+        result = Py_BuildValue("(y#y#y#y#)", (const char *)keep, (Py_ssize_t)(count * sizeof(int64_t)), (const char *)gone,
+                               (Py_ssize_t)(count * sizeof(int64_t)), (const char *)merged_at,
+                               (Py_ssize_t)(count * sizeof(double)), (const char *)when,
+                               (Py_ssize_t)(count * sizeof(int64_t)));
+    }
+    free(sums);
+    free(size);
+    free(best);
+    free(best_value);
+    free(relabel);
+    free(dead);
+    free(handled);
+    free(changed);
+    free(a);
+    free(b);
+    free(na);
+    free(nb);
+    free(sim);
+    free(nsim);
+    free(keep);
+    free(gone);
+    free(when);
+    free(merged_at);
+    free(table.keys);
+    free(table.slot);
+    release(bufs, 4);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"candidates", candidates, METH_VARARGS, candidates_doc},
     {"average_linkage", average_linkage, METH_VARARGS, linkage_doc},
+    {"vector_linkage", vector_linkage, METH_VARARGS, vector_linkage_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "custlens._native",
-                                    "Compiled inner loops of custlens.cluster.", -1, methods, NULL, NULL, NULL, NULL};
+                                    "Compiled inner loops of custlens.cluster and custlens.semantic.", -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }

@@ -1,4 +1,4 @@
-# The compiled inner loops of custlens.cluster (src/custlens/_native.c); see their docstrings there.
+# The compiled inner loops of custlens.cluster and custlens.semantic (src/custlens/_native.c); see their docstrings there.
 
 def candidates(
     q_indptr: object, q_indices: object, q_data: object,
@@ -9,3 +9,7 @@ def candidates(
 ) -> tuple[bytes, bytes, bytes]: ...
 
 def average_linkage(weights: object, a: object, b: object, s: object, threshold: int, /) -> bytes: ...
+
+def vector_linkage(
+    vectors: object, weights: object, a: object, b: object, dimensions: int, threshold: float, /
+) -> tuple[bytes, bytes, bytes, bytes]: ...

@@ -1,0 +1,165 @@
+"""Short labels for groups of statements: a few of the group's own words that set it apart.
+
+First the group's key words: each word stem scores the share of the group's statements that use it
+times how rare it is in the other groups of the same kind (c-TF-IDF: inverse group frequency). Then the
+label is the phrase of one to four words, taken as written from one of the statements, that carries
+the most key-word weight for its length: the sum of its distinct words' scores over the square root of
+its length to the power 0.3 (so a phrase of two strong words beats one strong word, and filler
+costs), times one half
+plus the share of the statements that use the whole phrase. A phrase starts and
+ends with a word that carries meaning (not a function word, not a number). Two groups of a kind never
+get the same label: the later one (in the order given) adds its next best phrase. Everything is decided
+by the texts alone, so the same groups always get the same labels.
+
+Where the engine knows what the groups mean, a group of two or more statements takes, of its
+CANDIDATES best phrases by words, the one whose meaning is closest to the group's centre and farthest
+from the other groups' (`themes` scores them with the embedding model).
+
+Each group is read from at most SAMPLE of its statements, evenly through it (its most central first),
+so labelling stays cheap for groups of thousands of statements.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from .cluster import FILLER, stem
+
+SAMPLE = 40
+LABEL_CHARS = 60
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # one alternation, no nested quantifier over the same text
+# words that may sit inside a phrase but never start or end one
+_INNER_ONLY = FILLER | frozenset(
+    ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half"]
+)
+MAX_WORDS = 4
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _boundary(word: str) -> bool:
+    """Whether a phrase may start or end with this (lower-cased) word."""
+    return len(word) > 1 and word not in _INNER_ONLY and not any(c.isdigit() for c in word)
+
+
+def _phrases(words: list[str]) -> list[tuple[tuple[str, ...], str]]:
+    """Candidate phrases of one text: (their stems, the words as written)."""
+    lowered = [w.lower().replace("’", "'") for w in words]
+    stems = [stem(w) for w in lowered]
+    out = []
+    for i, first in enumerate(lowered):
+        if not _boundary(first):
+            continue
+        for n in range(1, MAX_WORDS + 1):
+            j = i + n - 1
+            if j >= len(lowered):
+                break
+            if _boundary(lowered[j]):
+                out.append((tuple(stems[i : j + 1]), " ".join(words[i : j + 1])))
+    return out
+
+
+def _sample(texts: Sequence[str]) -> list[str]:
+    step = max(1, len(texts) // SAMPLE)
+    return list(texts[::step][:SAMPLE])
+
+
+CANDIDATES = 12  # phrases per group that the meaning of the group chooses among, where it can
+
+Scorer = Callable[[Sequence[Sequence[str]]], Sequence[Sequence[float]]]
+
+
+def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None) -> list[str]:
+    """A label for each group of texts (its most central text first); groups of one kind together.
+
+    With `meaning` (given each group's candidate phrases, a score for each: how well it says what the
+    group means), a group of two or more statements takes its best scored candidate; else the best by
+    words alone."""
+    ranked = _candidates(groups)
+    order: list[list[int]] = [list(range(len(r))) for r in ranked]
+    if meaning is not None:
+        asked = [g for g, texts in enumerate(groups) if len(texts) > 1 and ranked[g]]
+        scored = meaning([[form for _, form in ranked[g][:CANDIDATES]] for g in asked])
+        for g, scores in zip(asked, scored):
+            top = sorted(range(len(scores)), key=lambda k: (-round(float(scores[k]), 6), k))
+            order[g] = top + list(range(len(scores), len(ranked[g])))
+    labels: list[str] = []
+    taken: set[str] = set()
+    for g, phrases in enumerate(ranked):
+        if not phrases:
+            label = _fallback(groups[g])
+        else:
+            first_stems, label = phrases[order[g][0]]
+            for k in order[g][1:]:
+                if label.casefold() not in taken:
+                    break
+                extra_stems, extra = phrases[k]
+                if not set(extra_stems) & set(first_stems):
+                    label = f"{phrases[order[g][0]][1]}, {extra}"
+        if label.casefold() in taken:
+            label = f"{label} ({sum(1 for t in taken if t.startswith(label.casefold())) + 1})"
+        taken.add(label.casefold())
+        labels.append(label)
+    return labels
+
+
+def _candidates(groups: Sequence[Sequence[str]]) -> list[list[tuple[tuple[str, ...], str]]]:
+    """Each group's phrases, best by words first (c-TF-IDF over the groups given)."""
+    samples = [_sample(texts) for texts in groups]
+    tokenised = [[_tokens(text) for text in texts] for texts in samples]
+    word_share: list[Counter[str]] = []
+    spread: Counter[str] = Counter()  # stem -> groups that use it
+    for texts in tokenised:
+        uses: Counter[str] = Counter()
+        for words in texts:
+            uses.update({stem(w.lower().replace("’", "'")) for w in words})
+        word_share.append(uses)
+        spread.update(uses.keys())
+    total = len(groups)
+    rarity = {word: math.log((total + 1) / count) + 0.05 for word, count in spread.items()}
+    out = []
+    for texts, uses in zip(tokenised, word_share):
+        weight = {w: (count / len(texts)) * rarity[w] for w, count in uses.items() if w not in _INNER_STEMS}
+        out.append(_ranked(texts, weight))
+    return out
+
+
+_INNER_STEMS = frozenset(stem(w) for w in _INNER_ONLY)
+
+
+def _ranked(texts: list[list[str]], weight: dict[str, float]) -> list[tuple[tuple[str, ...], str]]:
+    """The group's phrases, best first, each with its most used written form (capitalised). Ties:
+    fewer words, then alphabetical, so the order is fixed."""
+    scores: dict[tuple[str, ...], float] = {}
+    forms: dict[tuple[str, ...], Counter[str]] = {}
+    said: Counter[tuple[str, ...]] = Counter()  # statements that say the phrase
+    for words in texts:
+        found = _phrases(words)
+        said.update({key for key, _ in found})
+        for key, form in found:
+            if key not in scores:
+                content = {w for w in key if w not in _INNER_STEMS}
+                scores[key] = sum(weight.get(w, 0.0) for w in content) / len(key) ** 0.3
+            forms.setdefault(key, Counter())[form] += 1
+    # a phrase several statements use reads as the group's own words
+    scores = {key: score * (0.5 + said[key] / len(texts)) for key, score in scores.items()}
+    order = sorted(scores, key=lambda key: (-round(scores[key], 9), len(key), key))
+    return [(key, _form(forms[key])) for key in order]
+
+
+def _form(forms: Counter[str]) -> str:
+    """The phrase as the statements write it most often (ties: the first alphabetically), capitalised."""
+    written = min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+    label = written[:1].upper() + written[1:]
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _fallback(texts: Sequence[str]) -> str:
+    """For texts with no word to build a phrase from: the start of the first one."""
+    text = " ".join(texts[0].split()) if texts else ""
+    return (text[: LABEL_CHARS - 1].rstrip() + "…") if len(text) > LABEL_CHARS else text
