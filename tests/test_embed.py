@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import socket
 import stat
@@ -12,10 +13,11 @@ import numpy as np
 import pytest
 
 from custlens import embed
+from custlens.cli import app
 from custlens.embed import SCALE, Embedder, VectorStore
 from custlens.wordpiece import WordPiece
 
-from .conftest import DATASETS
+from .conftest import DATASETS, note
 
 TRICKY = [
     "Café naïve résumé", "İstanbul ΣΑΣ", "日本語のテキスト and more", "emoji 😀👍🏽 ok", "a\x0bb\x0cc\x1cd\x85e\u2028f",
@@ -91,6 +93,18 @@ def test_a_rerun_embeds_only_new_texts_and_identical_texts_once(tmp_path: Path, 
     assert sum(calls) == 1 and np.array_equal(again[0], again[1])
 
 
+def test_themes_rerun_reuses_the_cached_vectors(runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(tmp_path / "cache"))
+    for k in range(3):
+        note(tmp_path / "notes", f"n{k}.md", participant=f"P-{k}", needs=(f"Reminders by text, number {k}",))
+    calls = _count_model_runs(monkeypatch)
+    first = runner.invoke(app, ["themes", str(tmp_path / "notes"), "--format", "json"])
+    assert first.exit_code == 0 and sum(calls) >= 3  # the statements, and phrases its labels are chosen among
+    calls.clear()
+    second = runner.invoke(app, ["themes", str(tmp_path / "notes"), "--format", "json", "--threshold", "0.5"])
+    assert second.exit_code == 0 and sum(calls) == 0
+
+
 def test_an_interrupted_run_keeps_what_was_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(embed, "KEEP_EVERY", 2)
     monkeypatch.setattr(embed, "BATCH", 1)
@@ -124,6 +138,34 @@ def test_the_vector_store_is_private_and_a_damaged_record_is_a_miss(tmp_path: Pa
     assert len(VectorStore(tmp_path).rows) == 3 and not VectorStore(tmp_path).rewrite
     path.write_bytes(b"garbage of another version")
     assert VectorStore(tmp_path).rows == {}
+
+
+def test_a_tampered_model_is_refused_with_a_clear_error(runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(tmp_path / "cache"))
+    tampered = tmp_path / "model.onnx"
+    data = bytearray(embed.model_file().read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    monkeypatch.setenv("CUSTLENS_MODEL_FILE", str(tampered))
+    embed._loaded.cache_clear()
+    note(tmp_path / "notes", "a.md", needs=("A statement never embedded before: tamper check",))
+    result = runner.invoke(app, ["themes", str(tmp_path / "notes")])
+    assert result.exit_code == 2
+    assert "is not the expected file" in result.stderr and "--engine fuzzy" in result.stderr
+    assert "Traceback" not in result.output
+    fuzzy = runner.invoke(app, ["themes", str(tmp_path / "notes"), "--engine", "fuzzy", "--all"])
+    assert fuzzy.exit_code == 0 and "A statement never embedde" in fuzzy.stdout
+
+
+def test_a_missing_model_is_a_clear_error_and_fuzzy_still_works(runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CUSTLENS_MODEL_FILE", str(tmp_path / "nowhere.onnx"))
+    embed._loaded.cache_clear()
+    note(tmp_path / "notes", "a.md", needs=("Another statement nobody embedded",))
+    result = runner.invoke(app, ["themes", str(tmp_path / "notes")])
+    assert result.exit_code == 2 and "cannot read the embedding model" in result.stderr
+    fuzzy = runner.invoke(app, ["statements", str(tmp_path / "notes"), "--engine", "fuzzy", "--format", "json"])
+    assert fuzzy.exit_code == 0 and json.loads(fuzzy.stdout)["statements"][0]["theme"].startswith("need-")
 
 
 def test_embedding_opens_no_network_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

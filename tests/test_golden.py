@@ -36,7 +36,7 @@ def test_output_matches_the_golden_file(name: str, runner, in_repo) -> None:
 @pytest.mark.parametrize(
     ("command", "headers"),
     [
-        (["themes", "--top", "3"], ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Quote"]),
+        (["themes", "--top", "3"], ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Sub", "Quote"]),
         (["segments", "--top", "2"], ["Theme", "Type", "Cover", "Also in", "Quote"]),
         (["statements"], ["Type", "Inf", "Statement", "Theme", "Place"]),
         (["trends", "--top", "3"], ["Theme", "Type", "Total", "Months", "Trend"]),

@@ -130,10 +130,10 @@ def test_trends_counts_mentions_per_period_and_calls_the_direction(runner, in_tm
         note(notes, f"f{k}.md", participant=f"Q-{k}", date=f"2026-{month}-10", pains=("The mobile app logs me out",))
     data = json.loads(runner.invoke(app, ["trends", "--format", "json"]).stdout)
     assert data["periods"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
-    by_label = {t["label"]: t for t in data["themes"]}
-    assert by_label["Export invoices to Xero"]["counts"] == [1, 0, 0, 1, 1, 3]
-    assert by_label["Export invoices to Xero"]["trend"] == "rising"
-    assert by_label["The mobile app logs me out"]["trend"] == "fading"
+    xero, = (t for t in data["themes"] if "xero" in t["label"].lower())
+    logs_out, = (t for t in data["themes"] if "logs" in t["label"].lower())
+    assert xero["counts"] == [1, 0, 0, 1, 1, 3] and xero["trend"] == "rising"
+    assert logs_out["trend"] == "fading"
     quarters = json.loads(runner.invoke(app, ["trends", "--by", "quarter", "--format", "json"]).stdout)
     assert quarters["periods"] == ["2026-Q1", "2026-Q2"]
     table = runner.invoke(app, ["trends"]).stdout

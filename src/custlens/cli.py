@@ -264,18 +264,43 @@ StrengthOpt = Annotated[
 ]
 ThresholdOpt = Annotated[
     float | None,
-    typer.Option("--threshold", help="How alike statements must be, on average, to share a theme (0-1; default 0.2). "
-                 "Higher: more, tighter themes.", show_default=False),
+    typer.Option("--threshold", help="How alike statements must be, on average, to share a theme (0-1; default 0.35 "
+                 "by meaning, 0.2 with --engine fuzzy). Higher: more, tighter themes.", show_default=False),
 ]
+SubThresholdOpt = Annotated[
+    float | None,
+    typer.Option("--subtheme-threshold", help="How alike statements must be to share a sub-theme (0-1; default 0.56).",
+                 show_default=False),
+]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option("--engine", help="Group by [bold]semantic[/] meaning (a local model; the default) or by [bold]fuzzy[/] "
+                 "word matches (no model).", show_default=False),
+]
+LevelOpt = Annotated[str, typer.Option("--level", help="Rank [bold]theme[/]s or the [bold]subtheme[/]s inside them.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop on notes with errors instead of skipping them.")]
 REPORT_FORMATS = ("table", "json", "csv", "markdown")
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
 
 
-def _threshold(value: float | None) -> float | None:
+def _threshold(value: float | None, option: str = "--threshold") -> float | None:
     if value is not None and not 0 < value <= 1:  # also refuses nan
-        raise CustlensError(f"invalid value for --threshold: {value}", hint="give a number over 0 and at most 1, e.g. 0.2")
+        raise CustlensError(f"invalid value for {option}: {value}", hint="give a number over 0 and at most 1, e.g. 0.35")
     return value
+
+
+def _grouping(engine: str | None, threshold: float | None, sub_threshold: float | None = None) -> Any:
+    """How statements are grouped, from the options (what is not given comes from the config)."""
+    from .themes import ENGINES, ThemeSettings
+
+    if engine is not None:
+        _choose(engine, ENGINES, "--engine")
+    threshold = _threshold(threshold)
+    sub_threshold = _threshold(sub_threshold, "--subtheme-threshold")
+    if threshold is not None and sub_threshold is not None and sub_threshold < threshold:
+        raise CustlensError(f"--subtheme-threshold {sub_threshold} is under --threshold {threshold}",
+                            hint="sub-themes are tighter than themes: give a higher value")
+    return ThemeSettings(engine=engine, threshold=threshold, sub_threshold=sub_threshold)  # type: ignore[arg-type]  # checked above
 
 
 def _date(value: str | None, option: str) -> Any:
@@ -291,17 +316,18 @@ def _date(value: str | None, option: str) -> Any:
 
 def _filters(
     segment: list[str] | None, kind: list[str] | None, since: str | None, until: str | None,
-    type_: str | None = None, min_strength: str | None = None,
+    type_: str | None = None, min_strength: str | None = None, level: str = "theme",
 ) -> Any:
     from .commands import Filters
 
+    _choose(level, ("theme", "subtheme"), "--level")
     if type_ is not None:
         _choose(type_, ("pain", "need"), "--type")
     if min_strength is not None:
         _choose(min_strength, ("strong", "moderate", "anecdotal"), "--min-strength")
     return Filters(
         segments=tuple(segment or ()), kinds=tuple(kind or ()), since=_date(since, "--since"),
-        until=_date(until, "--until"), type=type_, min_strength=min_strength,
+        until=_date(until, "--until"), type=type_, min_strength=min_strength, level=level,
     )
 
 
@@ -372,7 +398,10 @@ def themes(
     min_strength: StrengthOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", help="Show at most this many themes.", min=1)] = 10,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Show every theme, one-mention themes too.")] = False,
+    level: LevelOpt = "theme",
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     write_codebook: Annotated[
@@ -391,7 +420,7 @@ def themes(
     from . import commands, render
 
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until, type_, min_strength)
+    filters = _filters(segment, kind, since, until, type_, min_strength, level)
     if write_codebook and redact:
         raise CustlensError(
             "--write-codebook writes the team's own codebook from the notes as they are; leave out --redact",
@@ -400,7 +429,8 @@ def themes(
     config = _config()
     with _run(no_cache) as run:
         report = commands.themes(
-            paths, config, filters, top=top, show_all=all_, threshold=_threshold(threshold), strict=strict, run=run,
+            paths, config, filters, top=top, show_all=all_, grouping=_grouping(engine, threshold, subtheme_threshold),
+            strict=strict, run=run,
             redact=redact,
         )
         _warn_skipped(report.synthesis)
@@ -434,7 +464,10 @@ def segments(
     since: SinceOpt = None,
     until: UntilOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", help="Themes shown per segment.", min=1)] = 5,
+    level: LevelOpt = "theme",
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -444,10 +477,11 @@ def segments(
     from . import commands, render
 
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until)
+    filters = _filters(segment, kind, since, until, level=level)
     with _run(no_cache) as run:
         report = commands.segments(
-            paths, _config(), filters, top=top, threshold=_threshold(threshold), strict=strict, run=run, redact=redact
+            paths, _config(), filters, top=top, grouping=_grouping(engine, threshold, subtheme_threshold), strict=strict,
+            run=run, redact=redact,
         )
         _warn_skipped(report.synthesis)
         with run.stage("render"):
@@ -470,7 +504,9 @@ def show(
     kind: KindOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="Output: text, json, csv or markdown.")] = "text",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -482,7 +518,8 @@ def show(
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
     with _run(no_cache) as run:
         report = commands.show(
-            theme, paths, _config(), _filters(segment, kind, since, until), _threshold(threshold), strict, run, redact
+            theme, paths, _config(), _filters(segment, kind, since, until), _grouping(engine, threshold, subtheme_threshold),
+            strict, run, redact,
         )
     _warn_skipped(report.synthesis)
     _output(format, {
@@ -502,7 +539,10 @@ def statements(
     since: SinceOpt = None,
     until: UntilOpt = None,
     type_: Annotated[str | None, typer.Option("--type", "-t", help="Only pain, need or other statements.", show_default=False)] = None,
+    level: LevelOpt = "theme",
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -516,7 +556,8 @@ def statements(
         _choose(type_, ("pain", "need", "other"), "--type")
     with _run(no_cache) as run:
         synthesis = commands.statements(
-            paths, _config(), _filters(segment, kind, since, until), _threshold(threshold), strict, run, redact, type_
+            paths, _config(), _filters(segment, kind, since, until, level=level),
+            _grouping(engine, threshold, subtheme_threshold), strict, run, redact, type_,
         )
     _warn_skipped(synthesis)
     _output(format, {
@@ -753,7 +794,10 @@ def trends(
     since: SinceOpt = None,
     until: UntilOpt = None,
     type_: TypeOpt = None,
+    level: LevelOpt = "theme",
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -768,10 +812,11 @@ def trends(
 
     _choose(by, ("month", "quarter"), "--by")
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until, type_)
+    filters = _filters(segment, kind, since, until, type_, level=level)
     with _run(no_cache) as run:
-        report = commands.trends(paths, _config(), filters, by=by, top=top, threshold=_threshold(threshold), strict=strict,
-                                 run=run, redact=redact)
+        report = commands.trends(paths, _config(), filters, by=by, top=top,
+                                 grouping=_grouping(engine, threshold, subtheme_threshold), strict=strict, run=run,
+                                 redact=redact)
         _warn_skipped(report.synthesis)
         with run.stage("render"):
             _output(format, {
@@ -795,7 +840,10 @@ def report(
     min_strength: StrengthOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", help="Themes to include.", min=1)] = 30,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include every theme.")] = False,
+    level: LevelOpt = "theme",
+    engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
+    subtheme_threshold: SubThresholdOpt = None,
     strict: StrictOpt = False,
     redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
@@ -811,9 +859,10 @@ def report(
     from .parse import display_path
     from .storage import replace
 
-    filters = _filters(segment, kind, since, until, type_, min_strength)
+    filters = _filters(segment, kind, since, until, type_, min_strength, level)
     with _run(no_cache) as run:
-        data = commands.html_report(paths, _config(), filters, show_all=all_, top=top, threshold=_threshold(threshold),
+        data = commands.html_report(paths, _config(), filters, show_all=all_, top=top,
+                                    grouping=_grouping(engine, threshold, subtheme_threshold),
                                     strict=strict, run=run, redact=redact)
         _warn_skipped(data.synthesis)
         with run.stage("render"):

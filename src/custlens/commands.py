@@ -7,6 +7,7 @@ files -> parse -> Note -> extract -> Statement -> tag -> themes -> triangulate -
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -32,6 +33,7 @@ from .timing import stage
 if TYPE_CHECKING:
     from .imports import ImportOptions, ImportResult
     from .tag import Tagger
+    from .themes import ThemeSettings
     from .triangulate import Evidence, SegmentSummary, Trend
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
@@ -221,6 +223,7 @@ class Filters:
     until: dt.date | None = None
     type: str | None = None
     min_strength: str | None = None
+    level: str = "theme"  # or "subtheme": what is ranked
 
     def keeps_note(self, note: Note) -> bool:
         return (
@@ -259,11 +262,23 @@ def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
                 raise CustlensError(f"no notes match {option} {value}", hint=hint, exit_code=ExitCode.USAGE)
 
 
+def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSettings:
+    """The engine and thresholds: those given, else the config's, else the engine's defaults."""
+    from .themes import ThemeSettings
+
+    grouping = grouping or ThemeSettings(engine=None)
+    return ThemeSettings(
+        engine=grouping.engine or config.engine or "semantic",
+        threshold=grouping.threshold if grouping.threshold is not None else config.threshold,
+        sub_threshold=grouping.sub_threshold if grouping.sub_threshold is not None else config.subtheme_threshold,
+    )
+
+
 def synthesise(
     paths: list[Path] | None,
     config: Config,
     filters: Filters,
-    threshold: float | None = None,
+    grouping: ThemeSettings | None = None,
     strict: bool = False,
     run: Run | None = None,
     redact: bool = False,
@@ -284,15 +299,14 @@ def synthesise(
         taggers.append(Tagger(added=added, removed=removed))
         import rapidfuzz.process  # noqa: F401  # used by grouping
 
-        from . import cluster, themes, triangulate  # noqa: F401
+        from . import cluster, labels, themes, triangulate  # noqa: F401
 
     corpus = load(paths, config, run, meanwhile=get_ready)
     tagger = taggers[0]
 
-    from .cluster import GroupingSettings
     from .codebook import load_codebook
     from .tag import tag
-    from .themes import build_themes
+    from .themes import build_themes, subtheme_level
     from .triangulate import STRENGTHS, rank
 
     if strict and any(p.is_error for p in corpus.problems):
@@ -319,12 +333,23 @@ def synthesise(
         statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
         if memo is not None and (tagger.fresh or len(tagger.remembered) != len(known)):
             memo.put("tags", tags_key, tagger.remembered)
-    chosen = threshold if threshold is not None else config.threshold
-    settings = GroupingSettings(threshold=chosen) if chosen is not None else GroupingSettings()
+    settings = theme_settings(grouping, config)
     codebook = load_codebook(config.codebook_path())
-    run.report("grouping statements into themes", 0, 1)
-    themes = build_themes(statements, settings, codebook, run.timings, memo)
+    embedder = None
+    if settings.engine == "semantic":
+        from .cache import cache_dir
+        from .embed import Embedder, VectorStore
+
+        embedder = Embedder(VectorStore(cache_dir()) if run.cache else None, progress=run.report)
+    try:
+        themes = build_themes(statements, settings, codebook, run.timings, memo,
+                              embedder.vectors if embedder is not None else None)
+    finally:
+        if embedder is not None:
+            embedder.finish()
     run.report("grouping statements into themes", 1, 1)
+    if filters.level == "subtheme":
+        themes = subtheme_level(themes)
     with run.stage("triangulate"):
         ranked = rank(themes)
     if filters.type:
@@ -387,13 +412,13 @@ def themes(
     *,
     top: int | None = 10,
     show_all: bool = False,
-    threshold: float | None = None,
+    grouping: ThemeSettings | None = None,
     strict: bool = False,
     run: Run | None = None,
     redact: bool = False,
 ) -> ThemesReport:
     """Themes strongest first. Without `show_all`, one-mention themes are left out and at most `top` shown."""
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     ranked = synthesis.ranked
     if show_all:
         return ThemesReport(synthesis, list(ranked), 0, 0)
@@ -411,12 +436,12 @@ class SegmentsReport:
 
 def segments(
     paths: list[Path] | None, config: Config, filters: Filters, *, top: int = 5,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> SegmentsReport:
     """Per segment: what it says (coverage), what it shares with others, what only it says."""
     from .triangulate import summarise_segments
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     return SegmentsReport(synthesis, summarise_segments(synthesis.notes, synthesis.ranked), top)
 
 
@@ -424,15 +449,21 @@ def segments(
 class ShowReport:
     synthesis: Synthesis
     evidence: Evidence
+    neighbours: list[tuple[Evidence, float]] = field(default_factory=list)  # the closest themes, and how close
 
 
 def show(
     query: str, paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> ShowReport:
     """One theme, found by id or (fuzzily) by label, with every statement behind it."""
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
-    return ShowReport(synthesis, find_theme(query, synthesis.ranked))
+    from .triangulate import nearest_themes
+
+    if "." in query and filters.level == "theme":  # a sub-theme's id
+        filters = dataclasses.replace(filters, level="subtheme")
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
+    found = find_theme(query, synthesis.ranked)
+    return ShowReport(synthesis, found, nearest_themes(found, synthesis.ranked))
 
 
 def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
@@ -445,7 +476,7 @@ def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
     for evidence in ranked:
         if evidence.theme.id.casefold() == wanted:
             return evidence
-    if re.fullmatch(r"(?:pain|need)-[0-9a-f]{2,}", wanted):
+    if re.fullmatch(r"(?:pain|need)-[0-9a-f]{2,}(?:\.[0-9a-f]+)?", wanted):
         starts = [e for e in ranked if e.theme.id.casefold().startswith(wanted)]
         if len(starts) == 1:
             return starts[0]
@@ -487,11 +518,11 @@ def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
 
 def statements(
     paths: list[Path] | None, config: Config, filters: Filters,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
     only_type: str | None = None,
 ) -> Synthesis:
     """Every statement in scope, typed, with the theme it ended up in (only one type, if given)."""
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     if only_type is not None:
         synthesis.statements = [s for s in synthesis.statements if s.type == only_type]
     return synthesis
@@ -644,8 +675,14 @@ require_need: true
 # Named themes, edited by hand or extended with `custlens themes --write-codebook`.
 codebook: themes.yaml
 
-# How alike statements must be, on average, to share a theme (0-1). Higher: more, tighter themes.
-# threshold: 0.2
+# How statements are grouped into themes: `semantic` (by meaning, with a local model; the default) or
+# `fuzzy` (by shared words and spelling, for machines without the model).
+# engine: semantic
+
+# How alike statements must be, on average, to share a theme (0-1): a cosine similarity for `semantic`
+# (default 0.35; sub-themes 0.56), a word score for `fuzzy` (default 0.2). Higher: more, tighter themes.
+# threshold: 0.35
+# subtheme_threshold: 0.56
 
 # Cue phrases for the pain/need tagger, added or removed.
 # cues:
@@ -788,12 +825,12 @@ class TrendsReport:
 
 def trends(
     paths: list[Path] | None, config: Config, filters: Filters, *, by: str = "month", top: int = 10,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> TrendsReport:
     """How often each of the most mentioned themes came up per month or quarter, and which way it goes."""
     from .triangulate import trends as count_trends
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     most = sorted(repeated(synthesis.ranked), key=lambda e: (-e.mentions, e.rank_key))
     periods, rows = count_trends(most[:top], synthesis.notes, by)
     return TrendsReport(synthesis, periods, rows, by)
@@ -816,12 +853,12 @@ class HtmlReport:
 
 def html_report(
     paths: list[Path] | None, config: Config, filters: Filters, *, show_all: bool = False, top: int = 30,
-    threshold: float | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
+    grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> HtmlReport:
     from .triangulate import summarise_segments
     from .triangulate import trends as count_trends
 
-    synthesis = synthesise(paths, config, filters, threshold, strict, run, redact)
+    synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     shown = list(synthesis.ranked) if show_all else repeated(synthesis.ranked)[:top]
     periods, rows = count_trends(shown, synthesis.notes, "month")
     return HtmlReport(

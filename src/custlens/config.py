@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -51,7 +51,11 @@ class Config(BaseModel):
         description="Glob patterns of files to skip inside notes folders.",
     )
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, description="Larger files are refused.")
-    threshold: float | None = Field(None, gt=0, le=1, description="Default theme threshold.")
+    engine: Literal["semantic", "fuzzy"] | None = Field(
+        None, description="How statements are grouped: semantic (by meaning, the default) or fuzzy (by words)."
+    )
+    threshold: float | None = Field(None, gt=0, le=1, description="Default theme threshold of the engine.")
+    subtheme_threshold: float | None = Field(None, gt=0, le=1, description="Default sub-theme threshold (semantic).")
     cues: dict[str, CueChanges] = Field(default_factory=dict, description="Tagger cues to add or remove.")
     redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
 

@@ -118,14 +118,19 @@ def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement]
     for evidence in ranked:
         theme = evidence.theme
         representative = statements[id(theme.representative)] if theme.representative is not None else None
-        new_theme = Theme(
-            theme.id,
-            redactor(theme.label) or "",
-            theme.type,
-            tuple(statements[id(s)] for s in theme.statements),
-            theme.named,
-            representative,
-            statements[id(theme.quote)] if theme.quote is not None else None,
+        new_theme = dataclasses.replace(
+            theme,
+            label=redactor(theme.label) or "",
+            statements=tuple(statements[id(s)] for s in theme.statements),
+            representative=representative,
+            quote=statements[id(theme.quote)] if theme.quote is not None else None,
+            subthemes=tuple(
+                dataclasses.replace(
+                    sub, label=redactor(sub.label) or "", statements=tuple(statements[id(s)] for s in sub.statements),
+                    representative=statements[id(sub.representative)] if sub.representative is not None else None,
+                )
+                for sub in theme.subthemes
+            ),
         )
         out.append(
             dataclasses.replace(

@@ -180,9 +180,18 @@ def theme_dict(
             "first_seen": evidence.first_seen.isoformat(),
             "last_seen": evidence.last_seen.isoformat(),
             "quote": evidence.quote.text,
-            "statements": [statement_dict(s, notes=notes) for s in theme.statements],
+            "representative": theme.representative.text if theme.representative is not None else None,
         }
     )
+    rows = [statement_dict(s, notes=notes) for s in theme.statements]
+    for row, similarity in zip(rows, theme.fit or [None] * len(rows)):
+        row["similarity"] = similarity
+    data["statements"] = rows
+    row_of = {id(s): row for s, row in zip(theme.statements, rows)}
+    data["subthemes"] = [
+        {"id": sub.id, "label": sub.label, "statements": [row_of[id(s)] for s in sub.statements]}
+        for sub in theme.subthemes
+    ]
     return data
 
 
@@ -238,15 +247,20 @@ def _csv(rows: list[list[Any]]) -> str:
 def themes_csv(report: ThemesReport) -> str:
     rows: list[list[Any]] = [
         ["rank", "id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
-         "researchers", "first_seen", "last_seen", "quote"]
+         "researchers", "first_seen", "last_seen", "quote", "subthemes"]
     ]
     for rank, e in enumerate(report.shown, 1):
         rows.append(
             [rank, e.theme.id, e.theme.label, e.theme.type, e.strength, e.mentions, e.notes, e.participants,
              _counts(e.segments), _counts(e.sources), ", ".join(e.researchers), e.first_seen.isoformat(),
-             e.last_seen.isoformat(), e.quote.text]
+             e.last_seen.isoformat(), e.quote.text, _subthemes(e)]
         )
     return _csv(rows)
+
+
+def _subthemes(evidence: Evidence) -> str:
+    """`label (mentions); label (mentions)`: a theme's sub-themes, biggest first."""
+    return "; ".join(f"{sub.label} ({len(sub.statements)})" for sub in evidence.theme.subthemes)
 
 
 def _md(text: str) -> str:
@@ -255,13 +269,14 @@ def _md(text: str) -> str:
 
 def themes_markdown(report: ThemesReport) -> str:
     lines = [
-        "| # | Theme | Type | Strength | Participants | Segments | Sources | Quote |",
-        "|---:|---|---|---|---:|---|---|---|",
+        "| # | Theme | Type | Strength | Participants | Segments | Sources | Quote | Sub-themes |",
+        "|---:|---|---|---|---:|---|---|---|---|",
     ]
     for rank, e in enumerate(report.shown, 1):
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
-            f"{_md(_counts(e.segments))} | {_md(_counts(e.sources))} | \"{_md(trim(e.quote.text, 120))}\" |"
+            f"{_md(_counts(e.segments))} | {_md(_counts(e.sources))} | \"{_md(trim(e.quote.text, 120))}\" | "
+            f"{_md(_subthemes(e))} |"
         )
     footer = themes_footer(report)
     if footer:
@@ -319,7 +334,7 @@ def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table
 
     table = _table(terminal)
     rank_width = len(str(len(report.shown))) or 1
-    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [2, 1])
+    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3, 3], [2, 3])
     table.add_column("#", justify="right", no_wrap=True, width=rank_width)
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
     table.add_column("Type", no_wrap=True, width=4)
@@ -327,12 +342,13 @@ def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table
     table.add_column("Ppl", justify="right", no_wrap=True, width=3)
     table.add_column("Seg", justify="right", no_wrap=True, width=3)
     table.add_column("Src", justify="right", no_wrap=True, width=3)
+    table.add_column("Sub", justify="right", no_wrap=True, width=3)
     table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
     for rank, e in enumerate(report.shown, 1):
         style = STRENGTH_STYLE[e.strength] if terminal else ""
         table.add_row(
             str(rank), escape(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
-            str(len(e.segments)), str(len(e.sources)), escape(f"“{e.quote.text}”"),
+            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), escape(f"“{e.quote.text}”"),
         )
     return table
 
@@ -354,10 +370,19 @@ def segments_json(report: SegmentsReport, pretty: bool = True) -> str:
                         "participants": row.participants,
                         "coverage": round(row.coverage, 3),
                         "quote": row.quote.text,
+                        "nearest_elsewhere": None if row.nearest is None else {
+                            "id": row.nearest[0].theme.id, "label": row.nearest[0].theme.label,
+                            "similarity": row.nearest[1],
+                        },
                     }
                     for row in seg.themes
                 ],
-                "unique_themes": [row.evidence.theme.id for row in seg.unique],
+                "unique_themes": [row.evidence.theme.id for row in seg.unique if row.within is None],
+                "unique_subthemes": [
+                    {"id": row.evidence.theme.id, "label": row.evidence.theme.label, "theme": row.within.theme.id,
+                     "participants": row.participants, "coverage": round(row.coverage, 3)}
+                    for row in seg.unique if row.within is not None
+                ],
                 "shared_themes": [row.evidence.theme.id for row in seg.shared],
             }
             for seg in report.segments
@@ -384,7 +409,9 @@ def segments_markdown(report: SegmentsReport) -> str:
         lines.append("")
         if unique:
             lines.append("Only this segment says: " + "; ".join(
-                f"{_md(r.evidence.theme.label)} `{r.evidence.theme.id}` ({r.participants})" for r in unique[: report.top]
+                f"{_md(r.evidence.theme.label)} `{r.evidence.theme.id}` ({r.participants})"
+                + (f", part of {_md(r.within.theme.label)}" if r.within is not None else "")
+                for r in unique[: report.top]
             ) + ".")
         else:
             lines.append("Nothing said by two or more participants is unique to this segment.")
@@ -392,18 +419,29 @@ def segments_markdown(report: SegmentsReport) -> str:
     return "\n".join(lines)
 
 
-def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
+def _also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
+    """Where else a segment's theme is said: other segments, else `only here`, or `near: <label>` when a
+    theme said elsewhere is close to it."""
     others = [name for name in row.evidence.segments if name != seg.name]
+    if others:
+        return ", ".join(others)
+    if row.nearest is not None and all(r is not row for r in seg.unique):
+        return f"near: {row.nearest[0].theme.label}"
+    return "only here"
+
+
+def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
     return (
         f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
-        f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {', '.join(others) or 'only here'} | "
+        f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {_md(_also_in(seg, row))} | "
         f"\"{_md(trim(row.quote.text, 100))}\" |"
     )
 
 
 def segments_csv(report: SegmentsReport) -> str:
     rows: list[list[Any]] = [
-        ["segment", "theme", "label", "type", "strength", "participants", "coverage", "unique", "also_in", "quote"]
+        ["segment", "theme", "label", "type", "strength", "participants", "coverage", "unique", "also_in", "quote",
+         "nearest_elsewhere", "nearest_similarity"]
     ]
     for seg in report.segments:
         unique = {id(r) for r in seg.unique}
@@ -412,7 +450,8 @@ def segments_csv(report: SegmentsReport) -> str:
             rows.append(
                 [seg.name, row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type,
                  row.evidence.strength, row.participants, f"{row.coverage:.3f}", id(row) in unique,
-                 "; ".join(others), row.quote.text]
+                 "; ".join(others), row.quote.text, row.nearest[0].theme.id if row.nearest else "",
+                 f"{row.nearest[1]:.3f}" if row.nearest else ""]
             )
     return _csv(rows)
 
@@ -432,14 +471,17 @@ def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> 
         table.add_column("Also in", no_wrap=True, overflow="ellipsis", width=also)
         table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
         for row in seg.themes[: report.top]:
-            others = [name for name in row.evidence.segments if name != seg.name]
             table.add_row(
                 escape(row.evidence.theme.label), row.evidence.theme.type,
-                f"{row.coverage:.0%}", escape(", ".join(others) or "only here"), escape(f"“{row.quote.text}”"),
+                f"{row.coverage:.0%}", escape(_also_in(seg, row)), escape(f"“{row.quote.text}”"),
             )
         out.append(table)
         for row in seg.unique[: report.top]:
             line = f"only here ({row.participants} of {seg.participants}): {row.evidence.theme.label}"
+            if row.within is not None:
+                line += f" (part of: {row.within.theme.label})"
+            elif row.nearest is not None:
+                line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {row.nearest[1]:.2f})"
             out.append(Text(trim(line, width), no_wrap=True))
         out.append(Text(""))
     return out[:-1]
@@ -455,19 +497,37 @@ def show_lines(report: ShowReport) -> list[str]:
         f"segments: {_counts(e.segments)}",
         f"sources: {_counts(e.sources)}",
         f"researchers: {', '.join(e.researchers) or 'none given'}",
-        "",
     ]
-    for s in theme.statements:
-        note = s.note
-        who = note.participant or "no participant"
-        inferred = f" [inferred: {s.cue}]" if s.inferred else ""
-        lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}")
-        lines.append(f"    {s.text}")
-    return lines
+    if theme.representative is not None:
+        lines.append(f"most typical: {theme.representative.text}")
+    if report.neighbours:
+        lines.append("nearest themes: " + "; ".join(
+            f"{other.theme.label} ({other.theme.id}, {similarity:.2f})" for other, similarity in report.neighbours))
+    lines.append("")
+    parts = [(f"{sub.label} ({sub.id}, {len(sub.statements)})", sub.statements) for sub in theme.subthemes]
+    for title, statements in parts or [("", theme.statements)]:
+        if title:
+            lines.append(f"sub-theme: {title}")
+        for s in statements:
+            note = s.note
+            who = note.participant or "no participant"
+            inferred = f" [inferred: {s.cue}]" if s.inferred else ""
+            fit = theme.fit_of(s)
+            similarity = f"  similarity {fit:.2f}" if fit is not None else ""
+            lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}{similarity}")
+            lines.append(f"    {s.text}")
+        if title:
+            lines.append("")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def show_json(report: ShowReport, pretty: bool = True) -> str:
-    return _json(theme_dict(report.evidence), pretty)
+    data = theme_dict(report.evidence)
+    data["nearest_themes"] = [
+        {"id": other.theme.id, "label": other.theme.label, "similarity": similarity}
+        for other, similarity in report.neighbours
+    ]
+    return _json(data, pretty)
 
 
 def show_markdown(report: ShowReport) -> str:

@@ -1,9 +1,17 @@
-"""Statements to Themes: codebook entries first, then fuzzy groups of what is left, per type.
+"""Statements to Themes: codebook entries first, then groups of what is left, per type; each theme
+with its sub-themes, a short label and a quote.
 
-A theme holds statements of one type (pain or need) that say the same thing. Its label is the most
-representative statement (the medoid) or the codebook label; its id is the codebook key, or a short
-hash of the type and the normalised text of its first statement (earliest date, then text), so it stays
-the same when later notes join the theme. Results do not depend on the order notes were read in.
+Two engines group statements. `semantic` (the default) groups by meaning: sentence vectors from a
+local model (`embed`) and average linkage cut at two levels (`semantic`): themes, and sub-themes inside
+each. `fuzzy` groups by shared words and spelling (`cluster`), for machines without the model; its
+sub-themes are each theme grouped again at a higher threshold.
+
+A theme holds statements of one type (pain or need) that say the same thing. Its label is a short
+phrase of its own words that sets it apart (`labels`), or the codebook label; beside it, its most
+representative statement (the medoid) and a quote. Its id is the codebook key, or a short hash of the
+type and the normalised text of its first statement (earliest date, then text), so it stays the same
+when later notes join the theme; a sub-theme's id is its theme's id and a hash of its own first
+statement. Results do not depend on the order notes were read in.
 """
 
 from __future__ import annotations
@@ -11,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from .codebook import Codebook, assign
 from .models import Statement
@@ -21,10 +29,28 @@ from .parallel import in_parallel
 from .timing import stage
 
 if TYPE_CHECKING:  # cluster (and numpy) is imported when themes are built: `check` and `add` never load it
-    from .cluster import Grouping, GroupingSettings, Memo
+    import numpy as np
+
+    from .cluster import GroupingSettings, Memo
+    from .semantic import MeaningGroups, MeaningSettings
 
 THEMED_TYPES = ("pain", "need")
 LABEL_CHARS = 90
+ENGINES = ("semantic", "fuzzy")
+Engine = Literal["semantic", "fuzzy"]
+FUZZY_SUB_THRESHOLD = 0.35  # fuzzy sub-themes: a theme grouped again this strictly
+CODEBOOK_MEANING = 0.70  # semantic engine: a statement this alike to a codebook phrase joins its entry
+
+
+@dataclass(frozen=True, eq=False)
+class Subtheme:
+    """A tighter group inside a theme: statements that say the same thing in nearly the same sense."""
+
+    id: str
+    label: str
+    statements: tuple[Statement, ...]
+    representative: Statement | None = None
+    centre: Any = None  # semantic engine: its unit centre vector (numpy float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +64,40 @@ class Theme:
     named: bool = False  # from the codebook
     representative: Statement | None = None
     quote: Statement | None = None  # the statement shown as its evidence (`choose_quote`), once chosen
+    subthemes: tuple[Subtheme, ...] = ()
+    fit: tuple[float, ...] = ()  # semantic engine: each statement's cosine with the theme's centre
+    centre: Any = None  # semantic engine: the theme's unit centre vector (numpy float32)
+
+    def fit_of(self, statement: Statement) -> float | None:
+        """How close a statement is to the theme's centre (cosine), where the engine knows it."""
+        if not self.fit:
+            return None
+        for k, s in enumerate(self.statements):
+            if s is statement:
+                return self.fit[k]
+        return None
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    """How statements are grouped: the engine and its thresholds (None: the engine's default)."""
+
+    engine: Engine | None = None  # None: semantic
+    threshold: float | None = None
+    sub_threshold: float | None = None
+
+    def fuzzy(self) -> GroupingSettings:
+        from .cluster import GroupingSettings
+
+        return GroupingSettings(threshold=self.threshold) if self.threshold is not None else GroupingSettings()
+
+    def meaning(self) -> MeaningSettings:
+        from .semantic import MeaningSettings
+
+        default = MeaningSettings()
+        threshold = self.threshold if self.threshold is not None else default.threshold
+        sub = self.sub_threshold if self.sub_threshold is not None else max(threshold, default.sub_threshold)
+        return MeaningSettings(threshold=threshold, sub_threshold=sub)
 
 
 def statement_key(statement: Statement) -> tuple[str, str, int, str]:
@@ -64,17 +124,21 @@ def _evenly(items: Sequence[Statement], most: int) -> list[Statement]:
 
 
 def choose_quote(theme: Theme) -> Statement:
-    """The customer's own words where there are some (a quote), else another statement than the label;
-    of those, the one most like the theme as a whole (its label and its other statements, on average),
+    """The customer's own words where there are some (a quote), else another statement than the medoid;
+    of those, the one most like the theme as a whole: the closest to its centre where the engine knows
+    it, else the most like its medoid and its other statements on average (fuzzy scores),
     so the quote shows what the theme is about rather than a statement at its edge."""
+    if theme.fit:
+        return _closest_quote(theme)
     from rapidfuzz import fuzz, process, utils
 
+    centre = theme.representative or theme.statements[0]
     quotes = [s for s in theme.statements if s.section == "quotes"]
-    others = [s for s in theme.statements if s is not theme.representative and s.text != theme.label]
+    others = [s for s in theme.statements if s is not centre and s.text != centre.text]
     candidates = quotes or others
     if not candidates:
-        return theme.representative or theme.statements[0]
-    peers = [theme.label] + [s.text for s in _evenly(theme.statements, QUOTE_PEERS)]
+        return centre
+    peers = [centre.text] + [s.text for s in _evenly(theme.statements, QUOTE_PEERS)]
     candidates = _evenly(candidates, QUOTE_CANDIDATES)
     scores = process.cdist(
         [s.text for s in candidates], peers, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
@@ -89,30 +153,76 @@ def choose_quote(theme: Theme) -> Statement:
     return candidates[best]
 
 
-def _theme_id(kind: str, text: str, taken: set[str]) -> str:
+def _closest_quote(theme: Theme) -> Statement:
+    """Semantic engine: of the quotes (else all statements), the one closest to the theme's centre."""
+    places = [k for k, s in enumerate(theme.statements) if s.section == "quotes"] or range(len(theme.statements))
+    best = min(places, key=lambda k: (-theme.fit[k], len(theme.statements[k].text) > 140,
+                                       theme.statements[k].note.date, theme.statements[k].note.path,
+                                       theme.statements[k].line))
+    return theme.statements[best]
+
+
+def _digest_id(prefix: str, kind: str, text: str, taken: set[str], shortest: int) -> str:
     from .cluster import normalise
 
     digest = hashlib.sha1(f"{kind}\n{normalise(text)}".encode()).hexdigest()
-    for length in range(6, 41):
-        candidate = f"{kind}-{digest[:length]}"
+    for length in range(shortest, 41):
+        candidate = f"{prefix}{digest[:length]}"
         if candidate not in taken:
             return candidate
     raise AssertionError("sha1 collision")  # pragma: no cover
+
+
+def _theme_id(kind: str, text: str, taken: set[str]) -> str:
+    return _digest_id(f"{kind}-", kind, text, taken, 6)
 
 
 def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
     return tuple(sorted(statements, key=lambda s: (s.note.date, s.note.path, s.line)))
 
 
+def _first(statements: Sequence[Statement]) -> Statement:
+    """The statement an id is made from: the earliest, then the first by text."""
+    from .cluster import normalise
+
+    return min(statements, key=lambda s: (s.note.date, normalise(s.text), s.text))
+
+
+@dataclass(frozen=True)
+class _Drafted:
+    """One type's themes as plain data (they come back from a worker process): member indices into
+    that type's statements, and what was chosen for each theme."""
+
+    groups: list[list[int]]
+    medoids: list[int]
+    subgroups: list[list[list[int]]]  # per theme, its sub-themes' members
+    submedoids: list[list[int]]
+    labels: list[str]
+    sublabels: list[list[str]]
+    quotes: list[int]
+    fit: list[float] | None = None  # per statement: cosine with its theme's centre (semantic engine)
+    centres: Any = None  # per theme: its unit centre (semantic engine)
+    subcentres: Any = None  # per theme, its sub-themes' unit centres (semantic engine)
+
+
+Vectors = Callable[[Sequence[str]], "np.ndarray"]
+
+
 def build_themes(
     statements: Sequence[Statement],
-    settings: GroupingSettings | None = None,
+    settings: ThemeSettings | None = None,
     codebook: Codebook | None = None,
     timings: dict[str, float] | None = None,
     memo: Memo | None = None,
+    vectors: Vectors | None = None,
 ) -> list[Theme]:
-    """Every pain and need statement in exactly one theme of its type (one-mention themes included)."""
-    from .cluster import group
+    """Every pain and need statement in exactly one theme of its type (one-mention themes included).
+
+    The semantic engine needs `vectors` (texts to integer sentence vectors, `embed.Embedder.vectors`)."""
+    settings = settings or ThemeSettings()
+    semantic = settings.engine != "fuzzy"
+    if semantic and vectors is None:
+        raise ValueError("the semantic engine needs vectors")
     ordered = sorted((s for s in statements if s.type in THEMED_TYPES), key=statement_key)
     themes: list[Theme] = []
     taken: set[str] = set()
@@ -121,6 +231,8 @@ def build_themes(
     if codebook:
         with stage(timings, "codebook"):
             keys = assign(codebook, [s.text for s in ordered], [s.type or "" for s in ordered])
+            if semantic and vectors is not None:
+                keys = _assign_by_meaning(codebook, ordered, keys, vectors)
         for statement, key in zip(ordered, keys):
             if key is None:
                 rest[statement.type or ""].append(statement)
@@ -132,46 +244,336 @@ def build_themes(
                 continue
             commonest = max(THEMED_TYPES, key=lambda t: sum(1 for s in found if s.type == t))
             taken.add(key)
-            themes.append(Theme(key, entry.label, entry.type or commonest, _chronological(found), True, found[0]))
+            themes.append(_named_theme(key, entry.label, entry.type or commonest, found, settings, vectors, taken))
     else:
         for statement in ordered:
             rest[statement.type or ""].append(statement)
     kinds = [kind for kind in THEMED_TYPES if rest[kind]]
+    # the model runs here, before the work is shared out: each type's grouping then needs only numbers
+    with stage(timings, "embed"):
+        matrices = {kind: vectors([s.text for s in rest[kind]]) for kind in kinds} if semantic and vectors else {}
+
     # pains and needs are grouped apart, so they are grouped at the same time. Each keeps its own
-    # timings, sent back with its groups and added up here.
-    # The quotes are chosen there too (comparing statements is the costly part of a theme's evidence):
-    # each comes back as its place in the theme's statements.
-    def grouped(kind: str) -> tuple[Grouping, dict[str, float], list[int]]:
+    # timings, sent back with its themes and added up here.
+    def grouped(kind: str) -> tuple[_Drafted, dict[str, float]]:
         clock: dict[str, float] = {}
-        grouping = group([s.text for s in rest[kind]], settings, timings=clock, memo=memo)
-        with stage(clock, "triangulate"):
-            quotes = [_quote_place(draft) for draft in _drafts(kind, grouping, rest[kind])]
-        return grouping, clock, quotes
+        if semantic:
+            drafted = _meaning_drafts(kind, rest[kind], matrices[kind], settings.meaning(), clock, memo)
+        else:
+            drafted = _fuzzy_drafts(kind, rest[kind], settings.fuzzy(), clock, memo)
+        return drafted, clock
 
     done = in_parallel([functools.partial(grouped, kind) for kind in kinds])
-    for _, clock, _ in done:
+    for _, clock in done:
         for name, seconds in clock.items():
             if timings is not None:
                 timings[name] = timings.get(name, 0.0) + seconds
-    for kind, (grouping, _, quotes) in zip(kinds, done):
-        members = rest[kind]
-        for draft, indices, place in zip(_drafts(kind, grouping, members), grouping.groups, quotes):
-            # the id comes from the theme's first statement (earliest date, then text), so notes added
-            # later leave it as it is, even when they move the centre that gives the label
-            first = members[min(indices, key=lambda k: (members[k].note.date, grouping.normalised[k]))]
-            theme_id = _theme_id(kind, first.text, taken)
-            taken.add(theme_id)
-            themes.append(dataclasses.replace(draft, id=theme_id, quote=draft.statements[place]))
+    for kind, (drafted, _) in zip(kinds, done):
+        if semantic and vectors is not None:
+            with stage(timings, "labels"):
+                drafted = _with_meaning_labels(rest[kind], drafted, matrices[kind], vectors)
+        themes.extend(_assemble(kind, rest[kind], drafted, taken))
     return themes
 
 
-def _drafts(kind: str, grouping: Grouping, members: Sequence[Statement]) -> Iterator[Theme]:
-    """The themes of a grouping, without their ids and quotes yet."""
-    for indices, medoid in zip(grouping.groups, grouping.medoids):
-        centre = members[medoid]
-        yield Theme("", trim(centre.text), kind, _chronological(members[k] for k in indices), False, centre)
+def _with_meaning_labels(members: list[Statement], drafted: _Drafted, matrix: np.ndarray, vectors: Vectors) -> _Drafted:
+    """Labels for a type's themes and sub-themes, chosen by meaning (here, where the model runs)."""
+    texts = [s.text for s in members]
+    fit = drafted.fit or [0.0] * len(members)
+    labels = _meaning_labels(texts, drafted.groups, drafted.medoids, fit, _unit_centres(matrix, drafted.groups), vectors)
+    flat = [indices for subs in drafted.subgroups for indices in subs]
+    flat_medoids = [m for ms in drafted.submedoids for m in ms]
+    flat_centres = _unit_centres(matrix, flat)
+    flat_labels = _meaning_labels(texts, flat, flat_medoids, fit, flat_centres, vectors) if flat else []
+    sublabels, subcentres, position = [], [], 0
+    for subs in drafted.subgroups:
+        sublabels.append(flat_labels[position : position + len(subs)])
+        subcentres.append([flat_centres[position + k].astype("float32") for k in range(len(subs))])
+        position += len(subs)
+    return dataclasses.replace(drafted, labels=labels, sublabels=sublabels, subcentres=subcentres)
 
 
-def _quote_place(theme: Theme) -> int:
-    quote = choose_quote(theme)
-    return next(k for k, statement in enumerate(theme.statements) if statement is quote)
+def _assemble(kind: str, members: list[Statement], drafted: _Drafted, taken: set[str]) -> Iterator[Theme]:
+    """Themes from a type's drafted groups: ids (from each theme's first statement, so notes added
+    later leave them as they are, even when they move the centre), sub-themes, quotes."""
+    for g, indices in enumerate(drafted.groups):
+        said = [members[k] for k in indices]
+        theme_id = _theme_id(kind, _first(said).text, taken)
+        taken.add(theme_id)
+        subthemes = []
+        sub_taken: set[str] = set()
+        centres = drafted.subcentres[g] if drafted.subcentres is not None else [None] * len(drafted.subgroups[g])
+        for sub_indices, sub_medoid, sub_label, centre in zip(
+            drafted.subgroups[g], drafted.submedoids[g], drafted.sublabels[g], centres
+        ):
+            sub_said = [members[k] for k in sub_indices]
+            sub_id = _digest_id(f"{theme_id}.", kind, _first(sub_said).text, sub_taken, 4)
+            sub_taken.add(sub_id)
+            subthemes.append(Subtheme(sub_id, sub_label, _chronological(sub_said), members[sub_medoid], centre))
+        statements = _chronological(said)
+        fit: tuple[float, ...] = ()
+        if drafted.fit is not None:
+            place = {id(members[k]): drafted.fit[k] for k in indices}
+            fit = tuple(place[id(s)] for s in statements)
+        yield Theme(
+            id=theme_id, label=drafted.labels[g], type=kind, statements=statements, named=False,
+            representative=members[drafted.medoids[g]], quote=members[drafted.quotes[g]],
+            subthemes=tuple(sorted(subthemes, key=lambda sub: (-len(sub.statements), sub.id))),
+            fit=fit, centre=drafted.centres[g] if drafted.centres is not None else None,
+        )
+
+
+def _central_first(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
+                   order: Callable[[int], Any]) -> list[list[str]]:
+    """Each group's texts, its medoid first, then the rest in `order` (most central first)."""
+    return [[texts[m]] + [texts[k] for k in sorted(indices, key=order) if k != m] for indices, m in zip(groups, medoids)]
+
+
+def _labelled(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
+              order: Callable[[int], Any]) -> list[str]:
+    """Short labels for groups of texts, by their words alone."""
+    from .labels import short_labels
+
+    return short_labels(_central_first(texts, groups, medoids, order))
+
+
+LABEL_ELSEWHERE = 0.5  # how much a phrase's closeness to other groups counts against it
+LABEL_WORDS = 0.02  # a little weight for phrases of two or three words, which read best
+
+
+def _unit_centres(matrix: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Each group's unit centre: the sum of its members' vectors, scaled to length one."""
+    import numpy as np
+
+    centres = np.zeros((len(groups), matrix.shape[1]))
+    for g, indices in enumerate(groups):
+        total = matrix[list(indices)].astype(np.float64).sum(axis=0)
+        centres[g] = total / (np.linalg.norm(total) or 1.0)
+    return centres
+
+
+def _meaning_labels(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
+                    fit: Sequence[float], centres: np.ndarray, vectors: Vectors) -> list[str]:
+    """Short labels for one type's groups, each chosen among its candidate phrases by meaning: close to
+    its own centre, far from the other groups' centres (see `labels`)."""
+    import numpy as np
+
+    from .embed import SCALE
+    from .labels import short_labels
+
+    asked_groups: list[int] = [g for g, indices in enumerate(groups) if len(indices) > 1]
+
+    def meaning(candidates: Sequence[Sequence[str]]) -> list[list[float]]:
+        flat = [phrase for phrases in candidates for phrase in phrases]
+        if not flat:
+            return [[] for _ in candidates]
+        phrase_vectors = vectors(flat).astype(np.float64) / SCALE
+        sims = phrase_vectors @ centres.T
+        out: list[list[float]] = []
+        position = 0
+        for g, phrases in zip(asked_groups, candidates):
+            rows = sims[position : position + len(phrases)]
+            position += len(phrases)
+            own = rows[:, g].copy()
+            rows = rows.copy()
+            rows[:, g] = -1.0
+            elsewhere = rows.max(axis=1) if rows.shape[1] > 1 else np.zeros(len(phrases))
+            words = np.array([min(3, len(p.split())) for p in phrases])
+            out.append((own - LABEL_ELSEWHERE * elsewhere + LABEL_WORDS * words).tolist())
+        return out
+
+    inputs = _central_first(texts, groups, medoids, lambda k: (-fit[k], texts[k]))
+    return short_labels(inputs, meaning)
+
+
+def _meaning_drafts(
+    kind: str, members: list[Statement], vectors: np.ndarray, settings: MeaningSettings,
+    clock: dict[str, float], memo: Memo | None,
+) -> _Drafted:
+    from .embed import MODEL_ID
+    from .semantic import group_by_meaning
+
+    texts = [s.text for s in members]
+    key = ""
+    remembered = None
+    with stage(clock, "grouping"):
+        if memo is not None:
+            identity = hashlib.sha1(repr(("meaning", MODEL_ID, settings)).encode())
+            for text in sorted(texts):
+                identity.update(text.encode("utf-8", "surrogateescape") + b"\x00")
+            key = identity.hexdigest()[:24]
+            remembered = _valid_roots(memo.get("meaning", key), len(set(texts)))
+        found, roots = group_by_meaning(texts, vectors, settings, remembered)
+        if memo is not None and remembered is None:
+            memo.put("meaning", key, roots)
+    subgroups, submedoids = _subthemes_of(found)
+    fit = found.fit
+    with stage(clock, "triangulate"):
+        quotes = []
+        for indices in found.groups:
+            pool = [k for k in indices if members[k].section == "quotes"] or indices
+            quotes.append(min(pool, key=lambda k: (-fit[k], len(texts[k]) > 140, members[k].note.date,
+                                                  members[k].note.path, members[k].line)))
+    single = [not subs or len(subs) == 1 for subs in subgroups]
+    return _Drafted(
+        groups=found.groups, medoids=found.medoids,
+        subgroups=[[] if one else subs for one, subs in zip(single, subgroups)],
+        submedoids=[[] if one else ms for one, ms in zip(single, submedoids)],
+        labels=[], sublabels=[], quotes=quotes, fit=fit, centres=found.centres,
+    )
+
+
+def _subthemes_of(found: MeaningGroups) -> tuple[list[list[list[int]]], list[list[int]]]:
+    """Each theme's sub-themes (member indices) and their medoids, biggest first."""
+    subs_of: dict[int, list[int]] = {}
+    for sub, indices in enumerate(found.subgroups):
+        subs_of.setdefault(found.labels[indices[0]], []).append(sub)
+    subgroups, submedoids = [], []
+    for g in range(len(found.groups)):
+        subs = sorted(subs_of.get(g, []), key=lambda sub: (-len(found.subgroups[sub]), sub))
+        subgroups.append([found.subgroups[sub] for sub in subs])
+        submedoids.append([found.submedoids[sub] for sub in subs])
+    return subgroups, submedoids
+
+
+def _valid_roots(value: Any, nodes: int) -> tuple[list[int], list[int]] | None:
+    """A remembered grouping, if it has the shape this run needs (else it is recomputed)."""
+    if (isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(part, (list, tuple)) for part in value)
+            and all(len(part) == nodes for part in value)
+            and all(isinstance(x, int) and 0 <= x < nodes for part in value for x in part)):
+        return list(value[0]), list(value[1])
+    return None
+
+
+def _fuzzy_drafts(
+    kind: str, members: list[Statement], settings: GroupingSettings, clock: dict[str, float], memo: Memo | None
+) -> _Drafted:
+    from .cluster import GroupingSettings, group
+
+    texts = [s.text for s in members]
+    grouping = group(texts, settings, timings=clock, memo=memo)
+    groups = grouping.groups
+    with stage(clock, "grouping"):
+        sub_settings = GroupingSettings(threshold=max(FUZZY_SUB_THRESHOLD, settings.threshold))
+        subgroups: list[list[list[int]]] = []
+        submedoids: list[list[int]] = []
+        for indices in groups:
+            if len({grouping.normalised[k] for k in indices}) < 3:
+                subgroups.append([])
+                submedoids.append([])
+                continue
+            inner = group([texts[k] for k in indices], sub_settings)
+            parts = sorted(((inner.groups[g], inner.medoids[g]) for g in range(len(inner.medoids))),
+                           key=lambda part: (-len(part[0]), part[0][0]))
+            if len(parts) < 2:
+                subgroups.append([])
+                submedoids.append([])
+                continue
+            subgroups.append([[indices[k] for k in part] for part, _ in parts])
+            submedoids.append([indices[m] for _, m in parts])
+    with stage(clock, "labels"):
+        labels = _labelled(texts, groups, grouping.medoids, lambda k: (0, texts[k]))
+        flat_sub = [indices for subs in subgroups for indices in subs]
+        flat_labels = _labelled(texts, flat_sub, [m for ms in submedoids for m in ms], lambda k: (0, texts[k]))
+        sublabels, position = [], 0
+        for subs in subgroups:
+            sublabels.append(flat_labels[position : position + len(subs)])
+            position += len(subs)
+    with stage(clock, "triangulate"):
+        quotes = []
+        for indices, medoid, label in zip(groups, grouping.medoids, labels):
+            draft = Theme("", label, kind, _chronological(members[k] for k in indices), False, members[medoid])
+            quote = choose_quote(draft)
+            quotes.append(next(k for k in indices if members[k] is quote))
+    return _Drafted(groups, grouping.medoids, subgroups, submedoids, labels, sublabels, quotes)
+
+
+def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: list[str | None], vectors: Vectors) -> list[str | None]:
+    """Statements no codebook phrase matched join the entry one of whose phrases means the same (its
+    vector at least CODEBOOK_MEANING alike), the closest entry first."""
+    import numpy as np
+
+    from .codebook import plain
+
+    phrases = [(key, raw) for key, entry in codebook.entries.items() for raw in entry.match if plain(raw)]
+    open_ = [k for k, key in enumerate(keys) if key is None]
+    if not phrases or not open_:
+        return keys
+    phrase_vectors = vectors([raw for _, raw in phrases]).astype(np.float64)
+    statement_vectors = vectors([ordered[k].text for k in open_]).astype(np.float64)
+    from .embed import SCALE
+
+    sims = statement_vectors @ phrase_vectors.T / SCALE**2
+    out = list(keys)
+    for row, k in enumerate(open_):
+        entry_types = [codebook.entries[key].type for key, _ in phrases]
+        allowed = [j for j, kind in enumerate(entry_types) if kind is None or kind == ordered[k].type]
+        if not allowed:
+            continue
+        best = max(allowed, key=lambda j: (round(float(sims[row, j]), 9), -j))
+        if sims[row, best] >= CODEBOOK_MEANING:
+            out[k] = phrases[best][0]
+    return out
+
+
+def _named_theme(
+    key: str, label: str, kind: str, found: list[Statement], settings: ThemeSettings, vectors: Vectors | None,
+    taken: set[str],
+) -> Theme:
+    """A codebook theme, with sub-themes grouped inside it as the engine would."""
+    statements = _chronological(found)
+    texts = [s.text for s in statements]
+    fit: tuple[float, ...] = ()
+    centre = None
+    parts: list[tuple[list[int], int]] = []
+    if settings.engine != "fuzzy" and vectors is not None and len(set(texts)) > 1:
+        import numpy as np
+
+        from .semantic import MeaningSettings, group_by_meaning
+
+        matrix = vectors(texts)
+        meaning = settings.meaning()
+        inner, _ = group_by_meaning(texts, matrix, MeaningSettings(threshold=meaning.sub_threshold,
+                                                                  sub_threshold=meaning.sub_threshold))
+        parts = [(inner.groups[g], inner.medoids[g]) for g in range(len(inner.medoids))]
+        total = matrix.astype(np.float64).sum(axis=0)
+        centre = (total / (np.linalg.norm(total) or 1.0)).astype(np.float32)
+        from .embed import SCALE
+
+        fit = tuple(float(x) for x in np.round(matrix.astype(np.float64) @ centre.astype(np.float64) / SCALE, 6))
+    elif len(set(texts)) > 2:
+        from .cluster import GroupingSettings, group
+
+        inner_fuzzy = group(texts, GroupingSettings(threshold=FUZZY_SUB_THRESHOLD))
+        parts = [(inner_fuzzy.groups[g], inner_fuzzy.medoids[g]) for g in range(len(inner_fuzzy.medoids))]
+    subthemes: list[Subtheme] = []
+    if len(parts) > 1:
+        parts.sort(key=lambda part: (-len(part[0]), part[0][0]))
+        sub_labels = _labelled(texts, [p for p, _ in parts], [m for _, m in parts], lambda k: (0, texts[k]))
+        sub_taken: set[str] = set()
+        for (indices, medoid), sub_label in zip(parts, sub_labels):
+            said = [statements[k] for k in indices]
+            sub_id = _digest_id(f"{key}.", kind, _first(said).text, sub_taken, 4)
+            sub_taken.add(sub_id)
+            subthemes.append(Subtheme(sub_id, sub_label, _chronological(said), statements[medoid]))
+    theme = Theme(key, label, kind, statements, True, found[0], None, tuple(subthemes), fit, centre)
+    return dataclasses.replace(theme, quote=choose_quote(theme))
+
+
+def subtheme_level(themes: Sequence[Theme]) -> list[Theme]:
+    """Sub-themes as themes of their own (for `--level subtheme`); a theme without sub-themes stays whole."""
+    out: list[Theme] = []
+    for theme in themes:
+        if not theme.subthemes:
+            out.append(theme)
+            continue
+        out.extend(subtheme_as_theme(theme, sub) for sub in theme.subthemes)
+    return out
+
+
+def subtheme_as_theme(theme: Theme, sub: Subtheme) -> Theme:
+    """A sub-theme as a theme of its own, with its quote."""
+    fit = tuple(theme.fit_of(s) or 0.0 for s in sub.statements) if theme.fit else ()
+    part = Theme(sub.id, sub.label, theme.type, sub.statements, theme.named, sub.representative, None, (), fit,
+                 sub.centre)
+    return dataclasses.replace(part, quote=choose_quote(part))

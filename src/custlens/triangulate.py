@@ -10,13 +10,14 @@ Themes rank by strength, then participants, then mentions, then label.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .models import Note, Statement
-from .themes import Theme, choose_quote
+from .themes import Theme, choose_quote, subtheme_as_theme
 
 STRENGTHS = ("strong", "moderate", "anecdotal")
 _RANK = {name: position for position, name in enumerate(STRENGTHS)}
@@ -92,6 +93,11 @@ class SegmentTheme:
     participants: int  # participants of this segment who said it
     coverage: float  # ... as a share of the segment's participants
     quote: Statement
+    nearest: tuple[Evidence, float] | None = None  # the closest theme said in other segments, and how close
+    within: Evidence | None = None  # for a sub-theme: the theme it is part of
+
+
+NEAR_THEME = 0.60  # a theme whose centre is this close (cosine) to one said elsewhere is not "only here"
 
 
 @dataclass(frozen=True)
@@ -107,10 +113,31 @@ class SegmentSummary:
     shared: list[SegmentTheme]
 
 
-def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence]) -> list[SegmentSummary]:
+def nearest_themes(evidence: Evidence, ranked: Sequence[Evidence], most: int = 3,
+                   outside: str | None = None) -> list[tuple[Evidence, float]]:
+    """The themes of the same type closest to this one (cosine of their centres), closest first; with
+    `outside`, only themes said in some other segment than that one. Empty where the engine has no centres."""
+    import numpy as np
+
+    centre = evidence.theme.centre
+    if centre is None:
+        return []
+    others = [e for e in ranked if e is not evidence and e.theme.type == evidence.theme.type and e.theme.centre is not None
+              and (outside is None or any(name != outside for name in e.segments))]
+    if not others:
+        return []
+    sims = np.stack([e.theme.centre for e in others]).astype(np.float64) @ np.asarray(centre, dtype=np.float64)
+    order = sorted(range(len(others)), key=lambda k: (-round(float(sims[k]), 6), others[k].rank_key))
+    return [(others[k], round(float(sims[k]), 3)) for k in order[:most]]
+
+
+def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence], near: float = NEAR_THEME) -> list[SegmentSummary]:
     """Per segment: coverage of each theme (share of its participants who said it), unique and shared themes.
 
-    A theme is unique to a segment when at least two participants said it and all were from that segment.
+    A theme is unique to a segment when at least two participants said it, all were from that segment,
+    and (where the engine knows what themes mean) no theme said in another segment is close to it
+    (centres at least `near` alike): a theme split off a broader one is not "only here". Each unique
+    candidate keeps its nearest theme elsewhere, to show.
     """
     by_segment: dict[str, list[Note]] = {}
     for note in notes:
@@ -129,7 +156,14 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence]) -> lis
             quotes = [s for s in said if s.section == "quotes"] or said
             rows.append(SegmentTheme(evidence, len(who), len(who) / len(people), quotes[0]))
         rows.sort(key=lambda r: (-r.participants, r.evidence.rank_key))
-        unique = [r for r in rows if r.evidence.participants >= 2 and list(r.evidence.segments) == [name]]
+        for k, row in enumerate(rows):
+            if row.evidence.participants >= 2 and list(row.evidence.segments) == [name]:
+                close = nearest_themes(row.evidence, ranked, 1, outside=name)
+                if close:
+                    rows[k] = dataclasses.replace(row, nearest=close[0])
+        unique = [r for r in rows if r.evidence.participants >= 2 and list(r.evidence.segments) == [name]
+                  and (r.nearest is None or r.nearest[1] < near)]
+        unique += _unique_parts(name, people, rows, near)
         shared = [r for r in rows if len(r.evidence.segments) > 1]
         out.append(
             SegmentSummary(
@@ -143,6 +177,28 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence]) -> lis
             )
         )
     return out
+
+
+def _unique_parts(name: str, people: set[str], rows: list[SegmentTheme], near: float) -> list[SegmentTheme]:
+    """Sub-themes only this segment says (two or more of its participants, nobody elsewhere) inside
+    themes that other segments share too, unless a sub-theme said elsewhere is close to it."""
+    found = []
+    for row in rows:
+        theme = row.evidence.theme
+        if len(row.evidence.segments) < 2 or not theme.subthemes:
+            continue
+        parts = [triangulate(subtheme_as_theme(theme, sub)) for sub in theme.subthemes]
+        for part in parts:
+            if part.participants < 2 or list(part.segments) != [name]:
+                continue
+            close = nearest_themes(part, parts, 1, outside=name)
+            if close and close[0][1] >= near:
+                continue
+            who = {s.note.who for s in part.theme.statements}
+            quotes = [s for s in part.theme.statements if s.section == "quotes"] or list(part.theme.statements)
+            found.append(SegmentTheme(part, len(who), len(who) / len(people), quotes[0],
+                                      close[0] if close else None, row.evidence))
+    return sorted(found, key=lambda r: (-r.participants, r.evidence.rank_key))
 
 
 # --- trends ---------------------------------------------------------------------------------------
