@@ -1,16 +1,24 @@
-"""Speed and memory of custlens at 1k, 10k and 100k statements, with the machine they ran on.
+"""Speed and memory of custlens at 1k, 10k and 100k statements, both engines, with the machine they ran on.
 
-    python bench/run.py [--sizes 1000 10000 100000] [--stretch] [--skip-banking]
+    python bench/run.py [--sizes 1000 10000 100000] [--stretch] [--skip-banking] [--engines semantic fuzzy]
 
 For each size it generates a synthetic notes folder with bench/make_corpus.py (cached in bench/corpora/)
-and runs the real command, `custlens themes DIR --format json --all`, as a separate process: once with
-an empty cache and once with a warm one, printing wall time, peak memory (all of the command's
-processes, in a run of its own: sampling it slows the command) and the time per stage. The machine is
-shared, so up to 100,000 statements the timed runs are done three times, each with a new empty cache,
-and the fastest counts (all are printed); at 1,000,000 there is one run, which also samples memory. It also times `custlens check` on the largest folder and `custlens --help`,
-compares custlens's grouping with a naive baseline (rapidfuzz `cdist` over every pair, then threshold
-grouping) on the largest size the baseline fits in memory, and prints the banking77 ARI of the fast
-path next to the exact one. `--stretch` adds 1,000,000 statements.
+and runs the real command, `custlens themes DIR --format json --all`, as a separate process, printing
+wall time, peak memory (all of the command's processes, in a run of its own: sampling it slows the
+command) and the time per stage.
+
+- The semantic engine (the default) runs once with an empty cache (the model embeds every statement:
+  this run gives the embedding speed, texts per second of the embed stage), then with only the vectors
+  kept (the parse cache and the other results emptied: "cached vectors"), then with every cache warm.
+- The fuzzy engine (`--engine fuzzy`) runs with an empty cache and with a warm one.
+
+The machine is shared, so up to 100,000 statements the runs but the first cold semantic one are done
+three times, each with new caches, and the fastest counts (all are printed); at 1,000,000 (fuzzy only)
+there is one run, which also samples memory. It also times `custlens check` on the largest folder and
+`custlens --help`, compares the fuzzy grouping with a naive baseline (rapidfuzz `cdist` over every
+pair, then threshold grouping) on the largest size the baseline fits in memory, and prints the
+banking77 ARI of the fuzzy engine's fast path next to its exact one. `--stretch` adds 1,000,000
+statements.
 """
 
 from __future__ import annotations
@@ -29,7 +37,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _machine import describe
 
-STAGES = ["read/parse", "extract", "tag", "candidates", "scoring", "grouping", "triangulate", "render"]
+STAGES = {
+    "semantic": ["read/parse", "extract", "tag", "embed", "grouping", "labels", "triangulate", "render"],
+    "fuzzy": ["read/parse", "extract", "tag", "candidates", "scoring", "grouping", "labels", "triangulate", "render"],
+}
 REPEATS = 3  # runs per size up to 100,000 statements (one at 1M); the fastest counts, all are printed
 NAIVE_MAX_PAIRS = 2_000_000_000  # all pairs of one type, scored in blocks of rows (a few GB at most)
 
@@ -117,30 +128,72 @@ def custlens(*args: str) -> list[str]:
     return [sys.executable, "-m", "custlens", *args]
 
 
-def run_sizes(sizes: list[int]) -> list[dict[str, object]]:
-    rows = []
-    for size in sizes:
-        folder = corpus(size)
-        command = custlens("themes", str(folder), "--format", "json", "--all")
-        runs = []  # (cold, warm, memory, stage times): the best of REPEATS, each with a new empty cache
-        for measuring_memory in [True] + [False] * (REPEATS if size <= 100_000 else 0):
-            with tempfile.TemporaryDirectory() as cache:
-                env = child_env(CUSTLENS_CACHE_DIR=cache, CUSTLENS_TIMINGS="1")
-                cold, memory, err, code = timed(command, env, measuring_memory)
-                if code != 0:
-                    raise SystemExit(f"custlens failed on {folder}:\n{err}")
-                warm, warm_memory, _, _ = timed(command, env, measuring_memory)
-            runs.append((cold, warm, max(memory, warm_memory), stage_times(err)))
-        memory = runs[0][2]  # the run that sampled every process (above 100,000 statements, the only run)
-        runs = runs[1:] or runs
-        cold, _, _, stages = min(runs, key=lambda run: run[0])
-        warm = min(run[1] for run in runs)
-        notes = sum(1 for _ in folder.rglob("*.md")) + sum(1 for _ in folder.rglob("*.yaml"))
-        rows.append({"size": size, "files": notes, "cold": cold, "warm": warm, "memory": memory, "stages": stages})
-        spread = f" (all cold runs: {', '.join(f'{run[0]:.2f}' for run in runs)})" if len(runs) > 1 else ""
-        print(f"  {size:>9,} statements: cold {cold:6.2f} s, warm {warm:6.2f} s, peak {memory:7.0f} MiB{spread}",
-              file=sys.stderr)
-    return rows
+def _vectors_in(cache: str) -> int:
+    """How many vectors the store in a cache folder holds."""
+    from custlens.embed import VectorStore
+
+    return len(VectorStore(Path(cache)).rows)
+
+
+def _keep_only_vectors(cache: str) -> None:
+    for path in Path(cache).iterdir():
+        if not path.name.startswith("vectors-"):
+            path.unlink()
+
+
+def run_semantic(size: int) -> dict[str, object]:
+    folder = corpus(size)
+    command = custlens("themes", str(folder), "--format", "json", "--all")
+    with tempfile.TemporaryDirectory() as cache:
+        env = child_env(CUSTLENS_CACHE_DIR=cache, CUSTLENS_TIMINGS="1")
+        cold, _, err, code = timed(command, env)
+        if code != 0:
+            raise SystemExit(f"custlens failed on {folder}:\n{err}")
+        cold_stages = stage_times(err)
+        embedded = _vectors_in(cache)
+        runs = []  # (cached vectors, warm, stage times of the cached-vectors run)
+        for _ in range(REPEATS if size <= 100_000 else 1):
+            _keep_only_vectors(cache)
+            cached, _, err, _ = timed(command, env)
+            warm = timed(command, env)[0]
+            runs.append((cached, warm, stage_times(err)))
+        _keep_only_vectors(cache)
+        memory = timed(command, env, memory=True)[1]
+    cached, _, stages = min(runs, key=lambda run: run[0])
+    warm = min(run[1] for run in runs)
+    rate = embedded / cold_stages.get("embed", float("nan"))
+    spread = ", ".join(f"{run[0]:.2f}" for run in runs)
+    print(f"  semantic {size:>9,}: empty cache {cold:6.2f} s ({embedded:,} texts embedded, {rate:.0f}/s), "
+          f"cached vectors {cached:.2f} s (runs: {spread}), warm {warm:.2f} s, peak {memory:.0f} MiB", file=sys.stderr)
+    return {"size": size, "cold": cold, "cached": cached, "warm": warm, "memory": memory, "stages": stages,
+            "cold_stages": cold_stages, "embedded": embedded, "rate": rate}
+
+
+def run_fuzzy(size: int) -> dict[str, object]:
+    folder = corpus(size)
+    command = custlens("themes", str(folder), "--format", "json", "--all", "--engine", "fuzzy")
+    runs = []  # (cold, warm, memory, stage times): the best of REPEATS, each with a new empty cache
+    for measuring_memory in [True] + [False] * (REPEATS if size <= 100_000 else 0):
+        with tempfile.TemporaryDirectory() as cache:
+            env = child_env(CUSTLENS_CACHE_DIR=cache, CUSTLENS_TIMINGS="1")
+            cold, memory, err, code = timed(command, env, measuring_memory)
+            if code != 0:
+                raise SystemExit(f"custlens failed on {folder}:\n{err}")
+            warm, warm_memory, _, _ = timed(command, env, measuring_memory)
+        runs.append((cold, warm, max(memory, warm_memory), stage_times(err)))
+    memory = runs[0][2]  # the run that sampled every process (above 100,000 statements, the only run)
+    runs = runs[1:] or runs
+    cold, _, _, stages = min(runs, key=lambda run: run[0])
+    warm = min(run[1] for run in runs)
+    spread = f" (all cold runs: {', '.join(f'{run[0]:.2f}' for run in runs)})" if len(runs) > 1 else ""
+    print(f"  fuzzy {size:>9,} statements: cold {cold:6.2f} s, warm {warm:6.2f} s, peak {memory:7.0f} MiB{spread}",
+          file=sys.stderr)
+    return {"size": size, "cold": cold, "warm": warm, "memory": memory, "stages": stages}
+
+
+def files_in(size: int) -> int:
+    folder = corpus(size)
+    return sum(1 for _ in folder.rglob("*.md")) + sum(1 for _ in folder.rglob("*.yaml"))
 
 
 def _root(parent: list[int], k: int) -> int:
@@ -200,32 +253,47 @@ def verdict(value: float, limit: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--stretch", action="store_true", help="also 1,000,000 statements")
+    parser.add_argument("--stretch", action="store_true", help="also 1,000,000 statements (fuzzy engine)")
     parser.add_argument("--skip-banking", action="store_true")
+    parser.add_argument("--engines", nargs="*", default=["semantic", "fuzzy"], choices=["semantic", "fuzzy"])
     args = parser.parse_args()
-    sizes = sorted(set(args.sizes + ([1_000_000] if args.stretch else [])))
+    sizes = sorted(set(args.sizes))
+    fuzzy_sizes = sorted(set(sizes + ([1_000_000] if args.stretch else [])))
     print(f"machine: {describe()}")
     print()
     timed(custlens("--help"), child_env())  # compiles custlens's bytecode once, as any first run does
-    rows = run_sizes(sizes)
-    print("`custlens themes DIR --format json --all`, a fresh process each time (peak: all its processes):")
-    print()
-    print("| statements | files | cold cache s | warm cache s | peak MiB | " + " | ".join(STAGES) + " |")
-    print("|---:|---:|---:|---:|---:|" + "---:|" * len(STAGES))
-    for row in rows:
-        stages = row["stages"]
-        assert isinstance(stages, dict)
-        print(
-            f"| {row['size']:,} | {row['files']:,} | {row['cold']:.2f} | {row['warm']:.2f} | {row['memory']:.0f} | "
-            + " | ".join(f"{stages.get(name, 0.0):.2f}" for name in STAGES) + " |"
-        )
-    print("(stage times are summed over the processes that ran them at the same time)")
-    print()
-    by_size = {int(row["size"]): row for row in rows}
-    for small, large in itertools.pairwise(rows):
-        assert isinstance(small["cold"], float) and isinstance(large["cold"], float)
-        print(f"growth from {small['size']:,} to {large['size']:,} statements: "
-              f"{large['cold'] / small['cold']:.1f}x the time for {int(large['size']) / int(small['size']):.0f}x the statements")
+    semantic = [run_semantic(size) for size in sizes] if "semantic" in args.engines else []
+    fuzzy = [run_fuzzy(size) for size in fuzzy_sizes] if "fuzzy" in args.engines else []
+    if semantic:
+        print("Semantic engine (the default): `custlens themes DIR --format json --all`, a fresh process each time:")
+        print()
+        print("| statements | files | empty cache s | texts embedded | embedded per s | cached vectors s | warm s | "
+              "peak MiB (cached vectors) | " + " | ".join(STAGES["semantic"]) + " |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(STAGES["semantic"]))
+        for row in semantic:
+            stages = row["stages"]
+            assert isinstance(stages, dict)
+            print(f"| {row['size']:,} | {files_in(int(row['size'])):,} | {row['cold']:.2f} | {row['embedded']:,} | "
+                  f"{row['rate']:.0f} | {row['cached']:.2f} | {row['warm']:.2f} | {row['memory']:.0f} | "
+                  + " | ".join(f"{stages.get(name, 0.0):.2f}" for name in STAGES["semantic"]) + " |")
+        print("(stage times: of the cached-vectors run, summed over the processes that ran them at the same time)")
+        print()
+    if fuzzy:
+        print("Fuzzy engine: `custlens themes DIR --format json --all --engine fuzzy`:")
+        print()
+        print("| statements | files | cold cache s | warm cache s | peak MiB | " + " | ".join(STAGES["fuzzy"]) + " |")
+        print("|---:|---:|---:|---:|---:|" + "---:|" * len(STAGES["fuzzy"]))
+        for row in fuzzy:
+            stages = row["stages"]
+            assert isinstance(stages, dict)
+            print(f"| {row['size']:,} | {files_in(int(row['size'])):,} | {row['cold']:.2f} | {row['warm']:.2f} | "
+                  f"{row['memory']:.0f} | " + " | ".join(f"{stages.get(name, 0.0):.2f}" for name in STAGES["fuzzy"]) + " |")
+        print()
+        for small, large in itertools.pairwise(fuzzy):
+            assert isinstance(small["cold"], float) and isinstance(large["cold"], float)
+            print(f"fuzzy growth from {small['size']:,} to {large['size']:,} statements: "
+                  f"{large['cold'] / small['cold']:.1f}x the time for {int(large['size']) / int(small['size']):.0f}x "
+                  "the statements")
     checks = {}
     for size in sizes[-2:] if len(sizes) > 2 else sizes[-1:]:
         folder = corpus(size)
@@ -245,20 +313,20 @@ def main() -> None:
               f"empty cache: {check:.2f} s{spread}, peak {check_memory:.0f} MiB")
     helps = [timed(custlens("--help"), child_env())[0] for _ in range(5)]
     print(f"`custlens --help`: {min(helps):.3f} s (best of 5)")
-    fits = [size for size in sizes if size * size // 8 <= NAIVE_MAX_PAIRS]  # about 40% of statements per type
+    fits = [size for size in fuzzy_sizes if size * size // 8 <= NAIVE_MAX_PAIRS] if fuzzy else []
     ratio = None
     if fits:
         ours, naive, count = naive_baseline(fits[-1])
         ratio = (fits[-1], naive / ours)
-        print(f"grouping {count:,} pain and need statements of the {fits[-1]:,}-statement folder in one process: "
-              f"custlens {ours:.2f} s, naive cdist over every pair + threshold grouping {naive:.2f} s "
+        print(f"fuzzy grouping of {count:,} pain and need statements of the {fits[-1]:,}-statement folder in one "
+              f"process: custlens {ours:.2f} s, naive cdist over every pair + threshold grouping {naive:.2f} s "
               f"({naive / ours:.1f}x custlens's time)")
     ari = None
-    if not args.skip_banking:
+    if not args.skip_banking and fuzzy:
         fast, exact, fast_themes, exact_themes = banking_ari()
         ari = (fast, exact)
-        print(f"banking77 (10,003 queries, 77 intents): ARI {fast:.3f} with candidate pairs ({fast_themes} themes), "
-              f"{exact:.3f} exact ({exact_themes} themes)")
+        print(f"fuzzy engine on banking77 (10,003 queries, 77 intents): ARI {fast:.3f} with candidate pairs "
+              f"({fast_themes} themes), {exact:.3f} exact ({exact_themes} themes)")
     print()
     print("targets:")
     print()
@@ -268,31 +336,48 @@ def main() -> None:
     def line(name: str, goal: str, measured: str, ok: bool) -> None:
         print(f"| {name} | {goal} | {measured} | {'holds' if ok else 'MISSED'} |")
 
-    if 100_000 in by_size:
-        row = by_size[100_000]
-        line("themes, 100k statements, empty cache", "<= 10 s", f"{row['cold']:.2f} s", float(row["cold"]) <= 10)
-        line("themes, 100k statements, memory", "<= 1 GB", f"{row['memory']:.0f} MiB", float(row["memory"]) <= 1000)
-        line("themes, 100k statements, warm cache", "<= 5 s", f"{row['warm']:.2f} s", float(row["warm"]) <= 5)
-    if 10_000 in by_size:
-        line("themes, 10k statements, with start-up", "<= 1.5 s", f"{by_size[10_000]['cold']:.2f} s",
-             float(by_size[10_000]["cold"]) <= 1.5)
-    if 10_000 in by_size and 100_000 in by_size:
-        growth = float(by_size[100_000]["cold"]) / float(by_size[10_000]["cold"])
-        line("growth from 10k to 100k statements", "<= 12x", f"{growth:.1f}x", growth <= 12)
+    by_semantic = {int(row["size"]): row for row in semantic}
+    by_fuzzy = {int(row["size"]): row for row in fuzzy}
+    if semantic:
+        largest = semantic[-1]
+        line(f"semantic: embedding ({largest['embedded']:,} texts, {largest['size']:,} statements)", ">= 600/s",
+             f"{largest['rate']:.0f}/s", float(largest["rate"]) >= 600)
+    if 10_000 in by_semantic:
+        row = by_semantic[10_000]
+        line("semantic: themes, 10k statements, empty cache", "<= 25 s", f"{row['cold']:.2f} s", float(row["cold"]) <= 25)
+        line("semantic: themes, 10k statements, cached vectors", "<= 2 s", f"{row['cached']:.2f} s",
+             float(row["cached"]) <= 2)
+    if 100_000 in by_semantic:
+        row = by_semantic[100_000]
+        line("semantic: themes, 100k statements, cached vectors", "<= 12 s", f"{row['cached']:.2f} s",
+             float(row["cached"]) <= 12)
+        line("semantic: themes, 100k statements, memory", "<= 1.5 GB", f"{row['memory']:.0f} MiB",
+             float(row["memory"]) <= 1500)
+    if 100_000 in by_fuzzy:
+        row = by_fuzzy[100_000]
+        line("fuzzy: themes, 100k statements, empty cache", "<= 10 s", f"{row['cold']:.2f} s", float(row["cold"]) <= 10)
+        line("fuzzy: themes, 100k statements, memory", "<= 1 GB", f"{row['memory']:.0f} MiB", float(row["memory"]) <= 1000)
+        line("fuzzy: themes, 100k statements, warm cache", "<= 5 s", f"{row['warm']:.2f} s", float(row["warm"]) <= 5)
+    if 10_000 in by_fuzzy:
+        line("fuzzy: themes, 10k statements, with start-up", "<= 1.5 s", f"{by_fuzzy[10_000]['cold']:.2f} s",
+             float(by_fuzzy[10_000]["cold"]) <= 1.5)
+    if 10_000 in by_fuzzy and 100_000 in by_fuzzy:
+        growth = float(by_fuzzy[100_000]["cold"]) / float(by_fuzzy[10_000]["cold"])
+        line("fuzzy: growth from 10k to 100k statements", "<= 12x", f"{growth:.1f}x", growth <= 12)
     if checks:
         size = min(checks, key=lambda k: abs(checks[k][0] - 10_000))
         notes, seconds = checks[size]
         line(f"check, {notes:,} notes", "<= 3 s", f"{seconds:.2f} s", seconds <= 3)
     line("--help", "<= 0.3 s", f"{min(helps):.3f} s", min(helps) <= 0.3)
-    if 1_000_000 in by_size:
-        row = by_size[1_000_000]
-        line("themes, 1M statements (stretch)", "<= 3 min, <= 4 GB", f"{row['cold']:.0f} s, {row['memory']:.0f} MiB",
+    if 1_000_000 in by_fuzzy:
+        row = by_fuzzy[1_000_000]
+        line("fuzzy: themes, 1M statements (stretch)", "<= 3 min, <= 4 GB", f"{row['cold']:.0f} s, {row['memory']:.0f} MiB",
              float(row["cold"]) <= 180 and float(row["memory"]) <= 4000)
     if ari is not None:
-        line("banking77 ARI against the exact method", "within 0.02", f"{ari[0]:.3f} vs {ari[1]:.3f}",
+        line("fuzzy: banking77 ARI against the exact method", "within 0.02", f"{ari[0]:.3f} vs {ari[1]:.3f}",
              abs(ari[0] - ari[1]) <= 0.02)
     if ratio is not None:
-        print(f"| naive all-pairs baseline at {ratio[0]:,} statements | | {ratio[1]:.1f}x custlens's time | |")
+        print(f"| fuzzy: naive all-pairs baseline at {ratio[0]:,} statements | | {ratio[1]:.1f}x custlens's time | |")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ MAX_WORDS = 4
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """The words of a text, leaving out addresses (e-mail, web), which make poor labels."""
+    kept = (part for part in text.split() if "@" not in part and "://" not in part and not part.startswith("www."))
+    return _WORD.findall(" ".join(kept))
 
 
 def _boundary(word: str) -> bool:
@@ -69,7 +71,7 @@ def _sample(texts: Sequence[str]) -> list[str]:
     return list(texts[::step][:SAMPLE])
 
 
-CANDIDATES = 12  # phrases per group that the meaning of the group chooses among, where it can
+CANDIDATES = 8  # phrases per group that the meaning of the group chooses among, where it can
 
 Scorer = Callable[[Sequence[Sequence[str]]], Sequence[Sequence[float]]]
 
