@@ -287,7 +287,7 @@ def test_statements_csv_has_the_same_header_with_or_without_rows(runner, tmp_pat
     empty = runner.invoke(app, ["statements", str(tmp_path), "--format", "csv", "--type", "pain"])
     assert full.exit_code == empty.exit_code == 0
     header = full.stdout.splitlines()[0]
-    assert header.startswith("text,type,inferred,cue,section,path,line,") and header.endswith(",theme")
+    assert header.startswith("text,type,inferred,cue,confidence,why,section,path,line,") and header.endswith(",theme")
     assert empty.stdout.splitlines() == [header]
 
 

@@ -278,6 +278,11 @@ EngineOpt = Annotated[
                  "word matches (no model).", show_default=False),
 ]
 LevelOpt = Annotated[str, typer.Option("--level", help="Rank [bold]theme[/]s or the [bold]subtheme[/]s inside them.")]
+ConfidenceOpt = Annotated[
+    float | None,
+    typer.Option("--min-confidence", help="How sure an inferred pain or need must be to count (0-1; semantic engine; "
+                 "default 0, or min_confidence in custlens.yaml).", show_default=False),
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop on notes with errors instead of skipping them.")]
 REPORT_FORMATS = ("table", "json", "csv", "markdown")
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
@@ -317,10 +322,13 @@ def _date(value: str | None, option: str) -> Any:
 def _filters(
     segment: list[str] | None, kind: list[str] | None, since: str | None, until: str | None,
     type_: str | None = None, min_strength: str | None = None, level: str = "theme",
+    min_confidence: float | None = None,
 ) -> Any:
     from .commands import Filters
 
     _choose(level, ("theme", "subtheme"), "--level")
+    if min_confidence is not None and not 0 <= min_confidence <= 1:  # also refuses nan
+        raise CustlensError(f"invalid value for --min-confidence: {min_confidence}", hint="give a number from 0 to 1, e.g. 0.6")
     if type_ is not None:
         _choose(type_, ("pain", "need"), "--type")
     if min_strength is not None:
@@ -328,6 +336,7 @@ def _filters(
     return Filters(
         segments=tuple(segment or ()), kinds=tuple(kind or ()), since=_date(since, "--since"),
         until=_date(until, "--until"), type=type_, min_strength=min_strength, level=level,
+        min_confidence=min_confidence,
     )
 
 
@@ -402,6 +411,7 @@ def themes(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     write_codebook: Annotated[
@@ -420,7 +430,7 @@ def themes(
     from . import commands, render
 
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until, type_, min_strength, level)
+    filters = _filters(segment, kind, since, until, type_, min_strength, level, min_confidence)
     if write_codebook and redact:
         raise CustlensError(
             "--write-codebook writes the team's own codebook from the notes as they are; leave out --redact",
@@ -468,6 +478,7 @@ def segments(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -477,7 +488,7 @@ def segments(
     from . import commands, render
 
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until, level=level)
+    filters = _filters(segment, kind, since, until, level=level, min_confidence=min_confidence)
     with _run(no_cache) as run:
         report = commands.segments(
             paths, _config(), filters, top=top, grouping=_grouping(engine, threshold, subtheme_threshold), strict=strict,
@@ -507,6 +518,7 @@ def show(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="Output: text, json, csv or markdown.")] = "text",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -518,7 +530,8 @@ def show(
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
     with _run(no_cache) as run:
         report = commands.show(
-            theme, paths, _config(), _filters(segment, kind, since, until), _grouping(engine, threshold, subtheme_threshold),
+            theme, paths, _config(), _filters(segment, kind, since, until, min_confidence=min_confidence),
+            _grouping(engine, threshold, subtheme_threshold),
             strict, run, redact,
         )
     _warn_skipped(report.synthesis)
@@ -543,6 +556,7 @@ def statements(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -556,7 +570,7 @@ def statements(
         _choose(type_, ("pain", "need", "other"), "--type")
     with _run(no_cache) as run:
         synthesis = commands.statements(
-            paths, _config(), _filters(segment, kind, since, until, level=level),
+            paths, _config(), _filters(segment, kind, since, until, level=level, min_confidence=min_confidence),
             _grouping(engine, threshold, subtheme_threshold), strict, run, redact, type_,
         )
     _warn_skipped(synthesis)
@@ -798,6 +812,7 @@ def trends(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     format: FormatOpt = "table",
     strict: StrictOpt = False,
     redact: RedactOpt = False,
@@ -812,7 +827,7 @@ def trends(
 
     _choose(by, ("month", "quarter"), "--by")
     _choose(format, REPORT_FORMATS, "--format")
-    filters = _filters(segment, kind, since, until, type_, level=level)
+    filters = _filters(segment, kind, since, until, type_, level=level, min_confidence=min_confidence)
     with _run(no_cache) as run:
         report = commands.trends(paths, _config(), filters, by=by, top=top,
                                  grouping=_grouping(engine, threshold, subtheme_threshold), strict=strict, run=run,
@@ -844,6 +859,7 @@ def report(
     engine: EngineOpt = None,
     threshold: ThresholdOpt = None,
     subtheme_threshold: SubThresholdOpt = None,
+    min_confidence: ConfidenceOpt = None,
     strict: StrictOpt = False,
     redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
@@ -859,7 +875,7 @@ def report(
     from .parse import display_path
     from .storage import replace
 
-    filters = _filters(segment, kind, since, until, type_, min_strength, level)
+    filters = _filters(segment, kind, since, until, type_, min_strength, level, min_confidence)
     with _run(no_cache) as run:
         data = commands.html_report(paths, _config(), filters, show_all=all_, top=top,
                                     grouping=_grouping(engine, threshold, subtheme_threshold),

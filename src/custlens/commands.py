@@ -224,6 +224,7 @@ class Filters:
     type: str | None = None
     min_strength: str | None = None
     level: str = "theme"  # or "subtheme": what is ranked
+    min_confidence: float | None = None  # how sure an inferred pain or need must be (None: the config's)
 
     def keeps_note(self, note: Note) -> bool:
         return (
@@ -320,21 +321,7 @@ def synthesise(
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
     memo = None
-    with run.stage("tag"):
-        if run.cache:
-            from .cache import ResultCache, digest
-
-            memo = ResultCache()
-            memo.prune()
-            roots = sorted(os.path.abspath(root) for root in corpus.roots)
-            tags_key = digest(roots, sorted(added.items()), sorted(removed.items()))
-            known = memo.get("tags", tags_key) or {}
-            tagger.remember(known)
-        statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
-        if memo is not None and (tagger.fresh or len(tagger.remembered) != len(known)):
-            memo.put("tags", tags_key, tagger.remembered)
     settings = theme_settings(grouping, config)
-    codebook = load_codebook(config.codebook_path())
     embedder = None
     if settings.engine == "semantic":
         from .cache import cache_dir
@@ -342,6 +329,22 @@ def synthesise(
 
         embedder = Embedder(VectorStore(cache_dir()) if run.cache else None, progress=run.report)
     try:
+        with run.stage("tag"):
+            if run.cache:
+                from .cache import ResultCache, digest
+
+                memo = ResultCache()
+                memo.prune()
+                roots = sorted(os.path.abspath(root) for root in corpus.roots)
+                tags_key = digest(roots, sorted(added.items()), sorted(removed.items()))
+                known = memo.get("tags", tags_key) or {}
+                tagger.remember(known)
+            minimum = filters.min_confidence if filters.min_confidence is not None else config.min_confidence
+            statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger,
+                             embedder.vectors if embedder is not None else None, minimum or 0.0)
+            if memo is not None and (tagger.fresh or len(tagger.remembered) != len(known)):
+                memo.put("tags", tags_key, tagger.remembered)
+        codebook = load_codebook(config.codebook_path())
         themes = build_themes(statements, settings, codebook, run.timings, memo,
                               embedder.vectors if embedder is not None else None)
     finally:

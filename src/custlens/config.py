@@ -57,6 +57,9 @@ class Config(BaseModel):
     threshold: float | None = Field(None, gt=0, le=1, description="Default theme threshold of the engine.")
     subtheme_threshold: float | None = Field(None, gt=0, le=1, description="Default sub-theme threshold (semantic).")
     cues: dict[str, CueChanges] = Field(default_factory=dict, description="Tagger cues to add or remove.")
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, description="How sure an inferred pain or need must be to count (semantic engine)."
+    )
     redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
 
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -33,7 +33,9 @@ LABEL_CHARS = 60
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # one alternation, no nested quantifier over the same text
 # words that may sit inside a phrase but never start or end one
 _INNER_ONLY = FILLER | frozenset(
-    ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half"]
+    ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half",
+     "went", "goes", "going", "gone", "works", "worked", "working", "keeps", "kept", "gets", "got", "says", "said",
+     "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather"]
 )
 MAX_WORDS = 4
 
@@ -45,8 +47,10 @@ def _tokens(text: str) -> list[str]:
 
 
 def _boundary(word: str) -> bool:
-    """Whether a phrase may start or end with this (lower-cased) word."""
-    return len(word) > 1 and word not in _INNER_ONLY and not any(c.isdigit() for c in word)
+    """Whether a phrase may start or end with this (lower-cased) word: not a function word, a common
+    verb or an adverb in -ly, not a number."""
+    return (len(word) > 1 and word not in _INNER_ONLY and not any(c.isdigit() for c in word)
+            and not (word.endswith("ly") and len(word) > 4))
 
 
 def _phrases(words: list[str]) -> list[tuple[tuple[str, ...], str]]:

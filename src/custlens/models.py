@@ -213,7 +213,8 @@ class Statement:
     """One thing a customer said or the team observed, with its type and where it came from.
 
     `type` is None until the tagger has run; `inferred` says whether the type was inferred by the tagger
-    (with the `cue` that fired) or stated by the note (a Needs section, a `Need:` line, a `#need` tag).
+    (with the `cue` that fired, its `confidence` and `why`) or stated by the note (a Needs section, a
+    `Need:` line, a `#need` tag).
     """
 
     text: str
@@ -223,6 +224,8 @@ class Statement:
     type: StatementType | None
     inferred: bool = False
     cue: str | None = None
+    confidence: float | None = None  # how sure the tagger is of an inferred type (the semantic engine's)
+    why: str | None = None  # how an inferred type was decided: `cue "i wish", model 0.83`, `model 0.71`
 
     @property
     def place(self) -> str:

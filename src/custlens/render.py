@@ -114,7 +114,7 @@ def check_json(report: CheckReport, strict: bool, pretty: bool = True) -> str:
 
 
 STATEMENT_COLUMNS = (
-    "text", "type", "inferred", "cue", "section", "path", "line",
+    "text", "type", "inferred", "cue", "confidence", "why", "section", "path", "line",
     "entry", "note", "segment", "kind", "participant", "researcher", "date", "tags", "attributes",
 )
 
@@ -131,6 +131,8 @@ def statement_dict(
         "type": statement.type,
         "inferred": statement.inferred,
         "cue": statement.cue,
+        "confidence": statement.confidence,
+        "why": why_typed(statement),
         "section": statement.section,
         "path": note.path,
         "line": statement.line,
@@ -154,6 +156,17 @@ def statement_dict(
     if with_theme:
         data["theme"] = theme
     return data
+
+
+def why_typed(statement: Statement) -> str:
+    """How a statement got its type: where the note states it, or how the tagger decided."""
+    if statement.inferred:
+        return statement.why or (f'cue "{statement.cue}"' if statement.cue else "no cue")
+    if statement.section in ("pains", "needs"):
+        return f"stated: under {statement.section}"
+    if statement.section == "follow-ups":
+        return "stated: a follow-up"
+    return f"stated: a {statement.type} line or tag"
 
 
 def theme_dict(
@@ -511,7 +524,7 @@ def show_lines(report: ShowReport) -> list[str]:
         for s in statements:
             note = s.note
             who = note.participant or "no participant"
-            inferred = f" [inferred: {s.cue}]" if s.inferred else ""
+            inferred = f" [inferred: {why_typed(s)}]" if s.inferred else ""
             fit = theme.fit_of(s)
             similarity = f"  similarity {fit:.2f}" if fit is not None else ""
             lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}{similarity}")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .cues import (
     ADVICE,
@@ -38,6 +39,9 @@ _NEGATION_BEFORE = re.compile(rf"(?:(?:^|\W){_NEG}|n't)(?:\W+{_FILLERS}){{0,2}}\
 _NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no|never|won't|wouldn't)\W+(?:\w+\W+)?$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _SPACES = re.compile(r"\s+")
+
+
+Flags = tuple[str | None, str | None]  # the need cue and the pain cue that count in a text
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,9 @@ class Tagger:
             kind: re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues)) if cues else None
             for kind, cues in self.cues.items()
         }
-        self._seen: dict[str, tuple[StatementType, str | None]] = {}  # repeated statements are common
+        self._seen: dict[str, Flags] = {}  # repeated statements are common
         self._plains: dict[str, str] = {}  # text -> normalised text
-        self._known: dict[str, tuple[StatementType, str | None]] = {}  # from an earlier run
+        self._known: dict[str, Flags] = {}  # from an earlier run
         self.fresh = 0  # texts typed in this run, not known before
 
     def _first(self, kind: str, text: str) -> tuple[int, str] | None:
@@ -137,12 +141,12 @@ class Tagger:
         return bool(_NEGATION_BEFORE.search(before))
 
     @property
-    def remembered(self) -> dict[str, tuple[StatementType, str | None]]:
-        """What the tagger has typed in this run, by normalised text (to keep for the next run)."""
+    def remembered(self) -> dict[str, Flags]:
+        """The cues found in this run, by normalised text (to keep for the next run)."""
         return self._seen
 
-    def remember(self, known: dict[str, tuple[StatementType, str | None]]) -> None:
-        """Types found by an earlier run; they are used, and kept, only for texts seen again."""
+    def remember(self, known: dict[str, Flags]) -> None:
+        """Cues found by an earlier run; they are used, and kept, only for texts seen again."""
         self._known.update(known)
 
     def prepare(self, texts: Iterable[str]) -> None:
@@ -157,8 +161,8 @@ class Tagger:
             self._seen.update(zip(part, found))
             self.fresh += len(part)
 
-    def _classify_all(self, plains: list[str]) -> list[tuple[StatementType, str | None]]:
-        return [self._classify(plain) for plain in plains]
+    def _classify_all(self, plains: list[str]) -> list[Flags]:
+        return [self._flags(plain) for plain in plains]
 
     def _plain(self, text: str) -> str:
         plain = self._plains.get(text)
@@ -167,44 +171,78 @@ class Tagger:
         return plain
 
     def classify(self, text: str) -> tuple[StatementType, str | None]:
-        """`("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)`."""
+        """By cues alone: `("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)` (a need
+        cue wins over a pain cue)."""
+        need, pain = self.cues_of(text)
+        if need is not None:
+            return "need", need
+        if pain is not None:
+            return "pain", pain
+        return "other", None
+
+    def cues_of(self, text: str) -> Flags:
+        """The need cue and the pain cue that count in a text (each None if none does)."""
         plain = self._plain(text)
         found = self._seen.get(plain)
         if found is None:
             found = self._known.get(plain)
             if found is None:
-                found = self._classify(plain)
+                found = self._flags(plain)
                 self.fresh += 1
             self._seen[plain] = found
         return found
 
-    def _classify(self, plain: str) -> tuple[StatementType, str | None]:
+    def _flags(self, plain: str) -> Flags:
         need = self._first("need", plain)
         if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
             need = None
-        if need is not None:  # a need wins: no pain cue is looked for
-            return "need", need[1]
+        return (need[1] if need is not None else None), self._pain(plain)
+
+    def _pain(self, plain: str) -> str | None:
         pain = self._first("pain", plain)
-        if pain is not None:
-            if DENIAL.search(plain) is None:
-                return "pain", pain[1]
-            for clause in CLAUSE_BREAK.split(plain):  # "buying was not a problem, yet returns failed"
-                if not DENIAL.search(clause):
-                    pain = self._first("pain", clause)
-                    if pain is not None:
-                        return "pain", pain[1]
-        return "other", None
+        if pain is None:
+            return None
+        if DENIAL.search(plain) is None:
+            return pain[1]
+        for clause in CLAUSE_BREAK.split(plain):  # "buying was not a problem, yet returns failed"
+            if not DENIAL.search(clause):
+                pain = self._first("pain", clause)
+                if pain is not None:
+                    return pain[1]
+        return None
 
 
-def tag(statements: Iterable[Statement], tagger: Tagger) -> list[Statement]:
-    """Statements with every missing type inferred (`inferred=True` and the cue that fired)."""
+def tag(
+    statements: Iterable[Statement], tagger: Tagger, vectors: Callable[[Sequence[str]], Any] | None = None,
+    min_confidence: float = 0.0,
+) -> list[Statement]:
+    """Statements with every missing type inferred (`inferred=True`, the cue, and how sure).
+
+    With `vectors` (the semantic engine), the learned model and the cues decide together, and an
+    inferred pain or need less sure than `min_confidence` counts as other; without, cues alone decide."""
     statements = list(statements)
-    tagger.prepare(s.text for s in statements if s.type is None)
+    untyped = [s.text for s in statements if s.type is None]
+    tagger.prepare(untyped)
+    decided: dict[str, tuple[StatementType, str | None, float | None, str]] = {}
+    if vectors is not None and untyped:
+        from .tagmodel import decide
+
+        texts = sorted(set(untyped))
+        for text, decision in zip(texts, decide(vectors(texts), [tagger.cues_of(text) for text in texts])):
+            kind: StatementType = decision.type  # type: ignore[assignment]  # one of TYPES
+            why = decision.why
+            if kind != "other" and decision.confidence < min_confidence:
+                kind, why = "other", f"{why}, under the minimum confidence {min_confidence:g}"
+            decided[text] = (kind, decision.cue, decision.confidence, why)
     out = []
     for statement in statements:
         if statement.type is None:
-            kind, cue = tagger.classify(statement.text)
+            found = decided.get(statement.text)
+            if found is None:
+                kind, cue = tagger.classify(statement.text)
+                found = (kind, cue, None, f'cue "{cue}"' if cue else "no cue")
             # not dataclasses.replace: that is several times slower, and a run makes a Statement per text
-            statement = Statement(statement.text, statement.section, statement.line, statement.note, kind, True, cue)
+            statement = Statement(statement.text, statement.section, statement.line, statement.note, found[0], True,
+                                  found[1], found[2], found[3])
         out.append(statement)
     return out
