@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -218,13 +219,28 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items())
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)` from a note or
+# an imported ticket): such a text gets a leading `'`, as OWASP advises, and shows as it was written.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading `'` where it would start a formula; plain numbers
+    (`-3`, `+1.5`) stay numbers."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
-    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty."""
+    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty;
+    text that a spreadsheet would run as a formula made safe (`spreadsheet_safe`)."""
     if isinstance(value, (list, tuple)):
-        return "; ".join(map(str, value))
-    if isinstance(value, dict):
+        value = "; ".join(map(str, value))
+    elif isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if value else ""
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def _csv(rows: list[list[Any]]) -> str:
