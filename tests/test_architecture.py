@@ -10,7 +10,7 @@ import pytest
 import custlens
 
 ORDER = [
-    "__init__", "errors", "timing", "parallel", "storage", "models", "yamlsafe", "config", "parse", "imports", "cache", "extract", "cues", "tag",
+    "__init__", "errors", "visible", "timing", "parallel", "storage", "models", "yamlsafe", "config", "parse", "imports", "cache", "extract", "cues", "tag",
     "_native", "cluster", "codebook", "themes", "triangulate", "redact", "commands", "render", "html_report", "cli", "__main__",
 ]
 PACKAGE = Path(custlens.__file__).parent

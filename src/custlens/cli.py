@@ -19,6 +19,7 @@ import typer
 
 from . import __version__
 from .errors import CustlensError, ExitCode
+from .visible import visible
 
 app = typer.Typer(
     name="custlens",
@@ -49,9 +50,9 @@ def _print_error(error: CustlensError) -> None:
     from rich.markup import escape
 
     console = _err_console()
-    console.print(f"[bold red]error:[/] {escape(error.location() + error.message)}")
+    console.print(f"[bold red]error:[/] {escape(visible(error.location() + error.message))}")
     if error.hint:
-        console.print(f"  [dim]hint:[/] {escape(error.hint)}")
+        console.print(f"  [dim]hint:[/] {escape(visible(error.hint))}")
 
 
 def _quiet_broken_pipe() -> None:
@@ -89,8 +90,10 @@ def handles_errors(command: F) -> F:
         except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
             if os.environ.get("CUSTLENS_DEBUG"):
                 raise
+            from rich.markup import escape
+
             _err_console().print(
-                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                f"[bold red]internal error:[/] {type(error).__name__}: {escape(visible(str(error)))}\n"
                 "  hint: this is a bug in custlens; run again with CUSTLENS_DEBUG=1 for the details"
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
@@ -198,7 +201,7 @@ def _complete_themes(incomplete: str) -> list[tuple[str, str]]:
         from .commands import Filters, synthesise
 
         ranked = synthesise(None, _config(), Filters()).ranked
-        return [(e.theme.id, e.theme.label[:60]) for e in ranked if e.theme.id.startswith(incomplete)]
+        return [(e.theme.id, visible(e.theme.label[:60])) for e in ranked if e.theme.id.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
@@ -625,7 +628,7 @@ def add(
         else:
             from rich.markup import escape
 
-            _err_console().print(f"[yellow]warning:[/] {escape(problem.message)}")
+            _err_console().print(f"[yellow]warning:[/] {escape(visible(problem.message))}")
     typer.echo(display_path(path))
     if edit:
         _open_editor(path)
@@ -672,6 +675,7 @@ def schema(
     import json
 
     from .models import note_schema
+    from .parse import display_path
 
     config = _config()
     text = json.dumps(note_schema(config.kinds, config.segments, config.attributes), indent=2) + "\n"
@@ -683,8 +687,8 @@ def schema(
     try:
         replace(output, text)
     except OSError as exc:
-        raise CustlensError(f"cannot write {output}: {exc.strerror or exc}") from None
-    _err_console().print(f"wrote {output}")
+        raise CustlensError(f"cannot write {display_path(output)}: {exc.strerror or exc}") from None
+    _err_console().print(f"wrote {display_path(output)}")
 
 
 @app.command("import")

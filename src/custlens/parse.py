@@ -24,6 +24,7 @@ from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
 from .parallel import can_fork, cores, shared
+from .visible import name_text
 from .yamlsafe import YamlError, YamlList, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -73,7 +74,7 @@ def display_path(path: Path, cwd: str | None = None) -> str:
             shown = str(path)
     except ValueError:
         shown = str(path)
-    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    shown = name_text(shown)  # bytes that are not UTF-8 as `\xff`
     if shown.isprintable():
         return shown
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
@@ -187,7 +188,7 @@ def read_note_file(path: Path, settings: ParseSettings, display: str | None = No
                     hint="notes are .md files with front matter, or .yaml/.yml files")
         )
         return result
-    return parse_bytes(data, shown, suffix, settings, base_id=path.stem)
+    return parse_bytes(data, shown, suffix, settings, base_id=name_text(path.stem))
 
 
 # --- many files at once ----------------------------------------------------------------------------
