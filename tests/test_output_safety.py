@@ -161,3 +161,98 @@ def test_a_file_name_that_is_not_utf8_gives_json_a_strict_parser_reads(locale, t
     table = subprocess.run([sys.executable, "-m", "custlens", "statements", "notes"], capture_output=True, env=env,
                            cwd=tmp_path, check=False)
     assert b"notes/caf\\xff.md:7" in table.stdout
+
+
+# --- output paths -----------------------------------------------------------------------------------
+
+OUTPUTS = {"report": ["report", "{notes}", "--html"], "schema": ["schema", "-o"]}
+
+
+def _write_to(runner, command: str, path, notes) -> object:
+    args = [word.format(notes=notes) for word in OUTPUTS[command]] + [str(path)]
+    return runner.invoke(app, args)
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_output_path_that_is_a_link_is_written_through_to_its_target(command, runner, tmp_path) -> None:
+    from .conftest import NOTES
+
+    (tmp_path / "kept.html").write_text("old")
+    (tmp_path / "link").symlink_to("kept.html")
+    (tmp_path / "dangling").symlink_to("made.html")
+    for name in ("link", "dangling"):
+        result = _write_to(runner, command, tmp_path / name, NOTES)
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).is_symlink()
+    assert (tmp_path / "kept.html").read_text() != "old" and (tmp_path / "made.html").stat().st_size > 100
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_output_path_that_is_a_named_pipe_is_written_into_not_replaced(command, runner, tmp_path) -> None:
+    import os
+    import stat
+    import threading
+
+    from .conftest import NOTES
+
+    pipe = tmp_path / "out.fifo"
+    os.mkfifo(pipe)
+    read: list[bytes] = []
+
+    def reader() -> None:
+        with open(pipe, "rb") as handle:
+            read.append(handle.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    result = _write_to(runner, command, pipe, NOTES)
+    if not read:  # the pipe was not opened for writing: let the reader go
+        with open(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK), "wb"):
+            pass
+    thread.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)  # still the pipe
+    assert read and len(read[0]) > 100
+
+
+def test_an_output_path_that_is_a_character_device_is_written_into_not_replaced(runner, tmp_path) -> None:
+    import os
+    import stat
+
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is, on Linux
+    except (PermissionError, AttributeError):
+        pytest.skip("making a character device needs root")
+    from .conftest import NOTES
+
+    for command in sorted(OUTPUTS):
+        result = _write_to(runner, command, device, NOTES)
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert not [p for p in tmp_path.iterdir() if p.name != "null"]
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_a_dash_writes_to_standard_output(command, runner, in_tmp) -> None:
+    from .conftest import NOTES
+
+    result = _write_to(runner, command, "-", NOTES)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!doctype html>" if command == "report" else "{")
+    assert not (in_tmp / "-").exists()
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_a_regular_output_file_is_replaced_atomically_and_keeps_its_permissions(command, runner, tmp_path) -> None:
+    from .conftest import NOTES
+
+    target = tmp_path / "private.out"
+    target.write_text("old")
+    target.chmod(0o600)
+    result = _write_to(runner, command, target, NOTES)
+    assert result.exit_code == 0, result.output
+    assert target.read_text() != "old" and target.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private.out"]  # no temporary file left
+    folder = _write_to(runner, command, tmp_path, NOTES)
+    assert folder.exit_code == 2 and "a folder" in folder.stderr

@@ -665,7 +665,7 @@ def init(
 @app.command()
 @handles_errors
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout (- for stdout).", show_default=False)] = None,
 ) -> None:
     """Print the JSON Schema of a note's front matter and of YAML notes (for editors and CI).
 
@@ -679,16 +679,25 @@ def schema(
 
     config = _config()
     text = json.dumps(note_schema(config.kinds, config.segments, config.attributes), indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
+    if output is None or str(output) == "-":
+        _emit(text)
         return
-    from .storage import replace
+    _write_output(output, text)
+    _err_console().print(f"wrote {display_path(output)}")
+
+
+def _write_output(path: Path, text: str) -> None:
+    """Write a file the user named: through a link, into a pipe or device, atomically over a file."""
+    from .parse import display_path
+    from .storage import write_output
 
     try:
-        replace(output, text)
+        write_output(path, text)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        raise CustlensError(f"cannot write {display_path(output)}: {exc.strerror or exc}") from None
-    _err_console().print(f"wrote {display_path(output)}")
+        raise CustlensError(f"cannot write {display_path(path)}: {(exc.strerror or str(exc)).lower()}",
+                            hint="give a file name, or - for standard output") from None
 
 
 @app.command("import")
@@ -790,7 +799,7 @@ def trends(
 @handles_errors
 def report(
     paths: PathsArg = None,
-    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file.", show_default=False)] = Path("custlens-report.html"),
+    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file (- for stdout).", show_default=False)] = Path("custlens-report.html"),
     segment: SegmentOpt = None,
     kind: KindOpt = None,
     since: SinceOpt = None,
@@ -813,7 +822,6 @@ def report(
     from . import commands
     from .html_report import render_html
     from .parse import display_path
-    from .storage import replace
 
     filters = _filters(segment, kind, since, until, type_, min_strength)
     with _run(no_cache) as run:
@@ -822,10 +830,10 @@ def report(
         _warn_skipped(data.synthesis)
         with run.stage("render"):
             page = render_html(data)
-    try:
-        replace(html_file, page)
-    except OSError as exc:
-        raise CustlensError(f"cannot write {display_path(html_file)}: {(exc.strerror or str(exc)).lower()}") from None
+    if str(html_file) == "-":
+        _emit(page)
+        return
+    _write_output(html_file, page)
     typer.echo(display_path(html_file))
 
 

@@ -701,7 +701,7 @@ CODEBOOK_HEADER = """\
 def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str]]:
     """Add the report's unnamed themes to the codebook file, keeping what is there; return the new ids."""
     from .codebook import CodebookEntry, entries_yaml, load_codebook
-    from .storage import replace
+    from .storage import write_output
     from .yamlsafe import YamlError, load_yaml
 
     path = Path(os.path.realpath(config.codebook_path()))  # a linked codebook is written where it lives
@@ -728,7 +728,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
             hint="the file must map theme ids to {label, type, match}; nothing was written",
         )
     try:
-        replace(path, text)
+        write_output(path, text)
     except OSError as exc:
         raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
     return path, list(new)

@@ -6,17 +6,21 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 
 @contextlib.contextmanager
-def _temporary_beside(path: Path, content: str | bytes) -> Iterator[Path]:
-    """A fully written and synced temporary file in the same folder; removed afterwards, whatever happens."""
+def _temporary_beside(path: Path, content: str | bytes, mode: int | None = None) -> Iterator[Path]:
+    """A fully written and synced temporary file in the same folder, with `mode` if given (else 0o644
+    less the umask); removed afterwards, whatever happens."""
     temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     data = content.encode("utf-8") if isinstance(content, str) else content
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644 if mode is None else mode & 0o600)
     try:
+        if mode is not None:
+            os.fchmod(descriptor, mode)  # exactly this mode, whatever the umask
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -57,10 +61,35 @@ def _create_exclusive(path: Path, text: str) -> None:
         raise
 
 
-def replace(path: Path, content: str | bytes) -> None:
+def replace(path: Path, content: str | bytes, mode: int | None = None) -> None:
     """Write `path` atomically: readers see the old content or the new one, never a mix or nothing."""
-    with _temporary_beside(path, content) as temporary:
+    with _temporary_beside(path, content, mode) as temporary:
         os.replace(temporary, path)
+
+
+def write_output(path: Path, content: str | bytes) -> None:
+    """Write the file a command was asked to write (`report --html`, `schema -o`, the codebook).
+
+    A symbolic link is written through, to the file it points to (made if it is missing); a named
+    pipe or a device (`/dev/null`, a terminal) is written straight into, never replaced; a regular
+    file is replaced atomically and keeps its permissions; a folder, a socket or a block device is
+    refused (OSError)."""
+    target = Path(os.path.realpath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        replace(target, content)
+        return
+    if stat.S_ISREG(info.st_mode):
+        replace(target, content, stat.S_IMODE(info.st_mode))
+        return
+    if not (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a file, a pipe or a character device"
+        raise OSError(errno.EISDIR if stat.S_ISDIR(info.st_mode) else errno.EINVAL, what, str(path))
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))  # no O_CREAT, no O_TRUNC
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def write_unique(folder: Path, stem: str, suffix: str, text: str, limit: int = 1000) -> Path:
