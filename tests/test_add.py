@@ -175,3 +175,78 @@ def test_add_warns_of_a_missing_need_only_where_the_config_asks_for_one(runner, 
     interview = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--pain", "slow"])
     assert interview.exit_code == 0 and "states no customer need" in interview.stderr
     assert runner.invoke(app, ["check"]).exit_code == 1  # and check agrees: the interview is the one it reports
+
+
+# --- SIGTERM and what a killed write leaves ----------------------------------------------------------
+
+# `custlens` with fsync made slow, so that a signal arrives while the temporary file is being written
+_SLOW_WRITE = (
+    "import os, sys, time\n"
+    "os.fsync = lambda descriptor: time.sleep(60)\n"
+    "from custlens.cli import main\n"
+    "sys.argv = ['custlens', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["add", "import"])
+def test_sigterm_while_a_note_is_written_stops_like_ctrl_c_and_leaves_nothing(command, in_tmp) -> None:
+    import signal
+
+    (in_tmp / "export.csv").write_text("id,text\n1,Export to Xero\n", encoding="utf-8")
+    args = {
+        "add": ["add", "--no-input", "--kind", "interview", "--segment", "smb", "--need", "Export to Xero"],
+        "import": ["import", "export.csv", "--text-column", "text", "--segment", "smb"],
+    }[command]
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, *args], cwd=in_tmp, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    notes = in_tmp / "notes"
+    deadline = time.time() + 30
+    while time.time() < deadline and not (notes.is_dir() and any(p.name.endswith(".tmp") for p in notes.iterdir())):
+        time.sleep(0.05)
+    assert notes.is_dir() and [p for p in notes.iterdir() if p.name.endswith(".tmp")], "the write never started"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err.strip() == "terminated", (proc.returncode, err)
+    assert out == "" and list(notes.iterdir()) == []  # no note, no temporary file
+
+
+def _left_behind(folder: Path, age: float) -> dict[str, Path]:
+    """Files like those a killed write leaves, and others that only look like them; `age` seconds old."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {
+        "ours": ".2026-01-02-smb-p-1.md.0123456789ab.tmp",
+        "ours yaml": ".2026-01-02-import-x.yaml.a1b2c3d4e5f6.tmp",
+        "not a note": ".report.html.0123456789ab.tmp",
+        "no token": ".2026-01-02-smb-p-1.md.tmp",
+        "not hidden": "2026-01-02-smb-p-1.md.0123456789ab.tmp",
+        "someone else's": ".notes.md.swp",
+    }
+    made = {}
+    for what, name in names.items():
+        made[what] = folder / name
+        made[what].write_text("half a note")
+    made["link"] = folder / ".linked.md.fedcba987654.tmp"
+    made["link"].symlink_to(made["not hidden"])
+    for path in made.values():
+        os.utime(path, (time.time() - age, time.time() - age), follow_symlinks=False)
+    return made
+
+
+@pytest.mark.parametrize("command", ["check", "add"])
+def test_check_and_add_remove_the_stale_temporary_files_of_a_killed_write_and_nothing_else(command, runner, in_tmp) -> None:
+    from .conftest import note
+
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    stale = _left_behind(in_tmp / "notes", age=3600)
+    fresh = _left_behind(in_tmp / "notes" / "recent", age=5)  # a write that may still be going on
+    nested = _left_behind(in_tmp / "notes" / "2025", age=3600)
+    args = {"check": ["check"], "add": ["add", "--kind", "interview", "--segment", "smb", "--need", "x"]}[command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    gone = {what for what, path in stale.items() if not os.path.lexists(path)}
+    assert gone == {"ours", "ours yaml"}
+    assert all(os.path.lexists(path) for path in fresh.values())
+    nested_gone = {what for what, path in nested.items() if not os.path.lexists(path)}
+    assert nested_gone == ({"ours", "ours yaml"} if command == "check" else set())  # add cleans the folder it writes to

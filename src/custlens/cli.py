@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
-from .errors import CustlensError, ExitCode
+from .errors import CustlensError, ExitCode, Terminated
 from .visible import visible
 
 app = typer.Typer(
@@ -76,9 +76,10 @@ def handles_errors(command: F) -> F:
         except CustlensError as error:
             _print_error(error)
             raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            _err_console().print("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (`Terminated`)
+            terminated = isinstance(stop, Terminated)
+            _err_console().print("terminated" if terminated else "interrupted")
+            raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
         except EOFError:  # Ctrl-D at a prompt: the user gave up, as with Ctrl-C
             _err_console().print("cancelled (end of input): nothing was written")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
@@ -844,6 +845,21 @@ def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
         )
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (what `kill`, systemd and CI runners send) stops a command the way Ctrl-C does: a note
+    being written is left whole or not at all, and its temporary file is removed."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError):  # not the main thread: the default action stays
+        pass
+
+
 def invoke() -> int:
     """Run the command line in `sys.argv`; return the exit code."""
     # Pydantic plugins are installed packages that watch every validation, so they would see every
@@ -856,6 +872,7 @@ def invoke() -> int:
     import gc
 
     gc.disable()
+    _stop_on_sigterm()
     try:
         app()
     except SystemExit as stop:

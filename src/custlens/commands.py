@@ -61,6 +61,7 @@ class Corpus:
     notes: list[Note] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    hidden_tmp: list[Path] = field(default_factory=list)  # hidden .tmp files seen in the notes folders
 
     @property
     def problems(self) -> list[Problem]:
@@ -99,8 +100,9 @@ def load(
     run = run or Run()
     roots = resolve_paths(paths, config)
     settings = ParseSettings.from_config(config)
+    hidden_tmp: list[Path] = []
     with run.stage("read/parse"):
-        files, folder_problems = find_note_files(roots, tuple(config.exclude))
+        files, folder_problems = find_note_files(roots, tuple(config.exclude), hidden_tmp)
         cache = None
         if run.cache:
             from .cache import ParseCache
@@ -129,7 +131,7 @@ def load(
         if cache is not None:
             cache.save()
     read = [result for result in results if result is not None]
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots)
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots, hidden_tmp=hidden_tmp)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     if statements:
@@ -164,9 +166,13 @@ class CheckReport:
 
 
 def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
-    """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
+    """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
+    Notes are never modified; the temporary files a killed `add` or `import` left are removed."""
+    from .storage import remove_stale_temporaries
+
     run = run or Run()
     corpus = load(paths, config, run, statements=False)
+    remove_stale_temporaries(corpus.hidden_tmp)
     spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
         with run.stage("extract"):
@@ -312,9 +318,11 @@ def synthesise(
 
             memo = ResultCache()
             memo.prune()
+            from .tag import is_memory
+
             roots = sorted(os.path.abspath(root) for root in corpus.roots)
-            tags_key = digest(roots, sorted(added.items()), sorted(removed.items()))
-            known = memo.get("tags", tags_key) or {}
+            tags_key = digest(roots, tagger.settings)  # the cues in effect, however the config wrote them
+            known = memo.get("tags", tags_key, is_memory) or {}
             tagger.remember(known)
         statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger)
         if memo is not None and (tagger.fresh or len(tagger.remembered) != len(known)):
@@ -576,7 +584,7 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
 def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path, list[Problem]]:
     """Write a new note into the notes folder, atomically, never over an existing file; return its path
     and the warnings `check` would give it."""
-    from .storage import write_unique
+    from .storage import remove_stale_temporaries, temporaries_in, write_unique
 
     target = folder or config.notes_dirs()[0]
     who = new.participant or new.title or "note"
@@ -586,6 +594,7 @@ def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path,
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CustlensError(f"cannot create the notes folder {display_path(target)}: {exc.strerror}") from None
+    remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
     try:
         return write_unique(target, name, ".md", note_markdown(new)), warnings
     except OSError as exc:
@@ -743,7 +752,7 @@ def import_csv(
     """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
     from .imports import build_batch
     from .parse import parse_bytes
-    from .storage import write_unique
+    from .storage import remove_stale_temporaries, temporaries_in, write_unique
 
     try:
         data = source.read_bytes()
@@ -770,6 +779,7 @@ def import_csv(
         return target / f"{result.name}.yaml", result
     try:
         target.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
         return write_unique(target, result.name, ".yaml", result.text), result
     except OSError as exc:
         raise CustlensError(f"cannot write into {display_path(target)}: {exc.strerror or exc}") from None

@@ -80,12 +80,15 @@ def display_path(path: Path, cwd: str | None = None) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
 
 
-def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[list[Path], list[Problem]]:
+def find_note_files(
+    paths: list[Path], exclude: tuple[str, ...] = (), hidden_tmp: list[Path] | None = None
+) -> tuple[list[Path], list[Problem]]:
     """Every note file under `paths`, sorted, each once however it is reached; a missing path is a
     usage error, and a folder that cannot be read is a problem.
 
     Folders are walked without following symbolic links to folders (so link loops cannot trap it);
-    hidden files and folders (`.git`, `.obsidian`) are skipped; `exclude` holds glob patterns.
+    hidden files and folders (`.git`, `.obsidian`) are skipped (hidden `.tmp` files are added to
+    `hidden_tmp`, if given: a killed write may have left them); `exclude` holds glob patterns.
     """
     found: dict[object, Path] = {}
     problems: list[Problem] = []
@@ -118,7 +121,11 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 inside = os.path.relpath(folder, root).replace(os.sep, "/")
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
+                    if name.startswith("."):
+                        if hidden_tmp is not None and name.endswith(".tmp"):
+                            hidden_tmp.append(Path(folder, name))
+                        continue
+                    if not name.lower().endswith(NOTE_SUFFIXES):
                         continue
                     if excluded is None or not excluded(name if inside == "." else f"{inside}/{name}", name):
                         add(Path(folder, name))

@@ -137,6 +137,13 @@ class Tagger:
         return bool(_NEGATION_BEFORE.search(before))
 
     @property
+    def settings(self) -> tuple[object, ...]:
+        """Everything the types depend on, besides the code: each cue (name, type, pattern) and the
+        phrases removed. Part of the key under which a run's types are kept for the next one."""
+        cues = tuple((cue.name, cue.type, cue.pattern.pattern) for kind in ("need", "pain") for cue in self.cues[kind])
+        return cues, tuple(sorted((kind, tuple(sorted(phrases))) for kind, phrases in self._removed.items()))
+
+    @property
     def remembered(self) -> dict[str, tuple[StatementType, str | None]]:
         """What the tagger has typed in this run, by normalised text (to keep for the next run)."""
         return self._seen
@@ -194,6 +201,16 @@ class Tagger:
                     if pain is not None:
                         return "pain", pain[1]
         return "other", None
+
+
+def is_memory(value: object) -> bool:
+    """Whether a value kept from an earlier run has the shape `Tagger.remembered` gives: normalised
+    text to (type, cue or None)."""
+    return type(value) is dict and all(
+        type(text) is str and type(found) is tuple and len(found) == 2 and found[0] in ("pain", "need", "other")
+        and (found[1] is None or type(found[1]) is str)
+        for text, found in value.items()
+    )
 
 
 def tag(statements: Iterable[Statement], tagger: Tagger) -> list[Statement]:
