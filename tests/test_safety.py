@@ -214,3 +214,19 @@ def test_the_process_ends_with_all_its_output_written_and_its_exit_code(runner, 
     failed = subprocess.run([sys.executable, "-m", "custlens", "check", str(tmp_path / "missing")], capture_output=True,
                             text=True, env=env, check=False)
     assert failed.returncode == 2 and "no such file or folder" in failed.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux), a device that is always full")
+@pytest.mark.parametrize("command", ["themes", "themes --format json", "check", "statements --format csv", "show deposit",
+                                     "segments", "trends --format markdown", "schema", "--version"])
+def test_a_full_disk_on_standard_output_is_an_io_error_not_a_bug(command: str, tmp_path) -> None:
+    from custlens.errors import ExitCode
+
+    args = command.split() + ([str(NOTES)] if command.split()[0] not in ("schema", "--version") else [])
+    env = dict(os.environ, CUSTLENS_CACHE_DIR=str(tmp_path / "cache"))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "custlens", *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                              env=env, check=False)
+    assert done.returncode == ExitCode.IO == 74
+    assert done.stderr.splitlines() == ["error: cannot write the output: no space left on device",
+                                        "  hint: check the free space where the output goes"]

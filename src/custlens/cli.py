@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -62,6 +62,44 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+    finally:
+        os.close(devnull)
+
+
+class _OutputFailed(OSError):
+    """Writing to standard output failed: a full disk, a terminal that went away."""
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """Around every write to standard output, so that its errors are told from other ones."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputFailed(error.errno, error.strerror) from None
+
+
+def _print_io_error(error: OSError, output: bool) -> None:
+    """An error of the system, not of custlens: the output could not be written (a full disk, a
+    terminal that went away), or a file could not be read or written."""
+    from rich.markup import escape
+
+    reason = (error.strerror or str(error)).lower()
+    if output:
+        _quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
+        message, hint = f"cannot write the output: {reason}", "check the free space where the output goes"
+    elif error.filename is not None:
+        from .parse import display_path
+
+        message, hint = f"{display_path(Path(os.fsdecode(error.filename)))}: {reason}", None
+    else:
+        message, hint = f"input/output error: {reason}", None
+    console = _err_console()
+    console.print(f"[bold red]error:[/] {escape(visible(message))}")
+    if hint:
+        console.print(f"  [dim]hint:[/] {escape(hint)}")
 
 
 def handles_errors(command: F) -> F:
@@ -71,7 +109,8 @@ def handles_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             result = command(*args, **kwargs)
-            sys.stdout.flush()  # a closed pipe shows here, inside this handler, not at exit
+            with _writing():
+                sys.stdout.flush()  # a closed pipe or a full disk shows here, inside this handler, not at exit
             return result
         except CustlensError as error:
             _print_error(error)
@@ -86,6 +125,9 @@ def handles_errors(command: F) -> F:
         except BrokenPipeError:
             _quiet_broken_pipe()
             raise typer.Exit(int(ExitCode.OK)) from None
+        except OSError as error:  # a full disk, a closed terminal: not a bug in custlens
+            _print_io_error(error, isinstance(error, _OutputFailed))
+            raise typer.Exit(int(ExitCode.IO)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
@@ -244,8 +286,9 @@ def check(
 
                 console = _out_console()
                 styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
-                for line, style in render.check_text(report, strict):
-                    console.print(f"[{styles[style]}]{escape(line)}[/]")
+                with _writing():
+                    for line, style in render.check_text(report, strict):
+                        console.print(f"[{styles[style]}]{escape(line)}[/]")
     raise typer.Exit(int(report.exit_code(strict)))
 
 
@@ -347,8 +390,9 @@ def _print_table(renderables: list[Any]) -> None:
 
     terminal = _is_terminal()
     console = PipeConsole(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
-    for renderable in renderables:
-        console.print(renderable)
+    with _writing():
+        for renderable in renderables:
+            console.print(renderable)
 
 
 def _output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
@@ -361,7 +405,8 @@ def _output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
 
 
 def _emit(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    with _writing():
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @app.command()
@@ -630,7 +675,7 @@ def add(
             from rich.markup import escape
 
             _err_console().print(f"[yellow]warning:[/] {escape(visible(problem.message))}")
-    typer.echo(display_path(path))
+    _emit(display_path(path))
     if edit:
         _open_editor(path)
 
@@ -660,7 +705,7 @@ def init(
     if not folder.is_dir():
         raise CustlensError(f"no such folder: {display_path(folder)}")
     for path in commands.init(folder):
-        typer.echo(f"wrote {display_path(path)}")
+        _emit(f"wrote {display_path(path)}")
 
 
 @app.command()
@@ -743,11 +788,11 @@ def import_(
     if skipped:
         summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
     if dry_run:
-        sys.stdout.write(result.text)
+        _emit(result.text)
         console.print(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
                       "nothing written")
         return
-    typer.echo(display_path(path))
+    _emit(display_path(path))
     console.print(summary)
     if type_ != "need" and config.needs_a_need(kind):
         console.print(
@@ -835,7 +880,7 @@ def report(
         _emit(page)
         return
     _write_output(html_file, page)
-    typer.echo(display_path(html_file))
+    _emit(display_path(html_file))
 
 
 def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
@@ -875,6 +920,12 @@ def invoke() -> int:
     _stop_on_sigterm()
     try:
         app()
+    except BrokenPipeError:  # --help or --version into `head`
+        _quiet_broken_pipe()
+        return int(ExitCode.OK)
+    except OSError as error:  # --help or --version into a full disk
+        _print_io_error(error, True)
+        return int(ExitCode.IO)
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or 0

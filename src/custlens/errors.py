@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
     PROBLEMS = 1
     USAGE = 2
     INTERNAL = 3
+    IO = 74  # the output could not be written (a full disk, a closed terminal): EX_IOERR of sysexits.h
     INTERRUPTED = 130
     TERMINATED = 143  # 128 + SIGTERM, as shells report a process ended by it
 
