@@ -100,12 +100,12 @@ def test_two_adds_at_the_same_moment_write_two_notes(in_tmp) -> None:
 
 
 @pytest.mark.slow
-def _answer_prompts(in_tmp, answers: list[bytes]) -> tuple[subprocess.Popen, bytes]:
+def _answer_prompts(in_tmp, answers: list[bytes], args: tuple[str, ...] = ("--date", "2026-03-03")) -> tuple[subprocess.Popen, bytes]:
     """Run `custlens add` on a real pseudo-terminal and type each answer when a prompt shows."""
     main, child = pty.openpty()
     env = dict(os.environ, COLUMNS="100", NO_COLOR="1", TERM="dumb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "custlens", "add", "--date", "2026-03-03"], stdin=child, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "custlens", "add", *args], stdin=child, stdout=subprocess.PIPE,
         stderr=child, cwd=in_tmp, env=env, close_fds=True,
     )
     os.close(child)
@@ -151,6 +151,44 @@ def test_interactive_add_on_a_terminal(in_tmp) -> None:
     path = in_tmp / out.decode().strip()
     text = path.read_text()
     assert "kind: survey" in text and "participant: R-9" in text and "- Faster export" in text and "- Slow export" in text
+
+
+def test_interactive_add_asks_again_for_a_date_it_cannot_read_and_warns_of_a_name(in_tmp) -> None:
+    """A typo in the date no longer ends the session (and loses everything typed); `today` and
+    `yesterday` are dates; a participant written as a name gets the warning `check` gives."""
+    answers = ["survey", "smb", "Dr. Jane Smith", "dara", "last tuesday", "yesterday", "Pulse survey", "",
+               "Faster export", "", ""]
+    proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers], args=())
+    out = proc.stdout.read()
+    assert proc.returncode == 0, shown
+    assert b"not a date" in shown and shown.count(b"Date (YYYY-MM-DD, today or yesterday)") == 2
+    assert b"participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in shown
+    text = (in_tmp / out.decode().strip()).read_text()
+    assert f"date: {dt.date.today() - dt.timedelta(days=1)}" in text and "- Faster export" in text
+
+
+def test_check_and_add_warn_of_a_participant_written_as_a_name(runner, in_tmp) -> None:
+    from .conftest import note
+
+    note(in_tmp / "notes", "a.md", participant="Dr. Jane Smith", needs=("Export to Xero",))
+    note(in_tmp / "notes", "b.md", participant="P-014", needs=("Export to Xero",))
+    note(in_tmp / "notes", "c.md", participant="jane.smith@acme.example", needs=("Export to Xero",))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output  # a warning: --strict makes it fail
+    assert result.stdout.splitlines()[:4] == [
+        ("notes/a.md:5: warning[participant-name]: participant `Dr. Jane Smith` looks like a person's name, not a "
+        "pseudonymous id"),
+        "    hint: give a pseudonymous id such as P-014 and keep who it is outside the notes",
+        ("notes/c.md:5: warning[participant-name]: participant `jane.smith@acme.example` looks like an e-mail address, "
+        "not a pseudonymous id"),
+        "    hint: give a pseudonymous id such as P-014 and keep who it is outside the notes",
+    ]
+    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
+    added = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--participant", "Dr. Jane Smith",
+                                "--need", "x", "--date", "today"])
+    assert added.exit_code == 0, added.output
+    assert "warning: participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in added.stderr
+    assert added.stdout.strip() == f"notes/{dt.date.today()}-smb-dr-jane-smith.md"
 
 
 def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runner, in_tmp) -> None:

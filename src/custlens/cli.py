@@ -325,15 +325,37 @@ def _threshold(value: float | None) -> float | None:
     return value
 
 
+def _day(value: str) -> Any:
+    """A date written YYYY-MM-DD, `today` or `yesterday`; ValueError for anything else."""
+    import datetime as dt
+
+    word = value.strip().casefold()
+    if word in ("today", "yesterday"):
+        return dt.date.today() - dt.timedelta(days=1 if word == "yesterday" else 0)
+    return dt.date.fromisoformat(value.strip())
+
+
 def _date(value: str | None, option: str) -> Any:
     if value is None:
         return None
-    import datetime as dt
-
     try:
-        return dt.date.fromisoformat(value)
+        return _day(value)
     except ValueError:
-        raise CustlensError(f"invalid value for {option}: {value!r}", hint="write dates as YYYY-MM-DD") from None
+        raise CustlensError(f"invalid value for {option}: {value!r}",
+                            hint="write dates as YYYY-MM-DD, today or yesterday") from None
+
+
+def _ask_date(console: Any, default: Any) -> Any:
+    """Ask for the date until the answer is one (a typo must not end the session and lose the note)."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    while True:
+        answer = Prompt.ask("Date (YYYY-MM-DD, today or yesterday)", default=default.isoformat(), console=console)
+        try:
+            return _day(answer)
+        except ValueError:
+            console.print(f"[red]not a date:[/] {escape(visible(repr(answer)))}; write YYYY-MM-DD, today or yesterday")
 
 
 def _filters(
@@ -603,7 +625,7 @@ def add(
     ] = None,
     participant: Annotated[str | None, typer.Option("--participant", help="Pseudonymous participant id (not a name).", show_default=False)] = None,
     researcher: Annotated[list[str] | None, typer.Option("--researcher", help="Who took the note (repeatable).", show_default=False)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD, today or yesterday (default: today).", show_default=False)] = None,
     title: Annotated[str | None, typer.Option("--title", help="A short title.", show_default=False)] = None,
     pain: Annotated[list[str] | None, typer.Option("--pain", help="A pain the customer has (repeatable).", show_default=False)] = None,
     need: Annotated[list[str] | None, typer.Option("--need", help="A need the customer states (repeatable).", show_default=False)] = None,
@@ -643,7 +665,7 @@ def add(
             who = Prompt.ask("Researcher", default=commands.default_researcher(config) or "", console=console)
             researchers = (who,) if who else ()
         if date is None:
-            day = _date(Prompt.ask("Date", default=day.isoformat(), console=console), "date")
+            day = _ask_date(console, day)
         title = title or Prompt.ask("Title", default="", show_default=False, console=console) or None
         pains = tuple(pain or ()) or _ask_list("Pains")
         needs = tuple(need or ()) or _ask_list("Needs")
@@ -671,10 +693,12 @@ def add(
                 "[yellow]warning:[/] this note states no customer need; `custlens check` will report it "
                 "(add a `## Needs` item)"
             )
-        else:
+        else:  # what `check` would say of it, as `check` says it
             from rich.markup import escape
 
             _err_console().print(f"[yellow]warning:[/] {escape(visible(problem.message))}")
+            if problem.hint:
+                _err_console().print(f"  [dim]hint:[/] {escape(visible(problem.hint))}")
     _emit(display_path(path))
     if edit:
         _open_editor(path)

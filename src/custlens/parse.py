@@ -652,6 +652,11 @@ def _add_note(
     if settings.segments is not None and fields.segment not in settings.segments:
         hint = did_you_mean(fields.segment, settings.segments, "add it to `segments:` in custlens.yaml")
         problem("unknown-segment", f"unknown segment `{fields.segment}`", key_lines.get("segment", start), hint)
+    identifies = fields.participant and identifies_a_person(fields.participant)
+    if identifies:
+        problem("participant-name", f"participant `{fields.participant}` looks like {identifies}, not a pseudonymous id",
+                key_lines.get("participant", start),
+                "give a pseudonymous id such as P-014 and keep who it is outside the notes", "warning")
     result.problems.extend(problems)
     if any(p.is_error for p in problems):
         return
@@ -684,6 +689,35 @@ def _add_note(
             attributes=attributes,
         )
     )
+
+
+_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "herr", "frau", "mme", "mlle"})
+
+
+def identifies_a_person(participant: str) -> str | None:
+    """What a participant id that names a person looks like (`Dr. Jane Smith`: "a person's name",
+    `jane@acme.example`: "an e-mail address"), or None for a pseudonymous id (`P-014`, `R-102`, `anna`).
+
+    A name is a title and a word, or two to four capitalised words of letters; one word alone is not
+    taken for a name (`Owner`, `Pilot`)."""
+    words = participant.split()
+    if "@" in participant and len(words) == 1 and "." in participant.rsplit("@", 1)[1]:
+        return "an e-mail address"
+    if words and words[0].rstrip(".").casefold() in _HONORIFICS and len(words) >= 2:
+        words = words[1:]
+        if len(words) == 1 and _capitalised(words[0]):
+            return "a person's name"
+    if 2 <= len(words) <= 4 and all(_capitalised(word) for word in words):
+        return "a person's name"
+    return None
+
+
+def _capitalised(word: str) -> bool:
+    """`Jane`, `Mary-Jane`, `O'Brien`, an initial `J.`."""
+    if len(word) == 2 and word[1] == "." and word[0].isupper():
+        return True
+    parts = word.replace("’", "-").replace("'", "-").split("-")
+    return all(part[:1].isupper() and (part[1:] == "" or (part[1:].isalpha() and part[1:].islower())) for part in parts)
 
 
 def _field_hint(name: str) -> str:
