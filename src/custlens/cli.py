@@ -265,17 +265,19 @@ def check(
         str, typer.Option("--format", "-f", help="Output: [bold]text[/], [bold]github[/] annotations or [bold]json[/].")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Pass when there is no note at all.")] = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check that every note is well formed and states at least one customer need (for CI).
 
-    Exit code 0: no errors; 1: errors found (or warnings with --strict); 2: usage error.
+    Exit code 0: no errors; 1: errors found (or warnings with --strict, or no note at all without
+    --allow-empty); 2: usage error.
     """
     from . import commands, render
 
     _choose(format, ("text", "github", "json"), "--format")
     with _run(no_cache) as run:
-        report = commands.check(paths, _config(), run)
+        report = commands.check(paths, _config(), run, allow_empty)
         with run.stage("render"):
             if format == "json":
                 _emit(render.check_json(report, strict, _is_terminal()))

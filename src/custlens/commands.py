@@ -165,14 +165,25 @@ class CheckReport:
         return ExitCode.OK
 
 
-def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
+def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
-    Notes are never modified; the temporary files a killed `add` or `import` left are removed."""
+    Notes are never modified; the temporary files a killed `add` or `import` left are removed.
+
+    No note file at all is an error (unless `allow_empty`): in CI, a notes folder that moved or a
+    pattern that excludes everything must not pass as "ok"."""
     from .storage import remove_stale_temporaries
 
     run = run or Run()
     corpus = load(paths, config, run, statements=False)
     remove_stale_temporaries(corpus.hidden_tmp)
+    if not corpus.files and not allow_empty:
+        shown = ", ".join(display_path(root) for root in corpus.roots[:3]) + (", ..." if len(corpus.roots) > 3 else "")
+        raise CustlensError(
+            f"no notes found in {shown}: nothing was checked",
+            hint="check the path (did the notes folder move?) and `exclude:` in custlens.yaml; "
+            "--allow-empty lets an empty folder pass",
+            exit_code=ExitCode.PROBLEMS,
+        )
     spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
         with run.stage("extract"):
