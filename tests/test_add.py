@@ -201,6 +201,16 @@ def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runn
     assert again.exit_code == 1 and "already exists" in again.stderr
 
 
+def test_init_creates_the_folder_it_is_given(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["init", "research/team-notes"])
+    assert result.exit_code == 0, result.output
+    assert "wrote research/team-notes/custlens.yaml" in result.stdout
+    assert runner.invoke(app, ["check", "research/team-notes/notes"]).exit_code == 0
+    (in_tmp / "a-file").write_text("x")
+    refused = runner.invoke(app, ["init", "a-file"])
+    assert refused.exit_code == 2 and "not a folder: a-file" in refused.stderr
+
+
 def test_python_m_custlens_and_version() -> None:
     out = subprocess.run([sys.executable, "-m", "custlens", "--version"], capture_output=True, text=True, cwd=REPO, check=False)
     assert out.returncode == 0 and out.stdout.startswith("custlens ")

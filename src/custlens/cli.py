@@ -722,14 +722,18 @@ def _open_editor(path: Path) -> None:
 @app.command()
 @handles_errors
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/ (made if missing).")] = Path("."),
 ) -> None:
     """Start a notes repository: a commented custlens.yaml and an example note in notes/."""
     from . import commands
     from .parse import display_path
 
-    if not folder.is_dir():
-        raise CustlensError(f"no such folder: {display_path(folder)}")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise CustlensError(f"not a folder: {display_path(folder)}", hint="give a folder to start the notes repository in")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CustlensError(f"cannot create {display_path(folder)}: {(exc.strerror or str(exc)).lower()}") from None
     for path in commands.init(folder):
         _emit(f"wrote {display_path(path)}")
 
