@@ -206,7 +206,7 @@ def test_synthesis_never_writes_into_the_notes_folder(runner, tmp_path) -> None:
     folder = tmp_path / "notes"
     shutil.copytree(NOTES, folder)
     before = snapshot(folder)
-    for command in (["themes"], ["segments"], ["statements"], ["show", "deposit"]):
+    for command in (["themes"], ["segments"], ["statements"], ["show", "deposit online"]):
         assert runner.invoke(app, [*command, str(folder), "--format", "json"]).exit_code == 0
     assert snapshot(folder) == before
 
@@ -363,3 +363,17 @@ def test_parallel_jobs_come_back_in_order_and_a_failure_in_one_reaches_the_calle
         assert run([lambda: 1, lambda: [2, 3], lambda: {"four": 4}]) == [1, [2, 3], {"four": 4}]
         with pytest.raises(ValueError, match="second job"):
             run([lambda: 1, fails])
+
+
+def test_show_lists_the_themes_that_match_equally_instead_of_picking_one(runner) -> None:
+    result = runner.invoke(app, ["show", "deposit", str(NOTES)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: 3 themes match 'deposit' equally well"
+    assert lines[1].startswith("  hint: give the id of the one you mean, or more words: need-a131c3 (Clients pay a deposit")
+    assert result.stdout == ""
+    for theme_id in ("need-a131c3", "pain-06c4a0", "need-451bb1"):  # each one named, and each found by its id
+        assert theme_id in result.stderr
+        assert runner.invoke(app, ["show", theme_id, str(NOTES)]).exit_code == 0
+    assert runner.invoke(app, ["show", "deposit online", str(NOTES)]).stdout.startswith(
+        "Clients pay a deposit when they book online\n")

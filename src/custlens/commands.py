@@ -457,7 +457,7 @@ def show(
 def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
     """The theme a user means: its id (any case), a unique start of an id, else the theme whose label
     and statements hold the query's words best (each word matched fuzzily, so typos and plurals are
-    fine); of equally good ones, the strongest."""
+    fine). When several hold them equally well, none is picked: the error lists them, with their ids."""
     from rapidfuzz import fuzz, process, utils
 
     wanted = query.strip().casefold()
@@ -490,18 +490,31 @@ def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
         present = set(found)
         return sum(max((score for w, score in near.items() if w in present), default=0.0) for near in close)
 
-    best, best_key = None, (0.0, 0.0)
+    best: list[Evidence] = []
+    best_key = (0.0, 0.0)
     for evidence, (label, said) in zip(ranked, texts):
         key = (fit([*label, *said]), fit(label))
         if key > best_key:
-            best, best_key = evidence, key
-    if best is None or not words or best_key[0] < 60 * len(words):
+            best, best_key = [evidence], key
+        elif key == best_key and best:
+            best.append(evidence)
+    if not best or not words or best_key[0] < 60 * len(words):
         raise CustlensError(
             f"no theme matches {query!r}",
             hint="give a theme id or words from its label; `custlens themes --all` lists them",
             exit_code=ExitCode.USAGE,
         )
-    return best
+    if len(best) > 1:  # in rank order, strongest first
+        from .themes import trim
+
+        listed = "; ".join(f"{e.theme.id} ({trim(e.theme.label, 50)})" for e in best[:5])
+        more = f"; and {len(best) - 5} more" if len(best) > 5 else ""
+        raise CustlensError(
+            f"{len(best)} themes match {query!r} equally well",
+            hint=f"give the id of the one you mean, or more words: {listed}{more}",
+            exit_code=ExitCode.USAGE,
+        )
+    return best[0]
 
 
 def statements(
