@@ -392,16 +392,14 @@ def _is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _width() -> int:
-    """Terminal width on a terminal; 80 columns (or $COLUMNS) in a pipe."""
+def _width() -> int | None:
+    """Terminal width on a terminal. None in a pipe: nothing is cut to fit (`themes | less` shows every
+    label and quote in full, and the pager wraps or scrolls)."""
     if _is_terminal():
         import shutil
 
         return max(40, shutil.get_terminal_size().columns)
-    try:
-        return max(40, int(os.environ.get("COLUMNS", "80")))
-    except ValueError:
-        return 80
+    return None
 
 
 def _print_table(renderables: list[Any]) -> None:
@@ -413,6 +411,19 @@ def _print_table(renderables: list[Any]) -> None:
             raise BrokenPipeError
 
     terminal = _is_terminal()
+    if not terminal:  # plain text, each row in full: rendered wide, spaces at line ends dropped
+        import io
+
+        rendered = io.StringIO()
+        console = Console(file=rendered, highlight=False, width=1 << 20, no_color=True, soft_wrap=False)
+        for renderable in renderables:
+            title = getattr(renderable, "title", None)
+            if title:  # a line of its own: a table's title would wrap at the table's width
+                console.print(title, soft_wrap=True)
+                renderable.title = None
+            console.print(renderable)
+        _emit("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
+        return
     console = PipeConsole(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
     with _writing():
         for renderable in renderables:

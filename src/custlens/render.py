@@ -349,30 +349,43 @@ def _table(terminal: bool, title: str | None = None) -> Table:
     )
 
 
-def _flexible(width: int, fixed: list[int], shares: list[int]) -> list[int]:
-    """Split what is left of `width` after the fixed columns (and one space between columns) by shares."""
+def _flexible(width: int | None, fixed: list[int], shares: list[int]) -> list[int | None]:
+    """Split what is left of `width` after the fixed columns (and one space between columns) by shares.
+    Without a width (a pipe) no column is sized: each is as wide as its widest cell, nothing is cut."""
+    if width is None:
+        return [None] * len(shares)
     columns = len(fixed) + len(shares)
     left = max(10 * len(shares), width - sum(fixed) - (columns - 1))
     total = sum(shares)
     sizes = [left * share // total for share in shares]
     sizes[0] += left - sum(sizes)
-    return sizes
+    return list(sizes)
 
 
-def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table:
-    """Rank, label, type, strength, participants, segments, kinds of source and one short quote."""
+def _fixed(size: int, width: int | None) -> int | None:
+    """A column's width on a terminal; none in a pipe, so that a large number is never cut."""
+    return size if width is not None else None
+
+
+def _fit(text: str, width: int | None) -> str:
+    return trim(text, width) if width is not None else text
+
+
+def themes_table(report: ThemesReport, terminal: bool, width: int | None = 80) -> Table:
+    """Rank, label, type, strength, participants, segments, kinds of source and one short quote (fitted
+    to `width`; without one, in a pipe, every cell in full)."""
     from rich.text import Text
 
     table = _table(terminal)
     rank_width = len(str(len(report.shown))) or 1
     label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3], [2, 1])
-    table.add_column("#", justify="right", no_wrap=True, width=rank_width)
+    table.add_column("#", justify="right", no_wrap=True, width=_fixed(rank_width, width))
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-    table.add_column("Type", no_wrap=True, width=4)
-    table.add_column("Strength", no_wrap=True, width=9)
-    table.add_column("Ppl", justify="right", no_wrap=True, width=3)
-    table.add_column("Seg", justify="right", no_wrap=True, width=3)
-    table.add_column("Src", justify="right", no_wrap=True, width=3)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Strength", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Ppl", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Seg", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Src", justify="right", no_wrap=True, width=_fixed(3, width))
     table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
     for rank, e in enumerate(report.shown, 1):
         style = STRENGTH_STYLE[e.strength] if terminal else ""
@@ -463,17 +476,17 @@ def segments_csv(report: SegmentsReport) -> str:
     return _csv(rows)
 
 
-def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> list[Any]:
+def segments_tables(report: SegmentsReport, terminal: bool, width: int | None = 80) -> list[Any]:
     from rich.text import Text
 
     out: list[Any] = []
     label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
     for seg in report.segments:
-        title = trim(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({_counts(seg.sources)})", width)
+        title = _fit(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({_counts(seg.sources)})", width)
         table = _table(terminal, _shown(title))
         table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-        table.add_column("Type", no_wrap=True, width=4)
-        table.add_column("Cover", justify="right", no_wrap=True, width=5)
+        table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+        table.add_column("Cover", justify="right", no_wrap=True, width=_fixed(5, width))
         table.add_column("Also in", no_wrap=True, overflow="ellipsis", width=also)
         table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
         for row in seg.themes[: report.top]:
@@ -485,7 +498,7 @@ def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> 
         out.append(table)
         for row in seg.unique[: report.top]:
             line = f"only here ({row.participants} of {seg.participants}): {row.evidence.theme.label}"
-            out.append(Text(visible(trim(line, width)), no_wrap=True))
+            out.append(Text(visible(_fit(line, width)), no_wrap=True))
         out.append(Text(""))
     return out[:-1]
 
@@ -565,14 +578,14 @@ def statements_markdown(synthesis: Synthesis) -> str:
     return _text_lines(lines)
 
 
-def statements_table(synthesis: Synthesis, terminal: bool, width: int = 80) -> Table:
+def statements_table(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> Table:
 
     table = _table(terminal)
     text, place = _flexible(width, [5, 3, 11], [3, 2])
-    table.add_column("Type", no_wrap=True, width=5)
-    table.add_column("Inf", no_wrap=True, width=3)
+    table.add_column("Type", no_wrap=True, width=_fixed(5, width))
+    table.add_column("Inf", no_wrap=True, width=_fixed(3, width))
     table.add_column("Statement", no_wrap=True, overflow="ellipsis", width=text)
-    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=11)
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=_fixed(11, width))
     table.add_column("Place", no_wrap=True, overflow="ellipsis", width=place)
     for s in synthesis.statements:
         table.add_row(
@@ -636,7 +649,7 @@ def trends_markdown(report: TrendsReport) -> str:
 TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
 
 
-def trends_table(report: TrendsReport, terminal: bool, width: int = 80) -> Table:
+def trends_table(report: TrendsReport, terminal: bool, width: int | None = 80) -> Table:
     from rich.text import Text
 
     header = "Months" if report.by == "month" else "Quarters"
@@ -645,10 +658,10 @@ def trends_table(report: TrendsReport, terminal: bool, width: int = 80) -> Table
     table = _table(terminal, _shown(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
     (label,) = _flexible(width, [4, 5, spark, 7], [1])
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-    table.add_column("Type", no_wrap=True, width=4)
-    table.add_column("Total", justify="right", no_wrap=True, width=5)
-    table.add_column(header, no_wrap=True, width=spark)
-    table.add_column("Trend", no_wrap=True, width=7)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Total", justify="right", no_wrap=True, width=_fixed(5, width))
+    table.add_column(header, no_wrap=True, width=_fixed(spark, width))
+    table.add_column("Trend", no_wrap=True, width=_fixed(7, width))
     for row in report.rows:
         style = TREND_STYLE[row.direction] if terminal else ""
         table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
