@@ -225,7 +225,7 @@ RedactOpt = Annotated[
 ]
 def _complete_kinds(incomplete: str) -> list[str]:
     try:
-        return [k for k in _config().kinds if k.startswith(incomplete)]
+        return [visible(k) for k in _config().kinds if k.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
@@ -234,7 +234,7 @@ def _complete_segments(incomplete: str) -> list[str]:
     try:
         from .commands import existing_segments
 
-        return [name for name in existing_segments(_config()) if name.startswith(incomplete)]
+        return [visible(name) for name in existing_segments(_config()) if name.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
