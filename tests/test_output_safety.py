@@ -256,3 +256,16 @@ def test_a_regular_output_file_is_replaced_atomically_and_keeps_its_permissions(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["private.out"]  # no temporary file left
     folder = _write_to(runner, command, tmp_path, NOTES)
     assert folder.exit_code == 2 and "a folder" in folder.stderr
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_output_path_on_a_full_device_is_an_io_error(command, runner) -> None:
+    import os
+    import stat
+
+    from .conftest import NOTES
+
+    result = _write_to(runner, command, "/dev/full", NOTES)
+    assert result.exit_code == 74 and "cannot write /dev/full: no space left on device" in result.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)

@@ -774,7 +774,10 @@ def schema(
 
 
 def _write_output(path: Path, text: str) -> None:
-    """Write a file the user named: through a link, into a pipe or device, atomically over a file."""
+    """Write a file the user named: through a link, into a pipe or device, atomically over a file. A
+    path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""
+    import errno
+
     from .parse import display_path
     from .storage import write_output
 
@@ -783,8 +786,10 @@ def _write_output(path: Path, text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
+        usage = exc.errno in (errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.ENOTDIR)
         raise CustlensError(f"cannot write {display_path(path)}: {(exc.strerror or str(exc)).lower()}",
-                            hint="give a file name, or - for standard output") from None
+                            hint="give a file name, or - for standard output" if usage else None,
+                            exit_code=ExitCode.USAGE if usage else ExitCode.IO) from None
 
 
 @app.command("import")
