@@ -105,6 +105,7 @@ def _folder(tmp_path: Path, name: str, text: str) -> Path:
     return folder
 
 
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="the deadline needs SIGALRM and setitimer (not on Windows)")
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_hostile_lines_cost_a_small_multiple_of_an_ordinary_line(command: str, runner, tmp_path) -> None:
     args = COMMANDS[command]
