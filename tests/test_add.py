@@ -100,12 +100,12 @@ def test_two_adds_at_the_same_moment_write_two_notes(in_tmp) -> None:
 
 
 @pytest.mark.slow
-def _answer_prompts(in_tmp, answers: list[bytes]) -> tuple[subprocess.Popen, bytes]:
+def _answer_prompts(in_tmp, answers: list[bytes], args: tuple[str, ...] = ("--date", "2026-03-03")) -> tuple[subprocess.Popen, bytes]:
     """Run `custlens add` on a real pseudo-terminal and type each answer when a prompt shows."""
     main, child = pty.openpty()
     env = dict(os.environ, COLUMNS="100", NO_COLOR="1", TERM="dumb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "custlens", "add", "--date", "2026-03-03"], stdin=child, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "custlens", "add", *args], stdin=child, stdout=subprocess.PIPE,
         stderr=child, cwd=in_tmp, env=env, close_fds=True,
     )
     os.close(child)
@@ -153,6 +153,44 @@ def test_interactive_add_on_a_terminal(in_tmp) -> None:
     assert "kind: survey" in text and "participant: R-9" in text and "- Faster export" in text and "- Slow export" in text
 
 
+def test_interactive_add_asks_again_for_a_date_it_cannot_read_and_warns_of_a_name(in_tmp) -> None:
+    """A typo in the date no longer ends the session (and loses everything typed); `today` and
+    `yesterday` are dates; a participant written as a name gets the warning `check` gives."""
+    answers = ["survey", "smb", "Dr. Jane Smith", "dara", "last tuesday", "yesterday", "Pulse survey", "",
+               "Faster export", "", ""]
+    proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers], args=())
+    out = proc.stdout.read()
+    assert proc.returncode == 0, shown
+    assert b"not a date" in shown and shown.count(b"Date (YYYY-MM-DD, today or yesterday)") == 2
+    assert b"participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in shown
+    text = (in_tmp / out.decode().strip()).read_text()
+    assert f"date: {dt.date.today() - dt.timedelta(days=1)}" in text and "- Faster export" in text
+
+
+def test_check_and_add_warn_of_a_participant_written_as_a_name(runner, in_tmp) -> None:
+    from .conftest import note
+
+    note(in_tmp / "notes", "a.md", participant="Dr. Jane Smith", needs=("Export to Xero",))
+    note(in_tmp / "notes", "b.md", participant="P-014", needs=("Export to Xero",))
+    note(in_tmp / "notes", "c.md", participant="jane.smith@acme.example", needs=("Export to Xero",))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output  # a warning: --strict makes it fail
+    assert result.stdout.splitlines()[:4] == [
+        ("notes/a.md:5: warning[participant-name]: participant `Dr. Jane Smith` looks like a person's name, not a "
+        "pseudonymous id"),
+        "    hint: give a pseudonymous id such as P-014 and keep who it is outside the notes",
+        ("notes/c.md:5: warning[participant-name]: participant `jane.smith@acme.example` looks like an e-mail address, "
+        "not a pseudonymous id"),
+        "    hint: give a pseudonymous id such as P-014 and keep who it is outside the notes",
+    ]
+    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
+    added = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--participant", "Dr. Jane Smith",
+                                "--need", "x", "--date", "today"])
+    assert added.exit_code == 0, added.output
+    assert "warning: participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in added.stderr
+    assert added.stdout.strip() == f"notes/{dt.date.today()}-smb-dr-jane-smith.md"
+
+
 def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runner, in_tmp) -> None:
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 0, result.output
@@ -161,6 +199,16 @@ def test_init_writes_a_commented_config_and_an_example_note_that_pass_check(runn
     assert runner.invoke(app, ["check"]).exit_code == 0
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_init_creates_the_folder_it_is_given(runner, in_tmp) -> None:
+    result = runner.invoke(app, ["init", "research/team-notes"])
+    assert result.exit_code == 0, result.output
+    assert "wrote research/team-notes/custlens.yaml" in result.stdout
+    assert runner.invoke(app, ["check", "research/team-notes/notes"]).exit_code == 0
+    (in_tmp / "a-file").write_text("x")
+    refused = runner.invoke(app, ["init", "a-file"])
+    assert refused.exit_code == 2 and "not a folder: a-file" in refused.stderr
 
 
 def test_python_m_custlens_and_version() -> None:
@@ -175,3 +223,78 @@ def test_add_warns_of_a_missing_need_only_where_the_config_asks_for_one(runner, 
     interview = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--pain", "slow"])
     assert interview.exit_code == 0 and "states no customer need" in interview.stderr
     assert runner.invoke(app, ["check"]).exit_code == 1  # and check agrees: the interview is the one it reports
+
+
+# --- SIGTERM and what a killed write leaves ----------------------------------------------------------
+
+# `custlens` with fsync made slow, so that a signal arrives while the temporary file is being written
+_SLOW_WRITE = (
+    "import os, sys, time\n"
+    "os.fsync = lambda descriptor: time.sleep(60)\n"
+    "from custlens.cli import main\n"
+    "sys.argv = ['custlens', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["add", "import"])
+def test_sigterm_while_a_note_is_written_stops_like_ctrl_c_and_leaves_nothing(command, in_tmp) -> None:
+    import signal
+
+    (in_tmp / "export.csv").write_text("id,text\n1,Export to Xero\n", encoding="utf-8")
+    args = {
+        "add": ["add", "--no-input", "--kind", "interview", "--segment", "smb", "--need", "Export to Xero"],
+        "import": ["import", "export.csv", "--text-column", "text", "--segment", "smb"],
+    }[command]
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, *args], cwd=in_tmp, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    notes = in_tmp / "notes"
+    deadline = time.time() + 30
+    while time.time() < deadline and not (notes.is_dir() and any(p.name.endswith(".tmp") for p in notes.iterdir())):
+        time.sleep(0.05)
+    assert notes.is_dir() and [p for p in notes.iterdir() if p.name.endswith(".tmp")], "the write never started"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err.strip() == "terminated", (proc.returncode, err)
+    assert out == "" and list(notes.iterdir()) == []  # no note, no temporary file
+
+
+def _left_behind(folder: Path, age: float) -> dict[str, Path]:
+    """Files like those a killed write leaves, and others that only look like them; `age` seconds old."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {
+        "ours": ".2026-01-02-smb-p-1.md.0123456789ab.tmp",
+        "ours yaml": ".2026-01-02-import-x.yaml.a1b2c3d4e5f6.tmp",
+        "not a note": ".report.html.0123456789ab.tmp",
+        "no token": ".2026-01-02-smb-p-1.md.tmp",
+        "not hidden": "2026-01-02-smb-p-1.md.0123456789ab.tmp",
+        "someone else's": ".notes.md.swp",
+    }
+    made = {}
+    for what, name in names.items():
+        made[what] = folder / name
+        made[what].write_text("half a note")
+    made["link"] = folder / ".linked.md.fedcba987654.tmp"
+    made["link"].symlink_to(made["not hidden"])
+    for path in made.values():
+        os.utime(path, (time.time() - age, time.time() - age), follow_symlinks=False)
+    return made
+
+
+@pytest.mark.parametrize("command", ["check", "add"])
+def test_check_and_add_remove_the_stale_temporary_files_of_a_killed_write_and_nothing_else(command, runner, in_tmp) -> None:
+    from .conftest import note
+
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    stale = _left_behind(in_tmp / "notes", age=3600)
+    fresh = _left_behind(in_tmp / "notes" / "recent", age=5)  # a write that may still be going on
+    nested = _left_behind(in_tmp / "notes" / "2025", age=3600)
+    args = {"check": ["check"], "add": ["add", "--kind", "interview", "--segment", "smb", "--need", "x"]}[command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    gone = {what for what, path in stale.items() if not os.path.lexists(path)}
+    assert gone == {"ours", "ours yaml"}
+    assert all(os.path.lexists(path) for path in fresh.values())
+    nested_gone = {what for what, path in nested.items() if not os.path.lexists(path)}
+    assert nested_gone == ({"ours", "ours yaml"} if command == "check" else set())  # add cleans the folder it writes to

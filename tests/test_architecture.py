@@ -10,8 +10,9 @@ import pytest
 import custlens
 
 ORDER = [
-    "__init__", "errors", "timing", "parallel", "storage", "models", "yamlsafe", "config", "parse", "imports", "cache", "extract", "cues", "wordpiece", "embed", "tagmodel", "tag",
-    "_native", "cluster", "semantic", "labels", "codebook", "themes", "triangulate", "redact", "commands", "render", "html_report", "cli", "__main__",
+    "__init__", "errors", "visible", "timing", "parallel", "storage", "models", "yamlsafe", "config", "parse", "imports",
+    "cache", "extract", "cues", "wordpiece", "embed", "tagmodel", "tag", "_native", "cluster", "semantic", "labels", "codebook",
+    "themes", "triangulate", "redact", "commands", "render", "html_report", "cli", "__main__",
 ]
 PACKAGE = Path(custlens.__file__).parent
 MODULES = {p.stem for p in PACKAGE.glob("*.py")} | {p.stem for p in PACKAGE.glob("*.pyi")}  # .pyi: compiled ones

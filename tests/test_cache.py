@@ -108,7 +108,7 @@ def test_prune_drops_other_code_versions_leftovers_and_the_least_recently_used(t
 
     current = cache.code_version()
     monkeypatch.setattr(cache, "MAX_FILES", 3)
-    old = tmp_path / f"group-{'0' * 16}-{'a' * 24}.bin"
+    old = tmp_path / f"groups-{'0' * 16}-{'a' * 24}.bin"  # the grouping results, as ResultCache names them
     old.write_bytes(b"x")
     mine = []
     for k in range(5):
@@ -141,7 +141,7 @@ def test_the_tagging_memo_keeps_only_this_runs_statements_per_folder(runner, tmp
     assert len(memos) == 2
     import marshal
 
-    kept = [set(marshal.loads(path.read_bytes())) for path in memos]
+    kept = [set(marshal.loads(path.read_bytes())[-1]) for path in memos]  # (..., kind, key, value)
     assert any("i wish it were faster" in texts and "it keeps crashing on login" not in texts for texts in kept)
 
 
@@ -154,3 +154,66 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(runner, tmp
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as `touch -r` or `rsync -t` leave it
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 1 and "unknown kind" in result.stdout
+
+
+def _statements_json(runner, folder) -> str:
+    result = runner.invoke(app, ["statements", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_result_cache_entries_of_any_other_shape_are_misses(runner, tmp_path) -> None:
+    """A partial write, a disk error or another version's entry never stops a run: it is a miss."""
+    import marshal
+
+    from .conftest import NOTES
+
+    expected = _statements_json(runner, NOTES)  # fills the tags and grouping caches
+    entries = sorted(cache_dir().glob("tags-*.bin")) + sorted(cache_dir().glob("meaning-*.bin"))
+    assert {p.name.split("-")[0] for p in entries} == {"tags", "meaning"}
+    wrong = [7, None, [1, 2], {"x": 5}, ("custlens-result",), {"invoice": ("pain", 3)}, ([0, 5], {0: 9}),
+             ([0], {}), b"\x00garbage"]
+    for value in wrong:
+        for path in entries:
+            path.write_bytes(value if isinstance(value, bytes) else marshal.dumps(value))
+        assert _statements_json(runner, NOTES) == expected, value
+    for path in entries:  # and, cut short, the right shape
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert _statements_json(runner, NOTES) == expected
+
+
+def test_a_tags_entry_made_under_other_cues_never_types_a_statement(runner, in_tmp) -> None:
+    """The entry says which cues it was made under; found under another configuration's name (a copied
+    cache, a stale file), it is a miss."""
+    note(in_tmp / "notes", "a.md", needs=("Export invoices",), quotes=("Paint the calendar cobalt blue",))
+
+    def types() -> dict[str, str]:
+        data = json.loads(runner.invoke(app, ["statements", "--format", "json"]).stdout)
+        return {s["text"]: s["type"] for s in data["statements"]}
+
+    assert types()["Paint the calendar cobalt blue"] == "other"
+    plain = {p.name for p in cache_dir().glob("tags-*.bin")}
+    (in_tmp / "custlens.yaml").write_text("cues:\n  need: {add: [cobalt blue]}\n")
+    assert types()["Paint the calendar cobalt blue"] == "need"
+    (added,) = {p.name for p in cache_dir().glob("tags-*.bin")} - plain
+    (cache_dir() / next(iter(plain))).write_bytes((cache_dir() / added).read_bytes())  # the other cues' types
+    (in_tmp / "custlens.yaml").unlink()
+    assert types()["Paint the calendar cobalt blue"] == "other"
+
+
+def test_the_cache_is_readable_by_its_owner_only(runner, tmp_path, monkeypatch) -> None:
+    from .conftest import NOTES
+
+    fresh = tmp_path / "new" / "cache"
+    monkeypatch.setenv("CUSTLENS_CACHE_DIR", str(fresh))
+    _statements_json(runner, NOTES)
+    default = tmp_path / "xdg" / "custlens"
+    default.mkdir(parents=True, mode=0o755)
+    default.chmod(0o755)  # as an older version made it
+    monkeypatch.delenv("CUSTLENS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    _statements_json(runner, NOTES)
+    for folder in (fresh, default):
+        assert folder.stat().st_mode & 0o777 == 0o700
+        files = list(folder.iterdir())
+        assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files), files

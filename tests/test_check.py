@@ -155,3 +155,15 @@ def test_a_segment_spelled_two_ways_is_a_warning_on_the_rarer_spelling(runner, t
     found = [(f["path"].rsplit("/", 1)[-1], p["code"], p["severity"]) for f in json.loads(result.stdout)["files"]
              for p in f["problems"]]
     assert found == [("c.md", "segment-spelling", "warning")]
+
+
+def test_a_folder_without_notes_fails_with_a_clear_message_unless_allowed(runner, in_tmp) -> None:
+    (in_tmp / "notes").mkdir()
+    (in_tmp / "notes" / "README.md").write_text("# Notes go here\n")  # skipped in folders: no note at all
+    for args in (["check"], ["check", "notes"], ["check", "notes", "--format", "json"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "error: no notes found in notes: nothing was checked" in result.stderr
+        assert "ok" not in result.stdout
+    allowed = runner.invoke(app, ["check", "--allow-empty"])
+    assert allowed.exit_code == 0 and allowed.stdout.strip() == "ok: 0 files, 0 notes: 0 errors, 0 warnings"

@@ -137,7 +137,7 @@ def test_trends_counts_mentions_per_period_and_calls_the_direction(runner, in_tm
     quarters = json.loads(runner.invoke(app, ["trends", "--by", "quarter", "--format", "json"]).stdout)
     assert quarters["periods"] == ["2026-Q1", "2026-Q2"]
     table = runner.invoke(app, ["trends"]).stdout
-    assert "▁" in table and "rising" in table and all(len(line) <= 80 for line in table.splitlines())
+    assert "▁" in table and "rising" in table and "Export invoices to Xero" in table
     csv_out = runner.invoke(app, ["trends", "--format", "csv"]).stdout.splitlines()
     assert csv_out[0] == "id,label,type,trend,total,2026-01,2026-02,2026-03,2026-04,2026-05,2026-06"
 
@@ -322,3 +322,62 @@ def test_import_reads_google_forms_and_european_dates_and_asks_when_the_order_is
     assert unclear.exit_code == 2 and "--date-order" in unclear.stderr
     assert "- date: 2026-03-05" in runner.invoke(app, ["import", "unclear.csv", *args, "--date-order", "mdy"]).stdout
     assert not (in_tmp / "notes").exists()
+
+
+# Exports as the tools write them (as csv.writer writes them): a cell with a quote, a delimiter or a line
+# break in it is quoted, and a quote inside it doubled. Free text with both quotes and the delimiter in
+# it is what the csv sniffer's whole guess read wrong, taking it for a file without doubled quotes.
+def _export(rows: list[list[str]], delimiter: str = ",", bom: bool = False, quote_all: bool = False) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=quoting).writerows(rows)
+    return ("\ufeff" if bom else "") + out.getvalue()
+
+
+TYPEFORM_ROWS = [
+    ["#", "What should we improve?", "Plan", "Start Date (UTC)", "Submit Date (UTC)", "Network ID"],
+    ["a1b2c3", 'We pressed "Sync now" twice, nothing happened', "Pro", "2026-03-04 10:20:00", "2026-03-04 10:22:13", "n1"],
+    ["d4e5f6", 'Two things, both small:\n1) the "Export" button\n2) dark mode', "Free", "2026-03-05 09:00:00",
+     "2026-03-05 09:01:02", "n2"],
+]
+GOOGLE_FORMS_ROWS = [
+    ["Timestamp", "What's the one thing you'd change?", "Which plan are you on?", "Email Address"],
+    ["5/13/2026 10:22:13", 'The app says "synced" but it isn\'t, so I check by hand', "Pro", "r1@example.com"],
+    ["5/14/2026 08:01:55", 'We were told "next week" again, then nothing', "Team", "r2@example.com"],
+]
+ZENDESK_ROWS = [
+    ["Id", "Subject", "Description", "Requester", "Organization", "Created at", "Tags"],
+    ["5008", "SMS reminders", 'We set up reminders, but only "email" goes out.\nCan Slotwise text the patients?',
+     "T-5008", "clinics", "2026-09-11 09:12:44 +0200", "reminders sms"],
+    ["5009", "Invoices", 'Xero says "duplicate" for every invoice, so we retype them', "T-5009", "trades",
+     "2026-09-12 14:00:00 +0200", ""],
+]
+EUROPEAN_EXCEL_ROWS = [["Id", "Text", "Segment"], ["1", 'no complaints "at all" here; keep going', "smb"], ["2", "Plain text", "smb"]]
+
+
+@pytest.mark.parametrize(
+    ("export", "args", "texts"),
+    [
+        (_export(TYPEFORM_ROWS, bom=True), ["--text-column", "What should we improve?", "--segment-column", "Plan",
+                                       "--date-column", "Submit Date (UTC)", "--participant-column", "#"],
+         [row[1] for row in TYPEFORM_ROWS[1:]]),
+        (_export(GOOGLE_FORMS_ROWS, quote_all=True), ["--text-column", "What's the one thing you'd change?", "--segment-column",
+                                 "Which plan are you on?", "--date-column", "Timestamp"],
+         [row[1] for row in GOOGLE_FORMS_ROWS[1:]]),
+        (_export(ZENDESK_ROWS), ["--text-column", "Description", "--segment-column", "Organization", "--date-column",
+                            "Created at", "--participant-column", "Requester", "--kind", "support-ticket"],
+         [row[2] for row in ZENDESK_ROWS[1:]]),
+        (_export(EUROPEAN_EXCEL_ROWS, ";"), ["--text-column", "Text", "--segment-column", "Segment", "--date", "2026-01-02"],
+         [row[1] for row in EUROPEAN_EXCEL_ROWS[1:]]),
+    ],
+    ids=["typeform", "google-forms", "zendesk", "excel-semicolons"],
+)
+def test_import_keeps_quotes_inside_cells_as_the_customer_wrote_them(export, args, texts, runner, in_tmp) -> None:
+    (in_tmp / "export.csv").write_text(export, encoding="utf-8")
+    result = runner.invoke(app, ["import", "export.csv", *args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(runner.invoke(app, ["statements", result.stdout.strip(), "--format", "json"]).stdout)
+    assert [s["text"] for s in data["statements"]] == [" ".join(text.split()) for text in texts]  # lines joined

@@ -219,13 +219,20 @@ def test_unicode_line_separators_inside_values_do_not_shift_lines() -> None:
     assert [(p.code, p.line) for p in parse_bytes(front.encode(), "d.md", ".md", SETTINGS).problems] == [("unknown-key", 5)]
 
 
-def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch) -> None:
+def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch, tmp_path) -> None:
     from custlens import parse
     from custlens.parse import find_note_files, read_note_files
 
-    from .conftest import BAD_NOTES, NOTES
+    from .conftest import NOTES
 
-    files, _ = find_note_files([NOTES] + ([BAD_NOTES] if BAD_NOTES.is_dir() else []))
+    broken = tmp_path / "broken"  # files with problems of every kind, so that problems cross too
+    broken.mkdir()
+    for name, data in {"no-front.md": b"## Needs\n- x\n", "bad-date.md": b"---\ndate: soon\nkind: interview\nsegment: s\n---\n",
+                       "binary.md": bytes(range(256)) * 4, "latin1.md": "---\nsegment: caf\xe9\n---\n".encode("latin-1"),
+                       "batch.yaml": b"- {date: 2026-01-01, kind: survey, segment: s, needs: 42}\n- 7\n",
+                       "no-need.md": b"---\ndate: 2026-01-01\nkind: interview\nsegment: s\n---\n## Pains\n- Slow\n"}.items():
+        (broken / name).write_bytes(data)
+    files, _ = find_note_files([NOTES, broken])
     displays = [str(path) for path in files]
     settings = ParseSettings(kinds=DEFAULT_KINDS)
     alone = [parse.to_plain(parsed) for _, parsed, _ in read_note_files(files, settings, displays, workers=1)]

@@ -139,7 +139,7 @@ def test_no_synthesis_command_writes_into_the_notes_folder(runner, tmp_path, mon
 
     sys.addaudithook(hook)
     try:
-        for command in (["check"], ["themes", "--all"], ["segments"], ["statements"], ["show", "export"]):
+        for command in (["check"], ["themes", "--all"], ["segments"], ["statements"], ["show", "export csv"]):
             result = runner.invoke(app, [*command, str(folder)])
             assert result.exit_code == 0, (command, result.output)
     finally:

@@ -33,7 +33,7 @@ def _sensitive_notes(root: Path) -> None:
          pains=("The export link expires before Jane Doe opens it",))
 
 
-@pytest.mark.parametrize("command", [["themes", "--all"], ["segments"], ["show", "export"], ["statements"]])
+@pytest.mark.parametrize("command", [["themes", "--all"], ["segments"], ["show", "export link"], ["statements"]])
 @pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
 def test_redact_leaves_nothing_listed_in_the_output(command, fmt, runner, in_tmp) -> None:
     _sensitive_notes(in_tmp)
@@ -121,7 +121,7 @@ def test_no_network_connection_is_ever_opened(runner, monkeypatch, tmp_path) -> 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     for args in (["check", str(NOTES)], ["themes", str(NOTES), "--format", "json"], ["segments", str(NOTES)],
-                 ["show", "deposit", str(NOTES)], ["statements", str(NOTES), "--format", "csv"]):
+                 ["show", "deposit online", str(NOTES)], ["statements", str(NOTES), "--format", "csv"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
     folder = tmp_path / "n"
@@ -214,3 +214,21 @@ def test_the_process_ends_with_all_its_output_written_and_its_exit_code(runner, 
     failed = subprocess.run([sys.executable, "-m", "custlens", "check", str(tmp_path / "missing")], capture_output=True,
                             text=True, env=env, check=False)
     assert failed.returncode == 2 and "no such file or folder" in failed.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux), a device that is always full")
+@pytest.mark.parametrize("command", ["themes", "themes --format json", "check", "statements --format csv", "show 'deposit online'",
+                                     "segments", "trends --format markdown", "schema", "--version"])
+def test_a_full_disk_on_standard_output_is_an_io_error_not_a_bug(command: str, tmp_path) -> None:
+    import shlex
+
+    from custlens.errors import ExitCode
+
+    args = shlex.split(command) + ([str(NOTES)] if command.split()[0] not in ("schema", "--version") else [])
+    env = dict(os.environ, CUSTLENS_CACHE_DIR=str(tmp_path / "cache"))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "custlens", *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                              env=env, check=False)
+    assert done.returncode == ExitCode.IO == 74
+    assert done.stderr.splitlines() == ["error: cannot write the output: no space left on device",
+                                        "  hint: check the free space where the output goes"]

@@ -126,13 +126,24 @@ def test_threshold_changes_how_many_themes(runner) -> None:
     assert tight > loose
 
 
-def test_table_fits_80_columns_and_has_the_columns(runner) -> None:
-    result = runner.invoke(app, ["themes", str(NOTES)])
-    lines = result.stdout.splitlines()
+def test_a_table_in_a_pipe_cuts_nothing_short_and_has_the_columns(runner) -> None:
+    """In a pipe (`themes | less`) every label and quote is there in full, whatever $COLUMNS says: the
+    pager wraps or scrolls. On a terminal, tables fit its width (test_golden)."""
+    data = themes_json(runner, str(NOTES))
+    for command in (["themes", str(NOTES)], ["segments", str(NOTES)], ["statements", str(NOTES)], ["trends", str(NOTES)]):
+        result = runner.invoke(app, command)  # COLUMNS is 80 in the tests
+        assert result.exit_code == 0, result.output
+        assert all(line == line.rstrip() for line in result.stdout.splitlines())
+    statements = runner.invoke(app, ["statements", str(NOTES)]).stdout
+    texts = json.loads(runner.invoke(app, ["statements", str(NOTES), "--format", "json"]).stdout)["statements"]
+    assert all(f"{s['text']} " in statements and f"{s['path']}:{s['line']}" in statements for s in texts)
+    table = runner.invoke(app, ["themes", str(NOTES)]).stdout
+    lines = table.splitlines()
     assert lines[0].split() == ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Sub", "Quote"]
-    assert all(len(line) <= 80 for line in lines)
-    assert "…" in result.stdout
-    assert "\x1b[" not in result.stdout  # no colour in a pipe
+    for theme in data["themes"]:
+        assert theme["label"] in table and f"“{theme['quote']}”" in table
+    assert max(len(line) for line in lines) > 80
+    assert "\x1b[" not in table  # no colour in a pipe
 
 
 def test_csv_and_markdown_outputs(runner) -> None:
@@ -165,7 +176,7 @@ def test_segments_report_coverage_unique_and_shared(runner) -> None:
 
 def test_segments_table_and_markdown(runner) -> None:
     table = runner.invoke(app, ["segments", str(NOTES)]).stdout
-    assert "clinics: 13 notes" in table and all(len(line) <= 80 for line in table.splitlines())
+    assert "clinics: 13 notes, 12 participants (interview 4, survey 3, support-ticket 2, advisory-board 1" in table
     markdown = runner.invoke(app, ["segments", str(NOTES), "--format", "markdown"]).stdout
     assert "## trades" in markdown and "| Theme | Type | Coverage |" in markdown
 
@@ -212,7 +223,7 @@ def test_synthesis_never_writes_into_the_notes_folder(runner, tmp_path) -> None:
     folder = tmp_path / "notes"
     shutil.copytree(NOTES, folder)
     before = snapshot(folder)
-    for command in (["themes"], ["segments"], ["statements"], ["show", "deposit"]):
+    for command in (["themes"], ["segments"], ["statements"], ["show", "deposit online"]):
         assert runner.invoke(app, [*command, str(folder), "--format", "json"]).exit_code == 0
     assert snapshot(folder) == before
 
@@ -369,3 +380,18 @@ def test_parallel_jobs_come_back_in_order_and_a_failure_in_one_reaches_the_calle
         assert run([lambda: 1, lambda: [2, 3], lambda: {"four": 4}]) == [1, [2, 3], {"four": 4}]
         with pytest.raises(ValueError, match="second job"):
             run([lambda: 1, fails])
+
+
+def test_show_lists_the_themes_that_match_equally_instead_of_picking_one(runner) -> None:
+    shown = ["show", "deposit", str(NOTES), "--engine", "fuzzy"]  # the fuzzy engine keeps two deposit themes
+    result = runner.invoke(app, shown)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: 2 themes match 'deposit' equally well"
+    assert lines[1].startswith("  hint: give the id of the one you mean, or more words: need-a131c3 (Deposit)")
+    assert result.stdout == ""
+    for theme_id in ("need-a131c3", "need-451bb1"):  # each one named, and each found by its id
+        assert theme_id in result.stderr
+        assert runner.invoke(app, ["show", theme_id, str(NOTES), "--engine", "fuzzy"]).exit_code == 0
+    assert runner.invoke(app, ["show", "deposit online", str(NOTES), "--engine", "fuzzy"]).stdout.startswith(
+        "Deposit\nid need-a131c3 ")

@@ -99,6 +99,7 @@ _value = st.one_of(
     _scalar_text.map(lambda v: f"'{v}'"),
     st.lists(_scalar_text, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
     st.lists(_scalar_text, max_size=3).map(lambda items: "[" + ",".join(items) + " ]"),
+    st.lists(_scalar_text, max_size=4).map(lambda items: "[ " + " , ".join(items) + " ,  ]"),  # spaces around commas
 )
 _line = st.one_of(
     st.tuples(st.sampled_from(["date", "kind", "tags", "a", "_b", "c-d", "true", "x1"]), st.sampled_from([": ", ":", ":  "]),
@@ -139,7 +140,7 @@ def test_simple_front_matter_is_read_exactly_as_the_yaml_parser_reads_it(lines: 
 
 
 def test_every_tricky_value_is_read_as_the_yaml_parser_reads_it() -> None:
-    forms = ("{0}", "{0} ", '"{0}"', "'{0}'", "[{0}]", "[{0}, x]", "[ {0} ,{0}]")
+    forms = ("{0}", "{0} ", '"{0}"', "'{0}'", "[{0}]", "[{0}, x]", "[ {0} ,{0}]", "[{0} , x , ]", "[ ]  # {0}")
     taken = [_agrees_with_the_parser(f"date: 2026-01-01\nvalue: {form.format(v)}\n", 1) for v in _TRICKY for form in forms]
     assert 0.3 < sum(taken) / len(taken) < 0.9  # both paths are taken
 

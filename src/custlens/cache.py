@@ -3,8 +3,9 @@ of custlens's code, so a second run over unchanged notes skips parsing.
 
 It lives outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`, else
 `~/.cache/custlens`), holds only plain data (`marshal` of tuples and strings: nothing in it can run
-code), is written atomically, and is safe to delete at any time. A cache that cannot be read or written
-is ignored: it only ever saves time.
+code), is written atomically, and is safe to delete at any time. It holds copies of private notes, so
+its folder is made readable by its owner only (0700) and its files too (0600). A cache that cannot be
+read or written, or an entry of an unexpected shape, is ignored: it only ever saves time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import marshal
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ FORMAT = 2
 # What the cache keeps: files of older code versions go, then the least recently used beyond these.
 MAX_FILES = 64
 MAX_BYTES = 1 << 30
-_OURS = re.compile(r"^(parse|group|tags)-([0-9a-f]{16})-[0-9a-f]+\.bin$")
-_LEFTOVER = re.compile(r"^\.(parse|group|tags)-[0-9a-f-]+\.bin\.[0-9a-f]+\.tmp$")
+_OURS = re.compile(r"^(parse|groups|tags|meaning)-([0-9a-f]{16})-[0-9a-f]+\.bin$")
+_LEFTOVER = re.compile(r"^\.(parse|groups|tags|meaning)-[0-9a-f-]+\.bin\.[0-9a-f]+\.tmp$")
+_ENTRY = "custlens-result"  # the first item of every result-cache entry
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,6 +49,23 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "custlens"
+
+
+def _private_folder(folder: Path) -> None:
+    """Make the cache folder, readable by its owner only. The usual folder (not one named by
+    $CUSTLENS_CACHE_DIR) is also closed if an older version made it open to everyone."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not os.environ.get("CUSTLENS_CACHE_DIR") and folder == cache_dir():
+        info = folder.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            folder.chmod(0o700)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    from .storage import replace
+
+    _private_folder(path.parent)
+    replace(path, data, mode=0o600)
 
 
 class ParseCache:
@@ -81,13 +100,13 @@ class ParseCache:
             return None, None
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
         found = self.entries.get(key)
-        if found is not None and tuple(found[0]) == stamp and found[1] == display:
-            try:
+        try:
+            if type(found) is tuple and len(found) == 3 and tuple(found[0]) == stamp and found[1] == display:
                 result = from_plain(found[2])
                 self.used[key] = found
                 return stamp, result
-            except (ValueError, TypeError, IndexError):
-                pass
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError):
+            pass  # an entry of another shape: parsed again, and replaced
         return stamp, None
 
     def store(self, path: Path, display: str, stamp: tuple[int, ...] | None, plain: tuple[Any, ...]) -> None:
@@ -101,18 +120,20 @@ class ParseCache:
         """Write the entries used in this run (dropping files that are gone), atomically; never fails."""
         if not self.changed and len(self.used) == len(self.entries):
             return
-        from .storage import replace
-
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            replace(self.path, marshal.dumps(self.used))
+            _write_private(self.path, marshal.dumps(self.used))
         except (OSError, ValueError):
             pass
 
 
 class ResultCache:
-    """Results of pure steps (grouping, tagging) keyed by a digest of their inputs, next to the parse
-    cache. A run over unchanged notes then skips those steps too. Unreadable entries are ignored."""
+    """Results of pure steps (grouping, tagging) keyed by a digest of their inputs (the settings they
+    depend on included), next to the parse cache. A run over unchanged notes then skips those steps too.
+
+    Each entry holds its kind, the code version and its key with its value, and `get` gives the value
+    only if all three are the ones asked for and `valid` (the caller's check of the value's shape)
+    accepts it: an entry of another version, a partial write, a disk error or a file copied under
+    another name is a miss, never a wrong result or a crash."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or cache_dir()
@@ -120,15 +141,25 @@ class ResultCache:
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{code_version()}-{key}.bin"
 
-    def get(self, kind: str, key: str) -> Any:
+    def get(self, kind: str, key: str, valid: Callable[[Any], bool] | None = None) -> Any:
         path = self._path(kind, key)
         try:
             with open(path, "rb") as handle:
-                value = marshal.loads(handle.read())
-            os.utime(path)  # recently used: kept longest by prune()
-            return value
+                entry = marshal.loads(handle.read())
         except (OSError, EOFError, ValueError, TypeError):
             return None
+        if not (type(entry) is tuple and len(entry) == 5 and entry[:4] == (_ENTRY, code_version(), kind, key)):
+            return None
+        try:
+            if valid is not None and not valid(entry[4]):
+                return None
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        try:
+            os.utime(path)  # recently used: kept longest by prune()
+        except OSError:
+            pass
+        return entry[4]
 
     def prune(self) -> None:
         """Remove cache files of other code versions, temporary files left by a killed run, and the
@@ -137,11 +168,8 @@ class ResultCache:
         prune(self.folder)
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        from .storage import replace
-
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            replace(self._path(kind, key), marshal.dumps(value))
+            _write_private(self._path(kind, key), marshal.dumps((_ENTRY, code_version(), kind, key, value)))
         except (OSError, ValueError):
             pass
 

@@ -11,14 +11,15 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from . import __version__
-from .errors import CustlensError, ExitCode
+from .errors import CustlensError, ExitCode, Terminated
+from .visible import visible
 
 app = typer.Typer(
     name="custlens",
@@ -49,9 +50,9 @@ def _print_error(error: CustlensError) -> None:
     from rich.markup import escape
 
     console = _err_console()
-    console.print(f"[bold red]error:[/] {escape(error.location() + error.message)}")
+    console.print(f"[bold red]error:[/] {escape(visible(error.location() + error.message))}")
     if error.hint:
-        console.print(f"  [dim]hint:[/] {escape(error.hint)}")
+        console.print(f"  [dim]hint:[/] {escape(visible(error.hint))}")
 
 
 def _quiet_broken_pipe() -> None:
@@ -61,6 +62,44 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+    finally:
+        os.close(devnull)
+
+
+class _OutputFailed(OSError):
+    """Writing to standard output failed: a full disk, a terminal that went away."""
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """Around every write to standard output, so that its errors are told from other ones."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputFailed(error.errno, error.strerror) from None
+
+
+def _print_io_error(error: OSError, output: bool) -> None:
+    """An error of the system, not of custlens: the output could not be written (a full disk, a
+    terminal that went away), or a file could not be read or written."""
+    from rich.markup import escape
+
+    reason = (error.strerror or str(error)).lower()
+    if output:
+        _quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
+        message, hint = f"cannot write the output: {reason}", "check the free space where the output goes"
+    elif error.filename is not None:
+        from .parse import display_path
+
+        message, hint = f"{display_path(Path(os.fsdecode(error.filename)))}: {reason}", None
+    else:
+        message, hint = f"input/output error: {reason}", None
+    console = _err_console()
+    console.print(f"[bold red]error:[/] {escape(visible(message))}")
+    if hint:
+        console.print(f"  [dim]hint:[/] {escape(hint)}")
 
 
 def handles_errors(command: F) -> F:
@@ -70,27 +109,34 @@ def handles_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             result = command(*args, **kwargs)
-            sys.stdout.flush()  # a closed pipe shows here, inside this handler, not at exit
+            with _writing():
+                sys.stdout.flush()  # a closed pipe or a full disk shows here, inside this handler, not at exit
             return result
         except CustlensError as error:
             _print_error(error)
             raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            _err_console().print("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (`Terminated`)
+            terminated = isinstance(stop, Terminated)
+            _err_console().print("terminated" if terminated else "interrupted")
+            raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
         except EOFError:  # Ctrl-D at a prompt: the user gave up, as with Ctrl-C
             _err_console().print("cancelled (end of input): nothing was written")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             _quiet_broken_pipe()
             raise typer.Exit(int(ExitCode.OK)) from None
+        except OSError as error:  # a full disk, a closed terminal: not a bug in custlens
+            _print_io_error(error, isinstance(error, _OutputFailed))
+            raise typer.Exit(int(ExitCode.IO)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
             if os.environ.get("CUSTLENS_DEBUG"):
                 raise
+            from rich.markup import escape
+
             _err_console().print(
-                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                f"[bold red]internal error:[/] {type(error).__name__}: {escape(visible(str(error)))}\n"
                 "  hint: this is a bug in custlens; run again with CUSTLENS_DEBUG=1 for the details"
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
@@ -179,7 +225,7 @@ RedactOpt = Annotated[
 ]
 def _complete_kinds(incomplete: str) -> list[str]:
     try:
-        return [k for k in _config().kinds if k.startswith(incomplete)]
+        return [visible(k) for k in _config().kinds if k.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
@@ -188,7 +234,7 @@ def _complete_segments(incomplete: str) -> list[str]:
     try:
         from .commands import existing_segments
 
-        return [name for name in existing_segments(_config()) if name.startswith(incomplete)]
+        return [visible(name) for name in existing_segments(_config()) if name.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
@@ -198,7 +244,7 @@ def _complete_themes(incomplete: str) -> list[tuple[str, str]]:
         from .commands import Filters, synthesise
 
         ranked = synthesise(None, _config(), Filters()).ranked
-        return [(e.theme.id, e.theme.label[:60]) for e in ranked if e.theme.id.startswith(incomplete)]
+        return [(e.theme.id, visible(e.theme.label[:60])) for e in ranked if e.theme.id.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
         return []
 
@@ -219,17 +265,19 @@ def check(
         str, typer.Option("--format", "-f", help="Output: [bold]text[/], [bold]github[/] annotations or [bold]json[/].")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Pass when there is no note at all.")] = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check that every note is well formed and states at least one customer need (for CI).
 
-    Exit code 0: no errors; 1: errors found (or warnings with --strict); 2: usage error.
+    Exit code 0: no errors; 1: errors found (or warnings with --strict, or no note at all without
+    --allow-empty); 2: usage error.
     """
     from . import commands, render
 
     _choose(format, ("text", "github", "json"), "--format")
     with _run(no_cache) as run:
-        report = commands.check(paths, _config(), run)
+        report = commands.check(paths, _config(), run, allow_empty)
         with run.stage("render"):
             if format == "json":
                 _emit(render.check_json(report, strict, _is_terminal()))
@@ -240,8 +288,9 @@ def check(
 
                 console = _out_console()
                 styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
-                for line, style in render.check_text(report, strict):
-                    console.print(f"[{styles[style]}]{escape(line)}[/]")
+                with _writing():
+                    for line, style in render.check_text(report, strict):
+                        console.print(f"[{styles[style]}]{escape(line)}[/]")
     raise typer.Exit(int(report.exit_code(strict)))
 
 
@@ -308,15 +357,37 @@ def _grouping(engine: str | None, threshold: float | None, sub_threshold: float 
     return ThemeSettings(engine=engine, threshold=threshold, sub_threshold=sub_threshold)  # type: ignore[arg-type]  # checked above
 
 
+def _day(value: str) -> Any:
+    """A date written YYYY-MM-DD, `today` or `yesterday`; ValueError for anything else."""
+    import datetime as dt
+
+    word = value.strip().casefold()
+    if word in ("today", "yesterday"):
+        return dt.date.today() - dt.timedelta(days=1 if word == "yesterday" else 0)
+    return dt.date.fromisoformat(value.strip())
+
+
 def _date(value: str | None, option: str) -> Any:
     if value is None:
         return None
-    import datetime as dt
-
     try:
-        return dt.date.fromisoformat(value)
+        return _day(value)
     except ValueError:
-        raise CustlensError(f"invalid value for {option}: {value!r}", hint="write dates as YYYY-MM-DD") from None
+        raise CustlensError(f"invalid value for {option}: {value!r}",
+                            hint="write dates as YYYY-MM-DD, today or yesterday") from None
+
+
+def _ask_date(console: Any, default: Any) -> Any:
+    """Ask for the date until the answer is one (a typo must not end the session and lose the note)."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    while True:
+        answer = Prompt.ask("Date (YYYY-MM-DD, today or yesterday)", default=default.isoformat(), console=console)
+        try:
+            return _day(answer)
+        except ValueError:
+            console.print(f"[red]not a date:[/] {escape(visible(repr(answer)))}; write YYYY-MM-DD, today or yesterday")
 
 
 def _filters(
@@ -356,16 +427,14 @@ def _is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _width() -> int:
-    """Terminal width on a terminal; 80 columns (or $COLUMNS) in a pipe."""
+def _width() -> int | None:
+    """Terminal width on a terminal. None in a pipe: nothing is cut to fit (`themes | less` shows every
+    label and quote in full, and the pager wraps or scrolls)."""
     if _is_terminal():
         import shutil
 
         return max(40, shutil.get_terminal_size().columns)
-    try:
-        return max(40, int(os.environ.get("COLUMNS", "80")))
-    except ValueError:
-        return 80
+    return None
 
 
 def _print_table(renderables: list[Any]) -> None:
@@ -377,9 +446,23 @@ def _print_table(renderables: list[Any]) -> None:
             raise BrokenPipeError
 
     terminal = _is_terminal()
+    if not terminal:  # plain text, each row in full: rendered wide, spaces at line ends dropped
+        import io
+
+        rendered = io.StringIO()
+        console = Console(file=rendered, highlight=False, width=1 << 20, no_color=True, soft_wrap=False)
+        for renderable in renderables:
+            title = getattr(renderable, "title", None)
+            if title:  # a line of its own: a table's title would wrap at the table's width
+                console.print(title, soft_wrap=True)
+                renderable.title = None
+            console.print(renderable)
+        _emit("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
+        return
     console = PipeConsole(highlight=False, width=_width(), no_color=not terminal or None, soft_wrap=False)
-    for renderable in renderables:
-        console.print(renderable)
+    with _writing():
+        for renderable in renderables:
+            console.print(renderable)
 
 
 def _output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
@@ -392,7 +475,8 @@ def _output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
 
 
 def _emit(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    with _writing():
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @app.command()
@@ -609,7 +693,7 @@ def add(
     ] = None,
     participant: Annotated[str | None, typer.Option("--participant", help="Pseudonymous participant id (not a name).", show_default=False)] = None,
     researcher: Annotated[list[str] | None, typer.Option("--researcher", help="Who took the note (repeatable).", show_default=False)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD, today or yesterday (default: today).", show_default=False)] = None,
     title: Annotated[str | None, typer.Option("--title", help="A short title.", show_default=False)] = None,
     pain: Annotated[list[str] | None, typer.Option("--pain", help="A pain the customer has (repeatable).", show_default=False)] = None,
     need: Annotated[list[str] | None, typer.Option("--need", help="A need the customer states (repeatable).", show_default=False)] = None,
@@ -649,7 +733,7 @@ def add(
             who = Prompt.ask("Researcher", default=commands.default_researcher(config) or "", console=console)
             researchers = (who,) if who else ()
         if date is None:
-            day = _date(Prompt.ask("Date", default=day.isoformat(), console=console), "date")
+            day = _ask_date(console, day)
         title = title or Prompt.ask("Title", default="", show_default=False, console=console) or None
         pains = tuple(pain or ()) or _ask_list("Pains")
         needs = tuple(need or ()) or _ask_list("Needs")
@@ -677,11 +761,13 @@ def add(
                 "[yellow]warning:[/] this note states no customer need; `custlens check` will report it "
                 "(add a `## Needs` item)"
             )
-        else:
+        else:  # what `check` would say of it, as `check` says it
             from rich.markup import escape
 
-            _err_console().print(f"[yellow]warning:[/] {escape(problem.message)}")
-    typer.echo(display_path(path))
+            _err_console().print(f"[yellow]warning:[/] {escape(visible(problem.message))}")
+            if problem.hint:
+                _err_console().print(f"  [dim]hint:[/] {escape(visible(problem.hint))}")
+    _emit(display_path(path))
     if edit:
         _open_editor(path)
 
@@ -702,22 +788,26 @@ def _open_editor(path: Path) -> None:
 @app.command()
 @handles_errors
 def init(
-    folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/ (made if missing).")] = Path("."),
 ) -> None:
     """Start a notes repository: a commented custlens.yaml and an example note in notes/."""
     from . import commands
     from .parse import display_path
 
-    if not folder.is_dir():
-        raise CustlensError(f"no such folder: {display_path(folder)}")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise CustlensError(f"not a folder: {display_path(folder)}", hint="give a folder to start the notes repository in")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CustlensError(f"cannot create {display_path(folder)}: {(exc.strerror or str(exc)).lower()}") from None
     for path in commands.init(folder):
-        typer.echo(f"wrote {display_path(path)}")
+        _emit(f"wrote {display_path(path)}")
 
 
 @app.command()
 @handles_errors
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout (- for stdout).", show_default=False)] = None,
 ) -> None:
     """Print the JSON Schema of a note's front matter and of YAML notes (for editors and CI).
 
@@ -727,19 +817,34 @@ def schema(
     import json
 
     from .models import note_schema
+    from .parse import display_path
 
     config = _config()
     text = json.dumps(note_schema(config.kinds, config.segments, config.attributes), indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
+    if output is None or str(output) == "-":
+        _emit(text)
         return
-    from .storage import replace
+    _write_output(output, text)
+    _err_console().print(f"wrote {display_path(output)}")
+
+
+def _write_output(path: Path, text: str) -> None:
+    """Write a file the user named: through a link, into a pipe or device, atomically over a file. A
+    path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""
+    import errno
+
+    from .parse import display_path
+    from .storage import write_output
 
     try:
-        replace(output, text)
+        write_output(path, text)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        raise CustlensError(f"cannot write {output}: {exc.strerror or exc}") from None
-    _err_console().print(f"wrote {output}")
+        usage = exc.errno in (errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.ENOTDIR)
+        raise CustlensError(f"cannot write {display_path(path)}: {(exc.strerror or str(exc)).lower()}",
+                            hint="give a file name, or - for standard output" if usage else None,
+                            exit_code=ExitCode.USAGE if usage else ExitCode.IO) from None
 
 
 @app.command("import")
@@ -784,11 +889,11 @@ def import_(
     if skipped:
         summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
     if dry_run:
-        sys.stdout.write(result.text)
+        _emit(result.text)
         console.print(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
                       "nothing written")
         return
-    typer.echo(display_path(path))
+    _emit(display_path(path))
     console.print(summary)
     if type_ != "need" and config.needs_a_need(kind):
         console.print(
@@ -846,7 +951,7 @@ def trends(
 @handles_errors
 def report(
     paths: PathsArg = None,
-    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file.", show_default=False)] = Path("custlens-report.html"),
+    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file (- for stdout).", show_default=False)] = Path("custlens-report.html"),
     segment: SegmentOpt = None,
     kind: KindOpt = None,
     since: SinceOpt = None,
@@ -873,7 +978,6 @@ def report(
     from . import commands
     from .html_report import render_html
     from .parse import display_path
-    from .storage import replace
 
     filters = _filters(segment, kind, since, until, type_, min_strength, level, min_confidence)
     with _run(no_cache) as run:
@@ -883,11 +987,11 @@ def report(
         _warn_skipped(data.synthesis)
         with run.stage("render"):
             page = render_html(data)
-    try:
-        replace(html_file, page)
-    except OSError as exc:
-        raise CustlensError(f"cannot write {display_path(html_file)}: {(exc.strerror or str(exc)).lower()}") from None
-    typer.echo(display_path(html_file))
+    if str(html_file) == "-":
+        _emit(page)
+        return
+    _write_output(html_file, page)
+    _emit(display_path(html_file))
 
 
 def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
@@ -895,6 +999,21 @@ def _choose(value: str, choices: tuple[str, ...], option: str) -> None:
         raise CustlensError(
             f"invalid value for {option}: {value!r}", hint=f"choose one of: {', '.join(choices)}"
         )
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (what `kill`, systemd and CI runners send) stops a command the way Ctrl-C does: a note
+    being written is left whole or not at all, and its temporary file is removed."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError):  # not the main thread: the default action stays
+        pass
 
 
 def invoke() -> int:
@@ -909,8 +1028,15 @@ def invoke() -> int:
     import gc
 
     gc.disable()
+    _stop_on_sigterm()
     try:
         app()
+    except BrokenPipeError:  # --help or --version into `head`
+        _quiet_broken_pipe()
+        return int(ExitCode.OK)
+    except OSError as error:  # --help or --version into a full disk
+        _print_io_error(error, True)
+        return int(ExitCode.IO)
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or 0

@@ -32,9 +32,10 @@ go to the lower node.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -591,9 +592,10 @@ class _Clock:
 
 
 class Memo(Protocol):
-    """Somewhere to keep results between runs (the result cache); `get` returns None when it has none."""
+    """Somewhere to keep results between runs (the result cache); `get` returns None when it has none,
+    or none that `valid` accepts."""
 
-    def get(self, kind: str, key: str) -> Any: ...
+    def get(self, kind: str, key: str, valid: Callable[[Any], bool] | None = None) -> Any: ...
 
     def put(self, kind: str, key: str, value: Any) -> None: ...
 
@@ -630,7 +632,7 @@ def group(
         for text in nodes:
             identity.update(text.encode("utf-8", "surrogateescape") + b"\x00")
         key = identity.hexdigest()[:24]
-        remembered = memo.get("groups", key)
+        remembered = memo.get("groups", key, functools.partial(_is_grouping, len(nodes)))
     if remembered is not None:
         roots, medoid_of_root = list(remembered[0]), dict(remembered[1])
     else:
@@ -651,6 +653,18 @@ def group(
             medoids.append(first_input[medoid_of_root[r]])
         labels.append(group_of_root[r])
     return Grouping(labels, medoids, normal)
+
+
+def _is_grouping(n: int, value: Any) -> bool:
+    """Whether a remembered grouping of `n` nodes has the shape `_link` gives: each node's root (a node
+    that is its own root), and each root's medoid (a node of its group)."""
+    if not (type(value) is tuple and len(value) == 2 and type(value[0]) is list and type(value[1]) is dict):
+        return False
+    roots, medoids = value
+    if len(roots) != n or not all(type(r) is int and 0 <= r < n for r in roots):
+        return False
+    return all(roots[r] == r and type(medoids.get(r)) is int and 0 <= medoids[r] < n and roots[medoids[r]] == r
+               for r in set(roots)) and len(medoids) == len(set(roots))
 
 
 def _link(

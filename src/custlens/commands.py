@@ -63,6 +63,7 @@ class Corpus:
     notes: list[Note] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    hidden_tmp: list[Path] = field(default_factory=list)  # hidden .tmp files seen in the notes folders
 
     @property
     def problems(self) -> list[Problem]:
@@ -101,8 +102,9 @@ def load(
     run = run or Run()
     roots = resolve_paths(paths, config)
     settings = ParseSettings.from_config(config)
+    hidden_tmp: list[Path] = []
     with run.stage("read/parse"):
-        files, folder_problems = find_note_files(roots, tuple(config.exclude))
+        files, folder_problems = find_note_files(roots, tuple(config.exclude), hidden_tmp)
         cache = None
         if run.cache:
             from .cache import ParseCache
@@ -131,7 +133,7 @@ def load(
         if cache is not None:
             cache.save()
     read = [result for result in results if result is not None]
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots)
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots, hidden_tmp=hidden_tmp)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     if statements:
@@ -165,10 +167,25 @@ class CheckReport:
         return ExitCode.OK
 
 
-def check(paths: list[Path] | None, config: Config, run: Run | None = None) -> CheckReport:
-    """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need."""
+def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False) -> CheckReport:
+    """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
+    Notes are never modified; the temporary files a killed `add` or `import` left are removed.
+
+    No note file at all is an error (unless `allow_empty`): in CI, a notes folder that moved or a
+    pattern that excludes everything must not pass as "ok"."""
+    from .storage import remove_stale_temporaries
+
     run = run or Run()
     corpus = load(paths, config, run, statements=False)
+    remove_stale_temporaries(corpus.hidden_tmp)
+    if not corpus.files and not allow_empty:
+        shown = ", ".join(display_path(root) for root in corpus.roots[:3]) + (", ..." if len(corpus.roots) > 3 else "")
+        raise CustlensError(
+            f"no notes found in {shown}: nothing was checked",
+            hint="check the path (did the notes folder move?) and `exclude:` in custlens.yaml; "
+            "--allow-empty lets an empty folder pass",
+            exit_code=ExitCode.PROBLEMS,
+        )
     spellings = _segment_spellings(corpus.notes)
     for parsed in corpus.files:
         with run.stage("extract"):
@@ -332,12 +349,13 @@ def synthesise(
         with run.stage("tag"):
             if run.cache:
                 from .cache import ResultCache, digest
+                from .tag import is_memory
 
                 memo = ResultCache()
                 memo.prune()
                 roots = sorted(os.path.abspath(root) for root in corpus.roots)
-                tags_key = digest(roots, sorted(added.items()), sorted(removed.items()))
-                known = memo.get("tags", tags_key) or {}
+                tags_key = digest(roots, tagger.settings)  # the cues in effect, however the config wrote them
+                known = memo.get("tags", tags_key, is_memory) or {}
                 tagger.remember(known)
             minimum = filters.min_confidence if filters.min_confidence is not None else config.min_confidence
             statements = tag((s for s in corpus.statements if id(s.note) in kept), tagger,
@@ -472,7 +490,7 @@ def show(
 def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
     """The theme a user means: its id (any case), a unique start of an id, else the theme whose label
     and statements hold the query's words best (each word matched fuzzily, so typos and plurals are
-    fine); of equally good ones, the strongest."""
+    fine). When several hold them equally well, none is picked: the error lists them, with their ids."""
     from rapidfuzz import fuzz, process, utils
 
     wanted = query.strip().casefold()
@@ -505,18 +523,31 @@ def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
         present = set(found)
         return sum(max((score for w, score in near.items() if w in present), default=0.0) for near in close)
 
-    best, best_key = None, (0.0, 0.0)
+    best: list[Evidence] = []
+    best_key = (0.0, 0.0)
     for evidence, (label, said) in zip(ranked, texts):
         key = (fit([*label, *said]), fit(label))
         if key > best_key:
-            best, best_key = evidence, key
-    if best is None or not words or best_key[0] < 60 * len(words):
+            best, best_key = [evidence], key
+        elif key == best_key and best:
+            best.append(evidence)
+    if not best or not words or best_key[0] < 60 * len(words):
         raise CustlensError(
             f"no theme matches {query!r}",
             hint="give a theme id or words from its label; `custlens themes --all` lists them",
             exit_code=ExitCode.USAGE,
         )
-    return best
+    if len(best) > 1:  # in rank order, strongest first
+        from .themes import trim
+
+        listed = "; ".join(f"{e.theme.id} ({trim(e.theme.label, 50)})" for e in best[:5])
+        more = f"; and {len(best) - 5} more" if len(best) > 5 else ""
+        raise CustlensError(
+            f"{len(best)} themes match {query!r} equally well",
+            hint=f"give the id of the one you mean, or more words: {listed}{more}",
+            exit_code=ExitCode.USAGE,
+        )
+    return best[0]
 
 
 def statements(
@@ -610,7 +641,7 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
 def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path, list[Problem]]:
     """Write a new note into the notes folder, atomically, never over an existing file; return its path
     and the warnings `check` would give it."""
-    from .storage import write_unique
+    from .storage import remove_stale_temporaries, temporaries_in, write_unique
 
     target = folder or config.notes_dirs()[0]
     who = new.participant or new.title or "note"
@@ -620,6 +651,7 @@ def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path,
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CustlensError(f"cannot create the notes folder {display_path(target)}: {exc.strerror}") from None
+    remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
     try:
         return write_unique(target, name, ".md", note_markdown(new)), warnings
     except OSError as exc:
@@ -741,7 +773,7 @@ CODEBOOK_HEADER = """\
 def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str]]:
     """Add the report's unnamed themes to the codebook file, keeping what is there; return the new ids."""
     from .codebook import CodebookEntry, entries_yaml, load_codebook
-    from .storage import replace
+    from .storage import write_output
     from .yamlsafe import YamlError, load_yaml
 
     path = Path(os.path.realpath(config.codebook_path()))  # a linked codebook is written where it lives
@@ -768,7 +800,7 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
             hint="the file must map theme ids to {label, type, match}; nothing was written",
         )
     try:
-        replace(path, text)
+        write_output(path, text)
     except OSError as exc:
         raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
     return path, list(new)
@@ -783,7 +815,7 @@ def import_csv(
     """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
     from .imports import build_batch
     from .parse import parse_bytes
-    from .storage import write_unique
+    from .storage import remove_stale_temporaries, temporaries_in, write_unique
 
     try:
         data = source.read_bytes()
@@ -810,6 +842,7 @@ def import_csv(
         return target / f"{result.name}.yaml", result
     try:
         target.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
         return write_unique(target, result.name, ".yaml", result.text), result
     except OSError as exc:
         raise CustlensError(f"cannot write into {display_path(target)}: {exc.strerror or exc}") from None

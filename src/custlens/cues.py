@@ -98,10 +98,13 @@ DENIAL = re.compile(
     r"(?:problem|problems|issue|issues|concern|concerns|bother|worry|worries|complaint|complaints|trouble|dealbreaker|deal-breaker)\b"
     r"|\b(?:didn't|did not|never|doesn't|does not|hasn't|has not) (?:really |ever )?(?:come|came) up\b"
     r"|\b(?:never|doesn't|does not|didn't|did not|hasn't|has not|haven't|have not|won't|no longer)(?: ever| once)? (?:crash(?:es|ed)?|freez(?:e|es)|froze|hang|hangs|lag|lags|fail(?:s|ed)?|break|breaks|broke|go down|goes down|went down|glitch(?:es)?)\b"
-    r"|\b(?:doesn't|does not|don't|do not|isn't|is not|aren't|are not)(?: keep| ever)? (?:crash\w*|freez\w*|lag\w*|hang\w*|fail\w*|break\w*|slow|buggy|an? (?:issue|problem))\b[^.;!?]*\banymore\b"
+    # "anymore" within 200 characters of the same sentence: looked for up to the end of the sentence,
+    # a sentence of many "isn't slow" was scanned again from each of them
+    r"|\b(?:doesn't|does not|don't|do not|isn't|is not|aren't|are not)(?: keep| ever)? (?:crash\w*|freez\w*|lag\w*|hang\w*|fail\w*|break\w*|slow|buggy|an? (?:issue|problem))\b[^.;!?]{0,200}?\banymore\b"
 )
 # Where a denial stops: the end of a sentence, or a contrast ("... is not a problem, but exports fail").
-CLAUSE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\b(?:but|however|though|although|except|yet|still)\b")
+# A run of punctuation is tried from its first mark only (the lookbehind), not again from each mark.
+CLAUSE_BREAK = re.compile(r"(?<![.!?;])[.!?;]+(?:\s|$)|\b(?:but|however|though|although|except|yet|still)\b")
 
 # Advice to other people is not a need of the speaker ("you should try restarting", "make sure you ...").
 ADVICE = re.compile(

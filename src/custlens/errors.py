@@ -16,7 +16,9 @@ class ExitCode(enum.IntEnum):
     PROBLEMS = 1
     USAGE = 2
     INTERNAL = 3
+    IO = 74  # the output could not be written (a full disk, a closed terminal): EX_IOERR of sysexits.h
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as shells report a process ended by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,11 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is: it stops the way Ctrl-C does (a file being written is left
+    whole or not at all, its temporary file removed), and exits with `ExitCode.TERMINATED`."""
 
 
 class CustlensError(Exception):

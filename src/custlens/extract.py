@@ -37,11 +37,12 @@ _EXPLICIT = {"pains": "pain", "needs": "need"}
 _LABELS = {"pain": "pain", "pain point": "pain", "need": "need"}
 
 _HEADING_NOISE = re.compile(r"[^\w\s/-]+")
-_WIKILINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Every pattern here costs time linear in the text, whatever it holds: a part that scans ahead stops at
+# the character that would start the next match (a `[` in a link's text, a `(` in its target), so a
+# line of 90,000 `[` or `[[x` is not scanned again from each of them.
+_WIKILINK = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]+))?\]\]")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")  # a target may hold one level of (...)
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)|(?<=\S)_(?![\w_])|`)")
-_TRAILING_TAGS = re.compile(r"(?:\s*" + BODY_TAG.pattern + r")+\s*$")
-_COMMENT = re.compile(r"<!--.*?-->")
 _MARKUP = re.compile(r"[<\[*_`#]")
 _SPACES = re.compile(r"\s+")
 _QUOTE_MARKS = "\"'“”‘’«»„"
@@ -54,13 +55,45 @@ def section_of_heading(title: str) -> str | None:
     return _SECTION_OF.get(key)
 
 
+def _without_comments(text: str) -> str:
+    """`<!-- ... -->` replaced by a space (an unclosed one is left as it is). Found with `str.find`: a
+    pattern scanned to the end of the text from every `<!--` when none was closed."""
+    start = text.find("<!--")
+    if start < 0:
+        return text
+    parts, done = [], 0
+    while start >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:  # no later comment can close either
+            break
+        parts += [text[done:start], " "]
+        done = end + 3
+        start = text.find("<!--", done)
+    return "".join(parts) + text[done:]
+
+
+def _without_trailing_tags(text: str) -> str:
+    """The text without the `#tags` that end it (after the sentence, they are the note's tags). The
+    tags are found once, left to right, and the run at the end is cut: a pattern anchored at the end
+    was tried from every tag of a long run, quadratic in the run."""
+    if "#" not in text:
+        return text
+    cut = None
+    end = len(text)
+    for found in reversed(list(BODY_TAG.finditer(text))):
+        if text[found.end() : end].strip():  # something other than space after it: the run ends here
+            break
+        cut = end = found.start()
+    return text if cut is None else text[:cut].rstrip()
+
+
 def clean_text(text: str) -> str:
     """Statement text without Markdown syntax: links keep their words, emphasis marks go."""
     if not _MARKUP.search(text):
         return " ".join(text.split())
-    text = _COMMENT.sub(" ", text)
+    text = _without_comments(text)
     text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = _TRAILING_TAGS.sub("", text)  # tags after the sentence go (they are the note's tags) ...
+    text = _without_trailing_tags(text)  # tags after the sentence go (they are the note's tags) ...
     text = BODY_TAG.sub(lambda m: m.group(1), text)  # ... tags inside it keep their word
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _EMPHASIS.sub("", text)

@@ -1,7 +1,8 @@
 """Survey and help-desk exports (CSV) to one YAML batch note: one entry per row.
 
 Typeform, Google Forms, Zendesk and Intercom style exports: UTF-8 with or without a byte-order mark, any
-delimiter the csv sniffer finds, a header row naming the columns. Rows with no text are skipped and
+delimiter the csv sniffer finds (`,` `;` tab `|`), cells quoted as spreadsheets quote them (`""` for a
+quote inside a cell), a header row naming the columns. Rows with no text are skipped and
 counted. Free text (`--type auto`) goes into `text:`, for the tagger to type at synthesis time.
 """
 
@@ -126,12 +127,15 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
                             hint="export it again as UTF-8 CSV", exit_code=ExitCode.PROBLEMS) from None
     if not text.strip():
         raise CustlensError("the export is empty", path=path, exit_code=ExitCode.PROBLEMS)
+    # The sniffer is asked for the delimiter only: the rest of its guess (no doubled quotes, another
+    # quote character) turned `"no complaints ""at all""; keep going"` into broken text. Exports quote
+    # as spreadsheets do: `"` around a cell, `""` for a quote inside it.
     try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     ended = 0  # the line the previous row ended on
     try:
         for row in reader:

@@ -53,6 +53,7 @@ def _in_processes(jobs: Sequence[Callable[[], T]]) -> list[T]:
 
         def work(job: Callable[[], T] = job, send: Any = send) -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child quietly
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and so does SIGTERM
             try:
                 outcome: tuple[bool, Any] = (True, job())
             except BaseException as exc:  # noqa: BLE001  # handed to the main process below
@@ -136,6 +137,7 @@ def shared(
 
     def work(send: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the worker quietly
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and so does SIGTERM
         try:
             while (job := take()) is not None:
                 send.send_bytes(pickle.dumps((job, True, there(job)), pickle.HIGHEST_PROTOCOL))

@@ -24,6 +24,7 @@ from .config import DEFAULT_MAX_FILE_BYTES, Config
 from .errors import CustlensError, ExitCode, Problem
 from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
 from .parallel import can_fork, cores, shared
+from .visible import name_text
 from .yamlsafe import YamlError, YamlList, errors_in, load_yaml, plain_data
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -73,18 +74,21 @@ def display_path(path: Path, cwd: str | None = None) -> str:
             shown = str(path)
     except ValueError:
         shown = str(path)
-    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    shown = name_text(shown)  # bytes that are not UTF-8 as `\xff`
     if shown.isprintable():
         return shown
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
 
 
-def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[list[Path], list[Problem]]:
+def find_note_files(
+    paths: list[Path], exclude: tuple[str, ...] = (), hidden_tmp: list[Path] | None = None
+) -> tuple[list[Path], list[Problem]]:
     """Every note file under `paths`, sorted, each once however it is reached; a missing path is a
     usage error, and a folder that cannot be read is a problem.
 
     Folders are walked without following symbolic links to folders (so link loops cannot trap it);
-    hidden files and folders (`.git`, `.obsidian`) are skipped; `exclude` holds glob patterns.
+    hidden files and folders (`.git`, `.obsidian`) are skipped (hidden `.tmp` files are added to
+    `hidden_tmp`, if given: a killed write may have left them); `exclude` holds glob patterns.
     """
     found: dict[object, Path] = {}
     problems: list[Problem] = []
@@ -117,7 +121,11 @@ def find_note_files(paths: list[Path], exclude: tuple[str, ...] = ()) -> tuple[l
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 inside = os.path.relpath(folder, root).replace(os.sep, "/")
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
+                    if name.startswith("."):
+                        if hidden_tmp is not None and name.endswith(".tmp"):
+                            hidden_tmp.append(Path(folder, name))
+                        continue
+                    if not name.lower().endswith(NOTE_SUFFIXES):
                         continue
                     if excluded is None or not excluded(name if inside == "." else f"{inside}/{name}", name):
                         add(Path(folder, name))
@@ -187,7 +195,7 @@ def read_note_file(path: Path, settings: ParseSettings, display: str | None = No
                     hint="notes are .md files with front matter, or .yaml/.yml files")
         )
         return result
-    return parse_bytes(data, shown, suffix, settings, base_id=path.stem)
+    return parse_bytes(data, shown, suffix, settings, base_id=name_text(path.stem))
 
 
 # --- many files at once ----------------------------------------------------------------------------
@@ -385,14 +393,18 @@ def _parse_yaml_note(text: str, path: str, settings: ParseSettings, base_id: str
 
 # --- Markdown notes -------------------------------------------------------------------------------
 
+# Each pattern is matched at the start of one line, and no two of its repeats can take the same
+# characters (the pseudo-heading's title is bounded instead, at 40 characters), so a line costs time
+# linear in its length, whatever it holds: tests feed lines of 99,000 hostile characters.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$")  # the text and closing #s: `_heading_title`
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _BREAK = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_BULLET = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$")
+_BULLET = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+([^ \t].*))?$")
 _TASK = re.compile(r"^\[[ xX]\][ \t]+")
-_QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
-_LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(.+)$", re.IGNORECASE)
+_QUOTE = re.compile(r"^ {0,3}>(.*)$")
+_MORE_QUOTE_MARKS = re.compile(r"^[\s>]+")  # `> > >` of a nested quote
+_LABEL = re.compile(r"^(?:\*\*|__)?(pain point|pain|need)s?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+([^ \t].*)$", re.IGNORECASE)
 TYPE_TAG = re.compile(r"(?<![\w#&/])#(pain|need)s?(?![\w/-])", re.IGNORECASE)  # `#pain`, `#needs`, not `#pain-point`
 # Obsidian-style tags: `#calendar-sync`, `#billing/xero`; not `#1`, not a heading, not #pain/#need.
 BODY_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w/-]*)")
@@ -498,7 +510,7 @@ def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
         found = _ATX.match(line)
         if found:
             flush()
-            push_heading(len(found.group(1)), found.group(2) or "")
+            push_heading(len(found.group(1)), _heading_title(found.group(2)))
             continue
         if (
             _SETEXT.match(line)
@@ -519,9 +531,7 @@ def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
             continue
         found = _QUOTE.match(line)
         if found:
-            content = found.group(1)
-            while content.lstrip().startswith(">"):
-                content = content.lstrip()[1:]
+            content = _MORE_QUOTE_MARKS.sub("", found.group(1), count=1)
             if current is not None and current[0] == "blockquote":
                 current[2].append(content.strip())
             else:
@@ -545,6 +555,17 @@ def parse_body(lines: list[str], first_line: int) -> tuple[Block, ...]:
             start("paragraph", lineno, stripped)
     flush()
     return tuple(blocks)
+
+
+def _heading_title(rest: str) -> str:
+    """An ATX heading's text without its closing sequence (`## Needs ##`): hashes after a space or tab.
+    Done by hand: the pattern that did it (a lazy title before optional spaces and hashes) went back
+    over every space once per character, quadratic on a heading line of many spaces."""
+    text = rest.strip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and bare.endswith((" ", "\t")):
+        return bare.rstrip(" \t")
+    return text
 
 
 # --- Fields to a Note -----------------------------------------------------------------------------
@@ -631,6 +652,11 @@ def _add_note(
     if settings.segments is not None and fields.segment not in settings.segments:
         hint = did_you_mean(fields.segment, settings.segments, "add it to `segments:` in custlens.yaml")
         problem("unknown-segment", f"unknown segment `{fields.segment}`", key_lines.get("segment", start), hint)
+    identifies = fields.participant and identifies_a_person(fields.participant)
+    if identifies:
+        problem("participant-name", f"participant `{fields.participant}` looks like {identifies}, not a pseudonymous id",
+                key_lines.get("participant", start),
+                "give a pseudonymous id such as P-014 and keep who it is outside the notes", "warning")
     result.problems.extend(problems)
     if any(p.is_error for p in problems):
         return
@@ -663,6 +689,35 @@ def _add_note(
             attributes=attributes,
         )
     )
+
+
+_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "herr", "frau", "mme", "mlle"})
+
+
+def identifies_a_person(participant: str) -> str | None:
+    """What a participant id that names a person looks like (`Dr. Jane Smith`: "a person's name",
+    `jane@acme.example`: "an e-mail address"), or None for a pseudonymous id (`P-014`, `R-102`, `anna`).
+
+    A name is a title and a word, or two to four capitalised words of letters; one word alone is not
+    taken for a name (`Owner`, `Pilot`)."""
+    words = participant.split()
+    if "@" in participant and len(words) == 1 and "." in participant.rsplit("@", 1)[1]:
+        return "an e-mail address"
+    if words and words[0].rstrip(".").casefold() in _HONORIFICS and len(words) >= 2:
+        words = words[1:]
+        if len(words) == 1 and _capitalised(words[0]):
+            return "a person's name"
+    if 2 <= len(words) <= 4 and all(_capitalised(word) for word in words):
+        return "a person's name"
+    return None
+
+
+def _capitalised(word: str) -> bool:
+    """`Jane`, `Mary-Jane`, `O'Brien`, an initial `J.`."""
+    if len(word) == 2 and word[1] == "." and word[0].isupper():
+        return True
+    parts = word.replace("’", "-").replace("'", "-").split("-")
+    return all(part[:1].isupper() and (part[1:] == "" or (part[1:].isalpha() and part[1:].islower())) for part in parts)
 
 
 def _field_hint(name: str) -> str:

@@ -11,13 +11,16 @@ from typing import Any
 from .models import Note, Statement
 from .triangulate import Evidence
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Every pattern here costs time linear in the text: none is tried again from each character of a long
+# word or URL. An e-mail address is found from its `@` (the domain by a pattern, the name before it by
+# a walk back over its characters), a URL token only where a run of token characters starts.
+EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 # A phone number: digits with single spaces, dots, dashes or brackets between them, 7 to 15 digits in all
 # (9 or more when nothing separates them), an optional leading "+". Dates and year ranges are not phones.
 PHONE = re.compile(r"(?<![\w/+.-])(?:\+\s?)?(?:\(\d{1,5}\)\s?)?\d(?:[\s.-]?\(?\d\)?){5,18}(?![\w/])")
 NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d\d\s?[-.\s]\s?(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
-TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
+TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
 # An access token in free text: a known prefix (GitHub, Slack, Stripe, OpenAI, GitLab, AWS, Google, a JWT),
 # or 20+ characters mixing upper case, lower case and digits.
 SECRET = re.compile(
@@ -43,7 +46,7 @@ class Redactor:
         if not text:
             return text
         text = URL.sub(_url, text)
-        text = EMAIL.sub("[email]", text)
+        text = _mask_emails(text)
         text = SECRET.sub("[token]", text)
         text = PHONE.sub(_phone, text)
         if self.names is not None:
@@ -61,6 +64,23 @@ class Redactor:
         if isinstance(value, dict):
             return {k: self.value(v) for k, v in value.items()}
         return value
+
+
+def _mask_emails(text: str) -> str:
+    """Every `name@domain.tld` as `[email]`; the name is the run of letters, digits and `.+-_` before
+    the `@` (after the previous address, if they touch)."""
+    if "@" not in text:
+        return text
+    parts: list[str] = []
+    done = 0
+    for found in EMAIL_DOMAIN.finditer(text):
+        start = found.start()
+        while start > done and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        if start < found.start():
+            parts += [text[done:start], "[email]"]
+            done = found.end()
+    return "".join(parts) + text[done:] if parts else text
 
 
 def _url(match: re.Match[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +24,18 @@ from .errors import Problem
 from .models import Statement
 from .themes import trim
 from .triangulate import Evidence, SegmentSummary, SegmentTheme
+from .visible import visible
 
 if TYPE_CHECKING:  # rich is imported where a table is made: JSON, CSV and Markdown never load it
     from rich.table import Table
 
 
 def problem_line(problem: Problem) -> str:
-    """`path:line: error[code]: message`, the form editors and CI logs can jump to."""
+    """`path:line: error[code]: message`, the form editors and CI logs can jump to (control characters
+    of the values it names written out)."""
     where = f"{problem.path}:{problem.line}" if problem.line is not None else problem.path
     entry = f" (batch entry {problem.entry})" if problem.entry is not None else ""
-    return f"{where}: {problem.severity}[{problem.code}]: {problem.message}{entry}"
+    return visible(f"{where}: {problem.severity}[{problem.code}]: {problem.message}{entry}")
 
 
 def check_text(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
@@ -41,7 +44,7 @@ def check_text(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
         for problem in parsed.problems:
             yield problem_line(problem), problem.severity
             if problem.hint:
-                yield f"    hint: {problem.hint}", "hint"
+                yield visible(f"    hint: {problem.hint}"), "hint"
     files = len(report.files)
     summary = (
         f"{files} file{'s' * (files != 1)}, {report.notes} note{'s' * (report.notes != 1)}: "
@@ -63,7 +66,7 @@ def check_github(report: CheckReport) -> Iterable[str]:
     """GitHub Actions workflow commands: one `::error`/`::warning` annotation per problem."""
     for parsed in report.files:
         for problem in parsed.problems:
-            props = [f"file={_escape_property(problem.path)}"]
+            props = [f"file={_escape_property(visible(problem.path))}"]
             if problem.line is not None:
                 props.append(f"line={problem.line}")
             props.append(f"title={_escape_property('custlens ' + problem.code)}")
@@ -72,7 +75,7 @@ def check_github(report: CheckReport) -> Iterable[str]:
                 message += f" (batch entry {problem.entry})"
             if problem.hint:
                 message += f" (hint: {problem.hint})"
-            yield f"::{problem.severity} {','.join(props)}::{_escape_data(message)}"
+            yield f"::{problem.severity} {','.join(props)}::{_escape_data(visible(message))}"
 
 
 def check_json(report: CheckReport, strict: bool, pretty: bool = True) -> str:
@@ -218,11 +221,27 @@ def _summary(synthesis: Synthesis, themes: int) -> dict[str, Any]:
     }
 
 
+# JSON escapes the C0 controls itself. For a terminal (indented JSON) the C1 controls are escaped too
+# (`\x9b` starts a control sequence on some terminals); no text in the reports holds a surrogate (file
+# names are made valid text where they are read), but should one get this far it is written out as
+# its byte (`\xff`), so a strict parser still reads it. For pipes and files the text is left as it
+# is: a pass over megabytes of JSON would cost more than the rest of the output.
+_NOT_JSON_TEXT = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    char = found.group(0)
+    if "\udc80" <= char <= "\udcff":
+        return f"\\\\x{ord(char) - 0xDC00:02x}"
+    return f"\\u{ord(char):04x}"
+
+
 def _json(data: Any, pretty: bool = True) -> str:
     """Indented for people; compact (and several times faster to write) for pipes and files."""
-    if pretty:
-        return json.dumps(data, indent=2, ensure_ascii=False)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if not pretty:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _NOT_JSON_TEXT.sub(_json_escape, text) if _NOT_JSON_TEXT.search(text) else text
 
 
 def themes_json(report: ThemesReport, pretty: bool = True) -> str:
@@ -240,13 +259,29 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items())
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)` from a note or
+# an imported ticket): such a text gets a leading `'`, as OWASP advises, and shows as it was written.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: control characters written out, a leading `'` where it would
+    start a formula; plain numbers (`-3`, `+1.5`) stay numbers."""
+    text = visible(text)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
-    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty."""
+    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty;
+    text that a spreadsheet would run as a formula made safe (`spreadsheet_safe`)."""
     if isinstance(value, (list, tuple)):
-        return "; ".join(map(str, value))
-    if isinstance(value, dict):
+        value = "; ".join(map(str, value))
+    elif isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if value else ""
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def _csv(rows: list[list[Any]]) -> str:
@@ -280,6 +315,11 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _text_lines(lines: list[str]) -> str:
+    """Lines of text output (Markdown, `show`), each with its control characters written out."""
+    return "\n".join(visible(line) for line in lines) + "\n"
+
+
 def themes_markdown(report: ThemesReport) -> str:
     lines = [
         "| # | Theme | Type | Strength | Participants | Segments | Sources | Quote | Sub-themes |",
@@ -294,7 +334,7 @@ def themes_markdown(report: ThemesReport) -> str:
     footer = themes_footer(report)
     if footer:
         lines += ["", f"_{footer}_"]
-    return "\n".join(lines) + "\n"
+    return _text_lines(lines)
 
 
 def themes_footer(report: ThemesReport) -> str | None:
@@ -311,6 +351,13 @@ def themes_footer(report: ThemesReport) -> str | None:
 
 
 STRENGTH_STYLE = {"strong": "bold green", "moderate": "yellow", "anecdotal": "dim"}
+
+
+def _shown(text: str) -> str:
+    """Text for a Rich table: control characters written out, markup escaped."""
+    from rich.markup import escape
+
+    return escape(visible(text))
 
 
 def _table(terminal: bool, title: str | None = None) -> Table:
@@ -330,38 +377,50 @@ def _table(terminal: bool, title: str | None = None) -> Table:
     )
 
 
-def _flexible(width: int, fixed: list[int], shares: list[int]) -> list[int]:
-    """Split what is left of `width` after the fixed columns (and one space between columns) by shares."""
+def _flexible(width: int | None, fixed: list[int], shares: list[int]) -> list[int | None]:
+    """Split what is left of `width` after the fixed columns (and one space between columns) by shares.
+    Without a width (a pipe) no column is sized: each is as wide as its widest cell, nothing is cut."""
+    if width is None:
+        return [None] * len(shares)
     columns = len(fixed) + len(shares)
     left = max(10 * len(shares), width - sum(fixed) - (columns - 1))
     total = sum(shares)
     sizes = [left * share // total for share in shares]
     sizes[0] += left - sum(sizes)
-    return sizes
+    return list(sizes)
 
 
-def themes_table(report: ThemesReport, terminal: bool, width: int = 80) -> Table:
-    """Rank, label, type, strength, participants, segments, kinds of source and one short quote."""
-    from rich.markup import escape
+def _fixed(size: int, width: int | None) -> int | None:
+    """A column's width on a terminal; none in a pipe, so that a large number is never cut."""
+    return size if width is not None else None
+
+
+def _fit(text: str, width: int | None) -> str:
+    return trim(text, width) if width is not None else text
+
+
+def themes_table(report: ThemesReport, terminal: bool, width: int | None = 80) -> Table:
+    """Rank, label, type, strength, participants, segments, kinds of source and one short quote (fitted
+    to `width`; without one, in a pipe, every cell in full)."""
     from rich.text import Text
 
     table = _table(terminal)
     rank_width = len(str(len(report.shown))) or 1
     label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3, 3], [2, 3])
-    table.add_column("#", justify="right", no_wrap=True, width=rank_width)
+    table.add_column("#", justify="right", no_wrap=True, width=_fixed(rank_width, width))
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-    table.add_column("Type", no_wrap=True, width=4)
-    table.add_column("Strength", no_wrap=True, width=9)
-    table.add_column("Ppl", justify="right", no_wrap=True, width=3)
-    table.add_column("Seg", justify="right", no_wrap=True, width=3)
-    table.add_column("Src", justify="right", no_wrap=True, width=3)
-    table.add_column("Sub", justify="right", no_wrap=True, width=3)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Strength", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Ppl", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Seg", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Src", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Sub", justify="right", no_wrap=True, width=_fixed(3, width))
     table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
     for rank, e in enumerate(report.shown, 1):
         style = STRENGTH_STYLE[e.strength] if terminal else ""
         table.add_row(
-            str(rank), escape(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
-            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), escape(f"“{e.quote.text}”"),
+            str(rank), _shown(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
+            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), _shown(f"“{e.quote.text}”"),
         )
     return table
 
@@ -429,7 +488,7 @@ def segments_markdown(report: SegmentsReport) -> str:
         else:
             lines.append("Nothing said by two or more participants is unique to this segment.")
         lines.append("")
-    return "\n".join(lines)
+    return _text_lines(lines)[:-1]
 
 
 def _also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
@@ -469,24 +528,23 @@ def segments_csv(report: SegmentsReport) -> str:
     return _csv(rows)
 
 
-def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> list[Any]:
-    from rich.markup import escape
+def segments_tables(report: SegmentsReport, terminal: bool, width: int | None = 80) -> list[Any]:
     from rich.text import Text
 
     out: list[Any] = []
     label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
     for seg in report.segments:
-        title = trim(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({_counts(seg.sources)})", width)
-        table = _table(terminal, escape(title))
+        title = _fit(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({_counts(seg.sources)})", width)
+        table = _table(terminal, _shown(title))
         table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-        table.add_column("Type", no_wrap=True, width=4)
-        table.add_column("Cover", justify="right", no_wrap=True, width=5)
+        table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+        table.add_column("Cover", justify="right", no_wrap=True, width=_fixed(5, width))
         table.add_column("Also in", no_wrap=True, overflow="ellipsis", width=also)
         table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
         for row in seg.themes[: report.top]:
             table.add_row(
-                escape(row.evidence.theme.label), row.evidence.theme.type,
-                f"{row.coverage:.0%}", escape(_also_in(seg, row)), escape(f"“{row.quote.text}”"),
+                _shown(row.evidence.theme.label), row.evidence.theme.type,
+                f"{row.coverage:.0%}", _shown(_also_in(seg, row)), _shown(f"“{row.quote.text}”"),
             )
         out.append(table)
         for row in seg.unique[: report.top]:
@@ -495,7 +553,7 @@ def segments_tables(report: SegmentsReport, terminal: bool, width: int = 80) -> 
                 line += f" (part of: {row.within.theme.label})"
             elif row.nearest is not None:
                 line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {row.nearest[1]:.2f})"
-            out.append(Text(trim(line, width), no_wrap=True))
+            out.append(Text(visible(_fit(line, width)), no_wrap=True))
         out.append(Text(""))
     return out[:-1]
 
@@ -531,7 +589,9 @@ def show_lines(report: ShowReport) -> list[str]:
             lines.append(f"    {s.text}")
         if title:
             lines.append("")
-    return lines[:-1] if lines and lines[-1] == "" else lines
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [visible(line) for line in lines]
 
 
 def show_json(report: ShowReport, pretty: bool = True) -> str:
@@ -555,7 +615,7 @@ def show_markdown(report: ShowReport) -> str:
     for s in e.theme.statements:
         lines.append(f"- \"{_md(s.text)}\" ({s.note.participant or s.note.id}, {s.note.segment}, {s.note.kind}, "
                      f"{s.note.date}; `{s.place}`)")
-    return "\n".join(lines) + "\n"
+    return _text_lines(lines)
 
 
 def show_csv(report: ShowReport) -> str:
@@ -590,23 +650,22 @@ def statements_markdown(synthesis: Synthesis) -> str:
             f"| {s.type} | {'yes' if s.inferred else 'no'} | {s.section} | {_md(s.text)} | "
             f"{synthesis.theme_of.get(id(s)) or ''} | `{s.place}` |"
         )
-    return "\n".join(lines) + "\n"
+    return _text_lines(lines)
 
 
-def statements_table(synthesis: Synthesis, terminal: bool, width: int = 80) -> Table:
-    from rich.markup import escape
+def statements_table(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> Table:
 
     table = _table(terminal)
     text, place = _flexible(width, [5, 3, 11], [3, 2])
-    table.add_column("Type", no_wrap=True, width=5)
-    table.add_column("Inf", no_wrap=True, width=3)
+    table.add_column("Type", no_wrap=True, width=_fixed(5, width))
+    table.add_column("Inf", no_wrap=True, width=_fixed(3, width))
     table.add_column("Statement", no_wrap=True, overflow="ellipsis", width=text)
-    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=11)
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=_fixed(11, width))
     table.add_column("Place", no_wrap=True, overflow="ellipsis", width=place)
     for s in synthesis.statements:
         table.add_row(
-            s.type or "", "yes" if s.inferred else "", escape(s.text), synthesis.theme_of.get(id(s)) or "",
-            escape(s.place),
+            s.type or "", "yes" if s.inferred else "", _shown(s.text), synthesis.theme_of.get(id(s)) or "",
+            _shown(s.place),
         )
     return table
 
@@ -659,28 +718,27 @@ def trends_markdown(report: TrendsReport) -> str:
     for row in report.rows:
         lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
                      f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
-    return "\n".join(lines) + "\n"
+    return _text_lines(lines)
 
 
 TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
 
 
-def trends_table(report: TrendsReport, terminal: bool, width: int = 80) -> Table:
-    from rich.markup import escape
+def trends_table(report: TrendsReport, terminal: bool, width: int | None = 80) -> Table:
     from rich.text import Text
 
     header = "Months" if report.by == "month" else "Quarters"
     spark = max(len(report.periods), len(header))
     first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
-    table = _table(terminal, escape(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
+    table = _table(terminal, _shown(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
     (label,) = _flexible(width, [4, 5, spark, 7], [1])
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
-    table.add_column("Type", no_wrap=True, width=4)
-    table.add_column("Total", justify="right", no_wrap=True, width=5)
-    table.add_column(header, no_wrap=True, width=spark)
-    table.add_column("Trend", no_wrap=True, width=7)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Total", justify="right", no_wrap=True, width=_fixed(5, width))
+    table.add_column(header, no_wrap=True, width=_fixed(spark, width))
+    table.add_column("Trend", no_wrap=True, width=_fixed(7, width))
     for row in report.rows:
         style = TREND_STYLE[row.direction] if terminal else ""
-        table.add_row(escape(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
+        table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
                       sparkline(row.counts), Text(row.direction, style=style))
     return table

@@ -141,6 +141,13 @@ class Tagger:
         return bool(_NEGATION_BEFORE.search(before))
 
     @property
+    def settings(self) -> tuple[object, ...]:
+        """Everything the cues found depend on, besides the code: each cue (name, type, pattern) and the
+        phrases removed. Part of the key under which a run's cues are kept for the next one."""
+        cues = tuple((cue.name, cue.type, cue.pattern.pattern) for kind in ("need", "pain") for cue in self.cues[kind])
+        return cues, tuple(sorted((kind, tuple(sorted(phrases))) for kind, phrases in self._removed.items()))
+
+    @property
     def remembered(self) -> dict[str, Flags]:
         """The cues found in this run, by normalised text (to keep for the next run)."""
         return self._seen
@@ -210,6 +217,16 @@ class Tagger:
                 if pain is not None:
                     return pain[1]
         return None
+
+
+def is_memory(value: object) -> bool:
+    """Whether a value kept from an earlier run has the shape `Tagger.remembered` gives: normalised
+    text to (need cue or None, pain cue or None)."""
+    return type(value) is dict and all(
+        type(text) is str and type(found) is tuple and len(found) == 2
+        and all(cue is None or type(cue) is str for cue in found)
+        for text, found in value.items()
+    )
 
 
 def tag(

@@ -402,7 +402,9 @@ def _meaning_drafts(
             for text in sorted(texts):
                 identity.update(text.encode("utf-8", "surrogateescape") + b"\x00")
             key = identity.hexdigest()[:24]
-            remembered = _valid_roots(memo.get("meaning", key), len(set(texts)))
+            nodes = len(set(texts))
+            found_roots = memo.get("meaning", key, lambda value: _valid_roots(value, nodes) is not None)
+            remembered = _valid_roots(found_roots, nodes)
         found, roots = group_by_meaning(texts, vectors, settings, remembered)
         if memo is not None and remembered is None:
             memo.put("meaning", key, roots)

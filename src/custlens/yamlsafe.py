@@ -208,13 +208,18 @@ def _parse(text: str, line_offset: int, max_depth: int, max_alias_nodes: int) ->
 # parser, whole. A value is a plain scalar with no YAML indicator in it, quoted text without escapes,
 # or a one-line list of such plain scalars; a plain scalar is resolved (int, bool, null, ...) exactly
 # as the parser's events are. A test compares the two on generated documents.
+# Each character of a line can be matched in one way only (a space inside a value only where a word
+# follows it, never where the spaces around a comma or a bracket could take it too), so a line that
+# does not match fails in time linear in its length: `tags: [a , b , c ... ]  # note` once took
+# minutes, trying every way of sharing the spaces out.
 _START = r"[\w(./+]"  # no YAML indicator can start it
-_FLOW_PLAIN = _START + r"[\w .()/+'&=-]*"  # a list item: nothing that could end or nest a flow value
+_FLOW_CHAR = r"[\w.()/+'&=-]"  # nothing that could end or nest a flow value
+_FLOW_PLAIN = rf"{_START}(?:{_FLOW_CHAR}| +(?={_FLOW_CHAR}))*"  # a list item: words with single runs of spaces
 _SIMPLE_LINE = re.compile(
     r"([A-Za-z_][\w-]*):(?: +(?:"
     rf"({_START}(?:[^\s:]|:(?=\S)| +(?=[^\s#]))*)"  # plain: `: ` would start a mapping, ` #` a comment
     r"|\"([^\"\\]*)\"|'([^']*)'"  # quoted, without escapes
-    rf"|\[ *((?:{_FLOW_PLAIN} *, *)*(?:{_FLOW_PLAIN})?)\]"  # a flow list of plain scalars
+    rf"|(\[) *(?:({_FLOW_PLAIN}(?: *, *{_FLOW_PLAIN})*(?: *,)?) *)?\]"  # a flow list of plain scalars
     r"))? *"
 )
 _FLOW_ITEM = re.compile(rf"({_FLOW_PLAIN}) *(?:,|$) *")
@@ -235,7 +240,7 @@ def _simple_mapping(text: str, line_offset: int) -> YamlMap | None:
             found = _SIMPLE_LINE.fullmatch(line)
             if found is None:
                 return None
-            key, plain, double, single, items = found.groups()
+            key, plain, double, single, bracket, items = found.groups()
             if key in result:
                 return None
             if not result.key_lines:
@@ -250,11 +255,10 @@ def _simple_mapping(text: str, line_offset: int) -> YamlMap | None:
                 if not quoted.isprintable():
                     return None
                 result[key] = quoted
-            elif items is not None:
+            elif bracket is not None:
                 listed = YamlList()
                 listed.line, listed.errors, listed.item_lines = number, [], []
-                for item in _FLOW_ITEM.findall(items):
-                    item = item.rstrip(" ")
+                for item in _FLOW_ITEM.findall(items or ""):
                     listed.append(_construct(_resolver.resolve(ScalarNode, item, (True, False)), item, number))
                     listed.item_lines.append(number)
                 result[key] = listed

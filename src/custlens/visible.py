@@ -1,0 +1,39 @@
+"""Text as a person should see it: control characters written out (`\\x1b`), never sent to a terminal.
+
+A note, a participant id, a file name or an imported ticket can hold escape sequences that clear the
+screen, set the window title or make a link (OSC 8). Every human-readable output passes its text
+through `visible`; JSON escapes them itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+# C0 and C1 controls and DEL; the marks that reorder or hide text (bidi embeddings, overrides and
+# isolates, U+061C, U+200E/F); line and paragraph separators; surrogates (bytes of a file name that
+# were not UTF-8).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]")
+
+
+def _written_out(found: re.Match[str]) -> str:
+    char = found.group(0)
+    if "\udc80" <= char <= "\udcff":  # a byte of a file name that was not UTF-8: as the byte
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
+
+
+def visible(text: str) -> str:
+    """`text` with each control character written out as an escape (`\\x1b`, `\\n`, `\\u202e`)."""
+    if text.isprintable() or _CONTROL.search(text) is None:  # the first test is the quick one
+        return text
+    return _CONTROL.sub(_written_out, text)
+
+
+def name_text(name: str) -> str:
+    """A file name (as the system gives it, bytes that are not UTF-8 as surrogates) as valid text: such
+    bytes written out (`\\xff`), so that JSON, terminals and strict parsers can take it."""
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # not from the file system after all
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
