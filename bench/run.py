@@ -106,7 +106,9 @@ def timed(args: list[str], env: dict[str, str], memory: bool = False) -> tuple[f
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return wall, max(peak, usage.ru_maxrss / 1024), err.read().decode("utf-8", "replace"), proc.returncode
+        # where memory was sampled, the samples count: on Linux a child's ru_maxrss starts from its
+        # parent's size at the fork, which is this script's, not the command's
+        return wall, peak if sampling else usage.ru_maxrss / 1024, err.read().decode("utf-8", "replace"), proc.returncode
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -129,10 +131,12 @@ def custlens(*args: str) -> list[str]:
 
 
 def _vectors_in(cache: str) -> int:
-    """How many vectors the store in a cache folder holds."""
+    """How many vectors the store in a cache folder holds (from its size: loading it here would make
+    this process large, and a child's peak memory counts its parent's at the fork on Linux)."""
     from custlens.embed import VectorStore
 
-    return len(VectorStore(Path(cache)).rows)
+    total = sum(path.stat().st_size for path in Path(cache).glob("vectors-*.bin"))
+    return max(0, total - len(VectorStore.HEADER)) // VectorStore.RECORD.itemsize
 
 
 def _keep_only_vectors(cache: str) -> None:

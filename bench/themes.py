@@ -2,8 +2,8 @@
 
     python bench/themes.py [--sweep] [--skip-fuzzy]
 
-- banking77 (train, 10,003 customer queries in 77 close intents), scored on sub-themes: each query is
-  one pain statement.
+- banking77 (train, 10,003 customer queries in 77 close intents), scored on sub-themes (the fuzzy
+  engine has none: its themes): each query is one pain statement.
 - hwu64 (11,029 home-assistant requests in 64 intents of 18 scenarios), scored on themes.
 - gold-notes-fieldservice (48 hand-written notes, 114 statements in 14 paraphrased themes), scored on
   themes by its own `eval.py`, through the whole pipeline (`custlens statements DIR --format json`:
@@ -77,23 +77,9 @@ def semantic_labels(texts: list[str], level: str, settings: MeaningSettings, emb
     return found.sublabels if level == "subthemes" else found.labels
 
 
-def fuzzy_labels(texts: list[str], level: str) -> list[int]:
-    """The fuzzy engine's themes, or its sub-themes (each theme grouped again, as custlens does)."""
-    from custlens.themes import FUZZY_SUB_THRESHOLD
-
-    grouping = group(texts, GroupingSettings())
-    if level == "themes":
-        return grouping.labels
-    out = [0] * len(texts)
-    number = 0
-    inner_settings = GroupingSettings(threshold=FUZZY_SUB_THRESHOLD)
-    for members in grouping.groups:
-        inner = group([texts[k] for k in members], inner_settings) if len(members) > 2 else None
-        labels = inner.labels if inner is not None else [0] * len(members)
-        for k, label in zip(members, labels):
-            out[k] = number + label
-        number += max(labels) + 1
-    return out
+def fuzzy_labels(texts: list[str]) -> list[int]:
+    """The fuzzy engine's themes (it has no sub-themes: its themes are scored on both levels)."""
+    return group(texts, GroupingSettings()).labels
 
 
 def gold_notes(root: str, engine: str, threshold: float | None = None) -> dict[str, object]:
@@ -139,7 +125,7 @@ def main() -> None:
             if engine == "semantic":
                 predicted = semantic_labels(texts, level, MeaningSettings(), embedder)
             else:
-                predicted = fuzzy_labels(texts, level)
+                predicted = fuzzy_labels(texts)
             row(name, engine, level, truth, predicted, time.perf_counter() - started, goal if engine == "semantic" else "")
     for engine in engines:
         found = gold_notes(root, engine)

@@ -383,15 +383,15 @@ def test_parallel_jobs_come_back_in_order_and_a_failure_in_one_reaches_the_calle
 
 
 def test_show_lists_the_themes_that_match_equally_instead_of_picking_one(runner) -> None:
-    shown = ["show", "deposit", str(NOTES), "--engine", "fuzzy"]  # the fuzzy engine keeps two deposit themes
-    result = runner.invoke(app, shown)
+    fuzzy = [str(NOTES), "--engine", "fuzzy"]  # the fuzzy engine keeps three themes that say "deposit"
+    result = runner.invoke(app, ["show", "deposit", *fuzzy])
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines[0] == "error: 2 themes match 'deposit' equally well"
-    assert lines[1].startswith("  hint: give the id of the one you mean, or more words: need-a131c3 (Deposit)")
+    assert lines[0] == "error: 3 themes match 'deposit' equally well"
+    assert lines[1].startswith("  hint: give the id of the one you mean, or more words: need-a131c3 (Clients pay a deposit")
     assert result.stdout == ""
-    for theme_id in ("need-a131c3", "need-451bb1"):  # each one named, and each found by its id
+    for theme_id in ("need-a131c3", "pain-06c4a0", "need-451bb1"):  # each one named, and each found by its id
         assert theme_id in result.stderr
-        assert runner.invoke(app, ["show", theme_id, str(NOTES), "--engine", "fuzzy"]).exit_code == 0
-    assert runner.invoke(app, ["show", "deposit online", str(NOTES), "--engine", "fuzzy"]).stdout.startswith(
-        "Deposit\nid need-a131c3 ")
+        assert runner.invoke(app, ["show", theme_id, *fuzzy]).exit_code == 0
+    assert runner.invoke(app, ["show", "deposit online", *fuzzy]).stdout.startswith(
+        "Clients pay a deposit when they book online\n")

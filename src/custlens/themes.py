@@ -3,11 +3,13 @@ with its sub-themes, a short label and a quote.
 
 Two engines group statements. `semantic` (the default) groups by meaning: sentence vectors from a
 local model (`embed`) and average linkage cut at two levels (`semantic`): themes, and sub-themes inside
-each. `fuzzy` groups by shared words and spelling (`cluster`), for machines without the model; its
-sub-themes are each theme grouped again at a higher threshold.
+each, with short labels. `fuzzy` groups by shared words and spelling (`cluster`), for machines without
+the model, as custlens always did: no sub-themes, and each theme labelled by its most representative
+statement.
 
 A theme holds statements of one type (pain or need) that say the same thing. Its label is a short
-phrase of its own words that sets it apart (`labels`), or the codebook label; beside it, its most
+phrase of its own words that sets it apart (`labels`; with the fuzzy engine its most representative
+statement), or the codebook label; beside it, its most
 representative statement (the medoid) and a quote. Its id is the codebook key, or a short hash of the
 type and the normalised text of its first statement (earliest date, then text), so it stays the same
 when later notes join the theme; a sub-theme's id is its theme's id and a hash of its own first
@@ -38,7 +40,6 @@ THEMED_TYPES = ("pain", "need")
 LABEL_CHARS = 90
 ENGINES = ("semantic", "fuzzy")
 Engine = Literal["semantic", "fuzzy"]
-FUZZY_SUB_THRESHOLD = 0.35  # fuzzy sub-themes: a theme grouped again this strictly
 CODEBOOK_MEANING = 0.70  # semantic engine: a statement this alike to a codebook phrase joins its entry
 
 
@@ -450,44 +451,22 @@ def _valid_roots(value: Any, nodes: int) -> tuple[list[int], list[int]] | None:
 def _fuzzy_drafts(
     kind: str, members: list[Statement], settings: GroupingSettings, clock: dict[str, float], memo: Memo | None
 ) -> _Drafted:
-    from .cluster import GroupingSettings, group
+    """The fuzzy engine's themes, as they always were: labelled by their most representative statement,
+    with no sub-themes (grouping them again would cost as much as grouping them once)."""
+    from .cluster import group
 
     texts = [s.text for s in members]
     grouping = group(texts, settings, timings=clock, memo=memo)
     groups = grouping.groups
-    with stage(clock, "grouping"):
-        sub_settings = GroupingSettings(threshold=max(FUZZY_SUB_THRESHOLD, settings.threshold))
-        subgroups: list[list[list[int]]] = []
-        submedoids: list[list[int]] = []
-        for indices in groups:
-            if len({grouping.normalised[k] for k in indices}) < 3:
-                subgroups.append([])
-                submedoids.append([])
-                continue
-            inner = group([texts[k] for k in indices], sub_settings)
-            parts = sorted(((inner.groups[g], inner.medoids[g]) for g in range(len(inner.medoids))),
-                           key=lambda part: (-len(part[0]), part[0][0]))
-            if len(parts) < 2:
-                subgroups.append([])
-                submedoids.append([])
-                continue
-            subgroups.append([[indices[k] for k in part] for part, _ in parts])
-            submedoids.append([indices[m] for _, m in parts])
-    with stage(clock, "labels"):
-        labels = _labelled(texts, groups, grouping.medoids, lambda k: (0, texts[k]))
-        flat_sub = [indices for subs in subgroups for indices in subs]
-        flat_labels = _labelled(texts, flat_sub, [m for ms in submedoids for m in ms], lambda k: (0, texts[k]))
-        sublabels, position = [], 0
-        for subs in subgroups:
-            sublabels.append(flat_labels[position : position + len(subs)])
-            position += len(subs)
+    labels = [trim(texts[m]) for m in grouping.medoids]
     with stage(clock, "triangulate"):
         quotes = []
         for indices, medoid, label in zip(groups, grouping.medoids, labels):
             draft = Theme("", label, kind, _chronological(members[k] for k in indices), False, members[medoid])
             quote = choose_quote(draft)
             quotes.append(next(k for k in indices if members[k] is quote))
-    return _Drafted(groups, grouping.medoids, subgroups, submedoids, labels, sublabels, quotes)
+    return _Drafted(groups, grouping.medoids, [[] for _ in groups], [[] for _ in groups], labels,
+                    [[] for _ in groups], quotes)
 
 
 def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: list[str | None], vectors: Vectors) -> list[str | None]:
@@ -522,7 +501,7 @@ def _named_theme(
     key: str, label: str, kind: str, found: list[Statement], settings: ThemeSettings, vectors: Vectors | None,
     taken: set[str],
 ) -> Theme:
-    """A codebook theme, with sub-themes grouped inside it as the engine would."""
+    """A codebook theme, with sub-themes grouped inside it as the semantic engine would."""
     statements = _chronological(found)
     texts = [s.text for s in statements]
     fit: tuple[float, ...] = ()
@@ -543,11 +522,6 @@ def _named_theme(
         from .embed import SCALE
 
         fit = tuple(float(x) for x in np.round(matrix.astype(np.float64) @ centre.astype(np.float64) / SCALE, 6))
-    elif len(set(texts)) > 2:
-        from .cluster import GroupingSettings, group
-
-        inner_fuzzy = group(texts, GroupingSettings(threshold=FUZZY_SUB_THRESHOLD))
-        parts = [(inner_fuzzy.groups[g], inner_fuzzy.medoids[g]) for g in range(len(inner_fuzzy.medoids))]
     subthemes: list[Subtheme] = []
     if len(parts) > 1:
         parts.sort(key=lambda part: (-len(part[0]), part[0][0]))
