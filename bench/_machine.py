@@ -37,9 +37,9 @@ def describe() -> str:
     except (ValueError, OSError, AttributeError):
         pass
     try:
-        from custlens import cluster
+        from custlens.pipeline.engines import fuzzy
 
-        loops = "compiled grouping loops" if cluster._native is not None else "numpy grouping loops (not compiled)"
+        loops = "compiled grouping loops" if fuzzy._native is not None else "numpy grouping loops (not compiled)"
     except ImportError:
         loops = "custlens not importable"
     return (

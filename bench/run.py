@@ -133,7 +133,7 @@ def custlens(*args: str) -> list[str]:
 def _vectors_in(cache: str) -> int:
     """How many vectors the store in a cache folder holds (from its size: loading it here would make
     this process large, and a child's peak memory counts its parent's at the fork on Linux)."""
-    from custlens.embed import VectorStore
+    from custlens.pipeline.embed import VectorStore
 
     total = sum(path.stat().st_size for path in Path(cache).glob("vectors-*.bin"))
     return max(0, total - len(VectorStore.HEADER)) // VectorStore.RECORD.itemsize
@@ -212,10 +212,10 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    from custlens.cluster import GroupingSettings, group, normalise
     from custlens.commands import Run, load
-    from custlens.config import Config
-    from custlens.tag import Tagger, tag
+    from custlens.infra.config import Config
+    from custlens.pipeline.engines.fuzzy import GroupingSettings, group, normalise
+    from custlens.pipeline.tag import Tagger, tag
 
     statements = tag(load([corpus(size)], Config(), Run(cache=False)).statements, Tagger())
     by_type = {kind: [s.text for s in statements if s.type == kind] for kind in ("pain", "need")}
@@ -242,7 +242,7 @@ def banking_ari() -> tuple[float, float, int, int]:
     from _machine import datasets_dir
     from themes import adjusted_rand_index, load_banking
 
-    from custlens.cluster import group
+    from custlens.pipeline.engines.fuzzy import group
 
     texts, truth = load_banking(datasets_dir())
     fast = group(texts).labels

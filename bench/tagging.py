@@ -37,10 +37,10 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import datasets_dir, describe
 
-from custlens import tagmodel
-from custlens.cache import cache_dir
-from custlens.embed import Embedder, VectorStore
-from custlens.tag import Tagger
+from custlens.infra.cache import cache_dir
+from custlens.pipeline import tagmodel
+from custlens.pipeline.embed import Embedder, VectorStore
+from custlens.pipeline.tag import Tagger
 
 
 @dataclass

@@ -32,10 +32,10 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import datasets_dir, describe
 
-from custlens.cache import cache_dir
-from custlens.cluster import GroupingSettings, group
-from custlens.embed import Embedder, VectorStore
-from custlens.semantic import MeaningSettings, group_by_meaning
+from custlens.infra.cache import cache_dir
+from custlens.pipeline.embed import Embedder, VectorStore
+from custlens.pipeline.engines.fuzzy import GroupingSettings, group
+from custlens.pipeline.engines.semantic import MeaningSettings, group_by_meaning
 
 
 def adjusted_rand_index(truth: list[str], predicted: list[int]) -> float:

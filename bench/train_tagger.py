@@ -21,8 +21,8 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from custlens.embed import MODEL_ID, SCALE, Embedder
-from custlens.tagmodel import DATA, TYPES, prototypes_digest
+from custlens.pipeline.embed import MODEL_ID, SCALE, Embedder
+from custlens.pipeline.tagmodel import DATA, TYPES, prototypes_digest
 
 C = 1.0
 

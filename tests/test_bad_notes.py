@@ -11,7 +11,7 @@ import pytest
 
 from custlens.cli import app
 from custlens.models import DEFAULT_KINDS
-from custlens.parse import ParseSettings, read_note_file
+from custlens.pipeline.parse import ParseSettings, read_note_file
 
 from .conftest import BAD_NOTES, snapshot
 
@@ -92,7 +92,7 @@ def test_python_tag_runs_nothing(runner, tmp_path) -> None:
 
 
 def test_valid_notes_have_the_statements_the_readme_lists() -> None:
-    from custlens.extract import extract
+    from custlens.pipeline.extract import extract
 
     settings = ParseSettings(kinds=DEFAULT_KINDS)
     good = read_note_file(BAD_NOTES / "good-interview.md", settings)

@@ -7,10 +7,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from custlens.cache import ParseCache, cache_dir
 from custlens.cli import app
+from custlens.infra.cache import cache_dir
 from custlens.models import DEFAULT_KINDS
-from custlens.parse import ParsedFile, ParseSettings, read_note_file, to_plain
+from custlens.pipeline.parse import ParsedFile, ParseSettings, read_note_file, to_plain
+from custlens.pipeline.parsecache import ParseCache
 
 from .conftest import note
 
@@ -104,7 +105,7 @@ def test_notes_with_nested_custom_attributes_are_cached_too(tmp_path) -> None:
 
 
 def test_prune_drops_other_code_versions_leftovers_and_the_least_recently_used(tmp_path, monkeypatch) -> None:
-    from custlens import cache
+    from custlens.infra import cache
 
     current = cache.code_version()
     monkeypatch.setattr(cache, "MAX_FILES", 3)

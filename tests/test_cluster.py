@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlens import cluster
-from custlens.cluster import (
+from custlens.pipeline.engines import fuzzy
+from custlens.pipeline.engines.fuzzy import (
     Grouping,
     GroupingSettings,
     average_linkage,
@@ -207,13 +207,13 @@ def test_a_sample_larger_than_the_direct_limit_is_capped() -> None:
 
 # --- the compiled loops and their numpy fallback -------------------------------------------------
 
-compiled_only = pytest.mark.skipif(cluster._native is None, reason="the compiled module was not built (no C compiler)")
+compiled_only = pytest.mark.skipif(fuzzy._native is None, reason="the compiled module was not built (no C compiler)")
 
 
 def grouped_both_ways(texts: list[str], chosen: GroupingSettings) -> tuple[Grouping, Grouping]:
     compiled = group(texts, chosen)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cluster, "_native", None)
+        patch.setattr(fuzzy, "_native", None)
         plain = group(texts, chosen)
     return compiled, plain
 
@@ -229,7 +229,7 @@ def test_compiled_linkage_merges_exactly_like_the_numpy_one(case, threshold: int
     i, j, s = edges(pairs)
     compiled = average_linkage(weights, i, j, s, threshold)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cluster, "_native", None)
+        patch.setattr(fuzzy, "_native", None)
         plain = average_linkage(weights, i, j, s, threshold)
     assert compiled.tolist() == plain.tolist()
 
@@ -254,9 +254,9 @@ def test_compiled_candidates_and_grouping_match_the_numpy_fallback(sample: list[
 
 def candidate_pairs(texts: list[str], chosen: GroupingSettings) -> tuple[set[tuple[int, int, float]], ...]:
     nodes = sorted(set(map(normalise, texts)))
-    matrix = cluster._tfidf(nodes)
-    within = cluster._cosine_pairs(matrix, len(nodes), chosen)
-    across = cluster._cross_pairs(matrix, len(nodes) // 2, len(nodes), chosen)
+    matrix = fuzzy._tfidf(nodes)
+    within = fuzzy._cosine_pairs(matrix, len(nodes), chosen)
+    across = fuzzy._cross_pairs(matrix, len(nodes) // 2, len(nodes), chosen)
     return tuple({(int(a), int(b), float(c)) for a, b, c in zip(*pairs)} for pairs in (within, across))
 
 
@@ -273,7 +273,7 @@ def candidate_pairs(texts: list[str], chosen: GroupingSettings) -> tuple[set[tup
 def test_compiled_candidate_search_finds_exactly_the_pairs_numpy_does(sample: list[str], chosen: GroupingSettings) -> None:
     compiled = candidate_pairs(sample, chosen)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cluster, "_native", None)
+        patch.setattr(fuzzy, "_native", None)
         plain = candidate_pairs(sample, chosen)
     assert compiled == plain
 
@@ -289,10 +289,10 @@ def test_compiled_and_numpy_paths_agree_on_a_realistic_set() -> None:
 def test_the_compiled_loops_refuse_out_of_range_ids_instead_of_reading_past_an_array() -> None:
     ints, floats, none = (lambda *v: np.array(v, dtype=np.int64)), (lambda *v: np.array(v, dtype=np.float64)), np.zeros(0)
     with pytest.raises(IndexError):
-        cluster._native.candidates(ints(0, 1), ints(5), floats(1.0), ints(0, 1), ints(0), floats(1.0),
+        fuzzy._native.candidates(ints(0, 1), ints(5), floats(1.0), ints(0, 1), ints(0), floats(1.0),
                                    ints(), ints(), none, 0, 1, 0, 0, 0, 0.0, True)
     with pytest.raises(IndexError):
-        cluster._native.average_linkage(ints(1, 1), ints(0), ints(7), ints(5000), 2000)
+        fuzzy._native.average_linkage(ints(1, 1), ints(0), ints(7), ints(5000), 2000)
 
 
 def test_sparse_rows_keep_columns_and_transpose_like_scipy() -> None:
@@ -300,7 +300,7 @@ def test_sparse_rows_keep_columns_and_transpose_like_scipy() -> None:
 
     dense = np.array([[0, 1.5, 0, 2], [0, 0, 0, 0], [3, 0, 0.5, 0], [0, 0, 0, 0]])
     full = sparse.csr_matrix(dense)
-    rows = cluster._Rows(full.indptr.astype(np.int64), full.indices.astype(np.int64), full.data, 4)
+    rows = fuzzy._Rows(full.indptr.astype(np.int64), full.indices.astype(np.int64), full.data, 4)
     keep = np.array([True, False, True, True])
     assert (rows.columns(keep).scipy().toarray() == dense[:, keep]).all()  # empty rows, last one too
     assert (rows.transposed().scipy().toarray() == dense.T).all()

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from custlens import embed
 from custlens.cli import app
-from custlens.embed import SCALE, Embedder, VectorStore
-from custlens.wordpiece import WordPiece
+from custlens.pipeline import embed
+from custlens.pipeline.embed import SCALE, Embedder, VectorStore
+from custlens.pipeline.wordpiece import WordPiece
 
 from .conftest import DATASETS, note
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlens.extract import extract, section_of_heading, states_a_need
 from custlens.models import DEFAULT_KINDS
-from custlens.parse import ParseSettings, parse_body, parse_bytes
+from custlens.pipeline.extract import extract, section_of_heading, states_a_need
+from custlens.pipeline.parse import ParseSettings, parse_body, parse_bytes
 
 SETTINGS = ParseSettings(kinds=DEFAULT_KINDS)
 
@@ -220,8 +220,8 @@ def test_unicode_line_separators_inside_values_do_not_shift_lines() -> None:
 
 
 def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch, tmp_path) -> None:
-    from custlens import parse
-    from custlens.parse import find_note_files, read_note_files
+    from custlens.pipeline import parse
+    from custlens.pipeline.parse import find_note_files, read_note_files
 
     from .conftest import NOTES
 
@@ -251,7 +251,7 @@ def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch, tm
 def test_a_file_reached_by_two_paths_is_read_once(tmp_path) -> None:
     import os
 
-    from custlens.parse import find_note_files
+    from custlens.pipeline.parse import find_note_files
 
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -279,7 +279,7 @@ def test_check_finds_a_stated_need_exactly_where_extract_does(lines: list[str], 
 
 
 def test_excluded_files_are_skipped_by_their_path_or_their_name(tmp_path) -> None:
-    from custlens.parse import find_note_files
+    from custlens.pipeline.parse import find_note_files
 
     for relative in ("README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "team/README.md", "team/d.yaml",
                      "team/x-template.md", "e.yml"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custlens.extract import extract
 from custlens.models import DEFAULT_KINDS
-from custlens.parse import ParseSettings, parse_bytes
+from custlens.pipeline.extract import extract
+from custlens.pipeline.parse import ParseSettings, parse_bytes
 
 SETTINGS = ParseSettings(kinds=DEFAULT_KINDS, max_file_bytes=100_000)
 SUFFIXES = st.sampled_from([".md", ".yaml", ".yml"])

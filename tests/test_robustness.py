@@ -162,12 +162,12 @@ def test_a_failed_codebook_write_keeps_the_old_codebook_and_leaves_no_temporary_
     note(in_tmp / "notes", "b.md", participant="P-2", needs=("Invoices exported to Xero",))
     write(in_tmp / "themes.yaml", "sso:\n  label: Single sign-on\n  match: [SSO]\n")
     before = (in_tmp / "themes.yaml").read_bytes()
-    import custlens.storage
+    import custlens.infra.storage
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(custlens.storage.os, "replace", interrupted)
+    monkeypatch.setattr(custlens.infra.storage.os, "replace", interrupted)
     result = runner.invoke(app, ["themes", "--write-codebook"])
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert (in_tmp / "themes.yaml").read_bytes() == before

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from custlens.cli import app
-from custlens.redact import Redactor
+from custlens.pipeline.redact import Redactor
 
 from .conftest import NOTES, REPO, note, write
 

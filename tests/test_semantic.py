@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from custlens import semantic
 from custlens.cli import app
-from custlens.embed import SCALE
-from custlens.semantic import MeaningSettings, group_by_meaning
+from custlens.pipeline.embed import SCALE
+from custlens.pipeline.engines import semantic
+from custlens.pipeline.engines.semantic import MeaningSettings, group_by_meaning
 
 from .conftest import NOTES, note
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlens.tag import Tagger
+from custlens.pipeline.tag import Tagger
 
 TAGGER = Tagger()
 
@@ -80,8 +80,8 @@ def test_added_cues_match_whole_words_even_with_punctuation_at_their_ends() -> N
 def test_a_blank_added_cue_is_a_config_error_not_a_match_for_everything(tmp_path) -> None:
     import pytest
 
-    from custlens.config import load_config
     from custlens.errors import CustlensError
+    from custlens.infra.config import load_config
 
     (tmp_path / "custlens.yaml").write_text('cues:\n  need:\n    add: ["  "]\n')
     with pytest.raises(CustlensError, match="cues.need.add"):
@@ -139,7 +139,7 @@ def test_the_one_pass_shortcut_types_exactly_like_trying_every_cue(text: str) ->
 
 
 def test_texts_typed_by_worker_processes_get_the_types_one_process_gives(monkeypatch) -> None:
-    from custlens import tag as tagging
+    from custlens.pipeline import tag as tagging
 
     texts = [f"{a} {b} number {k}" for k, (a, b) in enumerate(
         [("it keeps crashing", "on export"), ("i wish", "it synced"), ("the weather", "was fine"),

@@ -10,10 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from custlens import tagmodel
 from custlens.cli import app
-from custlens.embed import Embedder
-from custlens.tag import Tagger
+from custlens.pipeline import tagmodel
+from custlens.pipeline.embed import Embedder
+from custlens.pipeline.tag import Tagger
 
 from .conftest import DATASETS, REPO, note
 

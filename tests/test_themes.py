@@ -273,7 +273,7 @@ def test_a_broken_codebook_is_a_located_error_and_is_kept(runner, in_tmp) -> Non
 
 
 def test_codebook_phrases_match_whole_words_or_a_small_typo_not_scattered_words() -> None:
-    from custlens.codebook import Codebook, CodebookEntry, assign
+    from custlens.pipeline.codebook import Codebook, CodebookEntry, assign
 
     book = Codebook({
         "sso": CodebookEntry(label="Single sign-on", type="need", match=["single sign-on", "SSO"]),
@@ -348,11 +348,11 @@ def test_a_theme_keeps_its_id_when_later_notes_join_it_and_move_its_centre(runne
 
 
 def test_the_quote_is_the_statement_most_like_the_whole_theme_not_one_at_its_edge() -> None:
-    from custlens.extract import extract
     from custlens.models import DEFAULT_KINDS
-    from custlens.parse import ParseSettings, parse_bytes
-    from custlens.themes import Theme
-    from custlens.triangulate import triangulate
+    from custlens.pipeline.extract import extract
+    from custlens.pipeline.parse import ParseSettings, parse_bytes
+    from custlens.pipeline.themes import Theme
+    from custlens.pipeline.triangulate import triangulate
 
     text = "---\ndate: 2026-03-01\nkind: interview\nsegment: smb\n---\n## Needs\n" + "".join(
         f"- {line}\n" for line in (
@@ -371,7 +371,7 @@ def test_the_quote_is_the_statement_most_like_the_whole_theme_not_one_at_its_edg
 
 
 def test_parallel_jobs_come_back_in_order_and_a_failure_in_one_reaches_the_caller() -> None:
-    from custlens import parallel
+    from custlens.infra import parallel
 
     def fails() -> int:
         raise ValueError("bad input in the second job")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlens import yamlsafe
-from custlens.yamlsafe import YamlError, errors_in, load_yaml
+from custlens.infra import yamlsafe
+from custlens.infra.yamlsafe import YamlError, errors_in, load_yaml
 
 
 def test_plain_values_and_lines() -> None:

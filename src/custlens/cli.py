@@ -17,9 +17,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__
-from .errors import CustlensError, ExitCode, Terminated
-from .visible import visible
+from custlens import __version__
+from custlens.errors import CustlensError, ExitCode, Terminated
+from custlens.infra.visible import visible
 
 app = typer.Typer(
     name="custlens",
@@ -91,7 +91,7 @@ def _print_io_error(error: OSError, output: bool) -> None:
         _quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
         message, hint = f"cannot write the output: {reason}", "check the free space where the output goes"
     elif error.filename is not None:
-        from .parse import display_path
+        from custlens.pipeline.parse import display_path
 
         message, hint = f"{display_path(Path(os.fsdecode(error.filename)))}: {reason}", None
     else:
@@ -197,7 +197,7 @@ class _LazyProgress:
 @contextlib.contextmanager
 def _run(no_cache: bool) -> Any:
     """The Run for a command: cache on unless --no-cache, progress on a terminal, timings if asked for."""
-    from .commands import Run
+    from custlens.commands import Run
 
     progress = _LazyProgress() if sys.stderr.isatty() else None
     run = Run(cache=not no_cache and not os.environ.get("CUSTLENS_NO_CACHE"), progress=progress)
@@ -213,7 +213,7 @@ def _run(no_cache: bool) -> Any:
 
 
 def _config() -> Any:
-    from .config import find_config
+    from custlens.infra.config import find_config
 
     return find_config()
 
@@ -232,7 +232,7 @@ def _complete_kinds(incomplete: str) -> list[str]:
 
 def _complete_segments(incomplete: str) -> list[str]:
     try:
-        from .commands import existing_segments
+        from custlens.commands import existing_segments
 
         return [visible(name) for name in existing_segments(_config()) if name.startswith(incomplete)]
     except Exception:  # noqa: BLE001  # completion must never break the shell
@@ -241,7 +241,7 @@ def _complete_segments(incomplete: str) -> list[str]:
 
 def _complete_themes(incomplete: str) -> list[tuple[str, str]]:
     try:
-        from .commands import Filters, synthesise
+        from custlens.commands import Filters, synthesise
 
         ranked = synthesise(None, _config(), Filters()).ranked
         return [(e.theme.id, visible(e.theme.label[:60])) for e in ranked if e.theme.id.startswith(incomplete)]
@@ -273,7 +273,8 @@ def check(
     Exit code 0: no errors; 1: errors found (or warnings with --strict, or no note at all without
     --allow-empty); 2: usage error.
     """
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(format, ("text", "github", "json"), "--format")
     with _run(no_cache) as run:
@@ -345,7 +346,7 @@ def _threshold(value: float | None, option: str = "--threshold") -> float | None
 
 def _grouping(engine: str | None, threshold: float | None, sub_threshold: float | None = None) -> Any:
     """How statements are grouped, from the options (what is not given comes from the config)."""
-    from .themes import ENGINES, ThemeSettings
+    from custlens.pipeline.themes import ENGINES, ThemeSettings
 
     if engine is not None:
         _choose(engine, ENGINES, "--engine")
@@ -395,7 +396,7 @@ def _filters(
     type_: str | None = None, min_strength: str | None = None, level: str = "theme",
     min_confidence: float | None = None,
 ) -> Any:
-    from .commands import Filters
+    from custlens.commands import Filters
 
     _choose(level, ("theme", "subtheme"), "--level")
     if min_confidence is not None and not 0 <= min_confidence <= 1:  # also refuses nan
@@ -416,7 +417,7 @@ def _warn_skipped(synthesis: Any) -> None:
         return
     from rich.markup import escape
 
-    from .render import problem_line
+    from custlens.output.render import problem_line
 
     console = _err_console()
     for problem in synthesis.problems:
@@ -511,7 +512,8 @@ def themes(
     Strength: [bold]strong[/] = 3+ participants from 2+ segments or through 2+ kinds of source;
     [bold]moderate[/] = 2+ participants; [bold]anecdotal[/] = one participant.
     """
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until, type_, min_strength, level, min_confidence)
@@ -529,7 +531,7 @@ def themes(
         )
         _warn_skipped(report.synthesis)
         if write_codebook:
-            from .parse import display_path
+            from custlens.pipeline.parse import display_path
 
             path, added = commands.write_codebook(report, config)
             _err_console().print(
@@ -569,7 +571,8 @@ def segments(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Per segment: what it says (coverage = share of its participants), what it shares, what only it says."""
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(format, REPORT_FORMATS, "--format")
     filters = _filters(segment, kind, since, until, level=level, min_confidence=min_confidence)
@@ -609,7 +612,8 @@ def show(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """One theme with every statement behind it: note path:line, participant, segment, kind, date."""
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(format, ("text", "json", "csv", "markdown"), "--format")
     with _run(no_cache) as run:
@@ -647,7 +651,8 @@ def statements(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Every statement with its type (stated or inferred, and the cue), section, place and theme."""
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(format, REPORT_FORMATS, "--format")
     if type_ is not None:
@@ -710,8 +715,8 @@ def add(
     """
     import datetime as dt
 
-    from . import commands
-    from .parse import display_path
+    from custlens import commands
+    from custlens.pipeline.parse import display_path
 
     config = _config()
     interactive = not no_input and sys.stdin.isatty()
@@ -791,8 +796,8 @@ def init(
     folder: Annotated[Path, typer.Argument(help="Where to create custlens.yaml and notes/ (made if missing).")] = Path("."),
 ) -> None:
     """Start a notes repository: a commented custlens.yaml and an example note in notes/."""
-    from . import commands
-    from .parse import display_path
+    from custlens import commands
+    from custlens.pipeline.parse import display_path
 
     if os.path.lexists(folder) and not folder.is_dir():
         raise CustlensError(f"not a folder: {display_path(folder)}", hint="give a folder to start the notes repository in")
@@ -816,8 +821,8 @@ def schema(
     """
     import json
 
-    from .models import note_schema
-    from .parse import display_path
+    from custlens.models import note_schema
+    from custlens.pipeline.parse import display_path
 
     config = _config()
     text = json.dumps(note_schema(config.kinds, config.segments, config.attributes), indent=2) + "\n"
@@ -833,8 +838,8 @@ def _write_output(path: Path, text: str) -> None:
     path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""
     import errno
 
-    from .parse import display_path
-    from .storage import write_output
+    from custlens.infra.storage import write_output
+    from custlens.pipeline.parse import display_path
 
     try:
         write_output(path, text)
@@ -870,9 +875,9 @@ def import_(
 
     Rows with no text are skipped and counted. The note is written atomically and never over a file.
     """
-    from . import commands
-    from .imports import DATE_ORDERS, ImportOptions
-    from .parse import display_path
+    from custlens import commands
+    from custlens.pipeline.csvimport import DATE_ORDERS, ImportOptions
+    from custlens.pipeline.parse import display_path
 
     _choose(type_, ("pain", "need", "auto"), "--type")
     _choose(date_order, DATE_ORDERS, "--date-order")
@@ -928,7 +933,8 @@ def trends(
     Rising: the later half of the periods has at least twice the mentions of the earlier half (and two
     more); fading: the other way round; steady otherwise.
     """
-    from . import commands, render
+    from custlens import commands
+    from custlens.output import render
 
     _choose(by, ("month", "quarter"), "--by")
     _choose(format, REPORT_FORMATS, "--format")
@@ -975,9 +981,9 @@ def report(
     mentions over time, and every quote with its note and date. The page is self-contained (no CDN,
     no network) and written atomically.
     """
-    from . import commands
-    from .html_report import render_html
-    from .parse import display_path
+    from custlens import commands
+    from custlens.output.html import render_html
+    from custlens.pipeline.parse import display_path
 
     filters = _filters(segment, kind, since, until, type_, min_strength, level, min_confidence)
     with _run(no_cache) as run:

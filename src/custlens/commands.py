@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config
-from .errors import CustlensError, ExitCode, Problem
-from .extract import extract, states_a_need
-from .models import Note, Statement
-from .parse import (
+from custlens.errors import CustlensError, ExitCode, Problem
+from custlens.infra.config import Config
+from custlens.infra.timing import stage
+from custlens.models import Note, Statement
+from custlens.pipeline.extract import extract, states_a_need
+from custlens.pipeline.parse import (
     ParsedFile,
     ParseSettings,
     display_path,
@@ -28,13 +29,12 @@ from .parse import (
     read_note_files,
     to_plain,
 )
-from .timing import stage
 
 if TYPE_CHECKING:
-    from .imports import ImportOptions, ImportResult
-    from .tag import Tagger
-    from .themes import ThemeSettings
-    from .triangulate import Evidence, SegmentSummary, Trend
+    from custlens.pipeline.csvimport import ImportOptions, ImportResult
+    from custlens.pipeline.tag import Tagger
+    from custlens.pipeline.themes import ThemeSettings
+    from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
 
@@ -107,7 +107,7 @@ def load(
         files, folder_problems = find_note_files(roots, tuple(config.exclude), hidden_tmp)
         cache = None
         if run.cache:
-            from .cache import ParseCache
+            from custlens.pipeline.parsecache import ParseCache
 
             cache = ParseCache(roots, settings)
         cwd = os.getcwd()
@@ -173,7 +173,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
 
     No note file at all is an error (unless `allow_empty`): in CI, a notes folder that moved or a
     pattern that excludes everything must not pass as "ok"."""
-    from .storage import remove_stale_temporaries
+    from custlens.infra.storage import remove_stale_temporaries
 
     run = run or Run()
     corpus = load(paths, config, run, statements=False)
@@ -268,7 +268,7 @@ class Synthesis:
 
 
 def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
-    from .parse import did_you_mean
+    from custlens.pipeline.parse import did_you_mean
 
     for option, wanted, present in (
         ("--segment", filters.segments, sorted({n.segment for n in notes})),
@@ -282,7 +282,7 @@ def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
 
 def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSettings:
     """The engine and thresholds: those given, else the config's, else the engine's defaults."""
-    from .themes import ThemeSettings
+    from custlens.pipeline.themes import ThemeSettings
 
     grouping = grouping or ThemeSettings(engine=None)
     return ThemeSettings(
@@ -312,20 +312,25 @@ def synthesise(
     taggers: list[Tagger] = []
 
     def get_ready() -> None:  # while worker processes parse: the imports and cue patterns of what follows
-        from .tag import Tagger
+        from custlens.pipeline.tag import Tagger
 
         taggers.append(Tagger(added=added, removed=removed))
         import rapidfuzz.process  # noqa: F401  # used by grouping
 
-        from . import cluster, labels, themes, triangulate  # noqa: F401
+        from custlens.pipeline import (
+            labels,  # noqa: F401
+            themes,  # noqa: F401
+            triangulate,  # noqa: F401
+        )
+        from custlens.pipeline.engines import fuzzy  # noqa: F401
 
     corpus = load(paths, config, run, meanwhile=get_ready)
     tagger = taggers[0]
 
-    from .codebook import load_codebook
-    from .tag import tag
-    from .themes import build_themes, subtheme_level
-    from .triangulate import STRENGTHS, rank
+    from custlens.pipeline.codebook import load_codebook
+    from custlens.pipeline.tag import tag
+    from custlens.pipeline.themes import build_themes, subtheme_level
+    from custlens.pipeline.triangulate import STRENGTHS, rank
 
     if strict and any(p.is_error for p in corpus.problems):
         errors = sum(1 for p in corpus.problems if p.is_error)
@@ -341,15 +346,15 @@ def synthesise(
     settings = theme_settings(grouping, config)
     embedder = None
     if settings.engine == "semantic":
-        from .cache import cache_dir
-        from .embed import Embedder, VectorStore
+        from custlens.infra.cache import cache_dir
+        from custlens.pipeline.embed import Embedder, VectorStore
 
         embedder = Embedder(VectorStore(cache_dir()) if run.cache else None, progress=run.report)
     try:
         with run.stage("tag"):
             if run.cache:
-                from .cache import ResultCache, digest
-                from .tag import is_memory
+                from custlens.infra.cache import ResultCache, digest
+                from custlens.pipeline.tag import is_memory
 
                 memo = ResultCache()
                 memo.prune()
@@ -385,7 +390,12 @@ def synthesise(
 
 def redact_synthesis(synthesis: Synthesis, names: list[str]) -> Synthesis:
     """A copy of the synthesis with personal data masked in every text it holds."""
-    from .redact import Redactor, redact_evidence, redact_notes, redact_statement
+    from custlens.pipeline.redact import (
+        Redactor,
+        redact_evidence,
+        redact_notes,
+        redact_statement,
+    )
 
     redactor = Redactor(names)
     notes = redact_notes(synthesis.corpus.notes, redactor)
@@ -460,7 +470,7 @@ def segments(
     grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> SegmentsReport:
     """Per segment: what it says (coverage), what it shares with others, what only it says."""
-    from .triangulate import summarise_segments
+    from custlens.pipeline.triangulate import summarise_segments
 
     synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     return SegmentsReport(synthesis, summarise_segments(synthesis.notes, synthesis.ranked), top)
@@ -478,7 +488,7 @@ def show(
     grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> ShowReport:
     """One theme, found by id or (fuzzily) by label, with every statement behind it."""
-    from .triangulate import nearest_themes
+    from custlens.pipeline.triangulate import nearest_themes
 
     if "." in query and filters.level == "theme":  # a sub-theme's id
         filters = dataclasses.replace(filters, level="subtheme")
@@ -538,7 +548,7 @@ def find_theme(query: str, ranked: list[Evidence]) -> Evidence:
             exit_code=ExitCode.USAGE,
         )
     if len(best) > 1:  # in rank order, strongest first
-        from .themes import trim
+        from custlens.pipeline.themes import trim
 
         listed = "; ".join(f"{e.theme.id} ({trim(e.theme.label, 50)})" for e in best[:5])
         more = f"; and {len(best) - 5} more" if len(best) > 5 else ""
@@ -628,7 +638,7 @@ def note_markdown(new: NewNote) -> str:
 def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
     """What `check` would say of the new note, found by parsing its text the same way: errors stop
     `add` before anything is written; a missing need is only a warning then (the note can be edited)."""
-    from .parse import parse_bytes
+    from custlens.pipeline.parse import parse_bytes
 
     parsed = parse_bytes(note_markdown(new).encode("utf-8"), name, ".md", ParseSettings.from_config(config))
     problems = parsed.problems + need_problems(parsed.notes, config)
@@ -641,7 +651,11 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
 def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path, list[Problem]]:
     """Write a new note into the notes folder, atomically, never over an existing file; return its path
     and the warnings `check` would give it."""
-    from .storage import remove_stale_temporaries, temporaries_in, write_unique
+    from custlens.infra.storage import (
+        remove_stale_temporaries,
+        temporaries_in,
+        write_unique,
+    )
 
     target = folder or config.notes_dirs()[0]
     who = new.participant or new.title or "note"
@@ -731,7 +745,7 @@ redact: []
 
 def init(folder: Path) -> list[Path]:
     """Write a commented custlens.yaml and an example note; refuse to overwrite either."""
-    from .storage import write_new
+    from custlens.infra.storage import write_new
 
     config_path = folder / "custlens.yaml"
     if config_path.exists():
@@ -756,7 +770,7 @@ def init(folder: Path) -> list[Path]:
         )
         notes = folder / "notes"
         notes.mkdir(exist_ok=True)
-        from .storage import write_unique
+        from custlens.infra.storage import write_unique
 
         written.append(write_unique(notes, f"{example.date.isoformat()}-example-segment-p-001", ".md", note_markdown(example)))
     except OSError as exc:
@@ -772,9 +786,9 @@ CODEBOOK_HEADER = """\
 
 def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str]]:
     """Add the report's unnamed themes to the codebook file, keeping what is there; return the new ids."""
-    from .codebook import CodebookEntry, entries_yaml, load_codebook
-    from .storage import write_output
-    from .yamlsafe import YamlError, load_yaml
+    from custlens.infra.storage import write_output
+    from custlens.infra.yamlsafe import YamlError, load_yaml
+    from custlens.pipeline.codebook import CodebookEntry, entries_yaml, load_codebook
 
     path = Path(os.path.realpath(config.codebook_path()))  # a linked codebook is written where it lives
     existing = load_codebook(path)  # a broken codebook stops here, before anything is written
@@ -813,9 +827,13 @@ def import_csv(
     source: Path, options: ImportOptions, config: Config, folder: Path | None = None, dry_run: bool = False
 ) -> tuple[Path, ImportResult]:
     """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
-    from .imports import build_batch
-    from .parse import parse_bytes
-    from .storage import remove_stale_temporaries, temporaries_in, write_unique
+    from custlens.infra.storage import (
+        remove_stale_temporaries,
+        temporaries_in,
+        write_unique,
+    )
+    from custlens.pipeline.csvimport import build_batch
+    from custlens.pipeline.parse import parse_bytes
 
     try:
         data = source.read_bytes()
@@ -823,7 +841,7 @@ def import_csv(
         raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
                             exit_code=ExitCode.USAGE) from None
     if options.kind not in config.kinds:
-        from .parse import did_you_mean
+        from custlens.pipeline.parse import did_you_mean
 
         raise CustlensError(f"unknown kind `{options.kind}`",
                             hint=did_you_mean(options.kind, config.kinds, f"kinds: {', '.join(config.kinds)}"))
@@ -864,7 +882,7 @@ def trends(
     grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> TrendsReport:
     """How often each of the most mentioned themes came up per month or quarter, and which way it goes."""
-    from .triangulate import trends as count_trends
+    from custlens.pipeline.triangulate import trends as count_trends
 
     synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     most = sorted(repeated(synthesis.ranked), key=lambda e: (-e.mentions, e.rank_key))
@@ -891,8 +909,8 @@ def html_report(
     paths: list[Path] | None, config: Config, filters: Filters, *, show_all: bool = False, top: int = 30,
     grouping: ThemeSettings | None = None, strict: bool = False, run: Run | None = None, redact: bool = False,
 ) -> HtmlReport:
-    from .triangulate import summarise_segments
-    from .triangulate import trends as count_trends
+    from custlens.pipeline.triangulate import summarise_segments
+    from custlens.pipeline.triangulate import trends as count_trends
 
     synthesis = synthesise(paths, config, filters, grouping, strict, run, redact)
     shown = list(synthesis.ranked) if show_all else repeated(synthesis.ranked)[:top]

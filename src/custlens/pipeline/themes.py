@@ -25,16 +25,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .codebook import Codebook, assign
-from .models import Statement
-from .parallel import in_parallel
-from .timing import stage
+from custlens.infra.parallel import in_parallel
+from custlens.infra.timing import stage
+from custlens.models import Statement
+from custlens.pipeline.codebook import Codebook, assign
 
 if TYPE_CHECKING:  # cluster (and numpy) is imported when themes are built: `check` and `add` never load it
     import numpy as np
 
-    from .cluster import GroupingSettings, Memo
-    from .semantic import MeaningGroups, MeaningSettings
+    from custlens.pipeline.engines.fuzzy import GroupingSettings, Memo
+    from custlens.pipeline.engines.semantic import MeaningGroups, MeaningSettings
 
 THEMED_TYPES = ("pain", "need")
 LABEL_CHARS = 90
@@ -88,12 +88,12 @@ class ThemeSettings:
     sub_threshold: float | None = None
 
     def fuzzy(self) -> GroupingSettings:
-        from .cluster import GroupingSettings
+        from custlens.pipeline.engines.fuzzy import GroupingSettings
 
         return GroupingSettings(threshold=self.threshold) if self.threshold is not None else GroupingSettings()
 
     def meaning(self) -> MeaningSettings:
-        from .semantic import MeaningSettings
+        from custlens.pipeline.engines.semantic import MeaningSettings
 
         default = MeaningSettings()
         threshold = self.threshold if self.threshold is not None else default.threshold
@@ -164,7 +164,7 @@ def _closest_quote(theme: Theme) -> Statement:
 
 
 def _digest_id(prefix: str, kind: str, text: str, taken: set[str], shortest: int) -> str:
-    from .cluster import normalise
+    from custlens.pipeline.engines.fuzzy import normalise
 
     digest = hashlib.sha1(f"{kind}\n{normalise(text)}".encode()).hexdigest()
     for length in range(shortest, 41):
@@ -184,7 +184,7 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
 
 def _first(statements: Sequence[Statement]) -> Statement:
     """The statement an id is made from: the earliest, then the first by text."""
-    from .cluster import normalise
+    from custlens.pipeline.engines.fuzzy import normalise
 
     return min(statements, key=lambda s: (s.note.date, normalise(s.text), s.text))
 
@@ -333,7 +333,7 @@ def _central_first(texts: Sequence[str], groups: Sequence[Sequence[int]], medoid
 def _labelled(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
               order: Callable[[int], Any]) -> list[str]:
     """Short labels for groups of texts, by their words alone."""
-    from .labels import short_labels
+    from custlens.pipeline.labels import short_labels
 
     return short_labels(_central_first(texts, groups, medoids, order))
 
@@ -359,8 +359,8 @@ def _meaning_labels(texts: Sequence[str], groups: Sequence[Sequence[int]], medoi
     its own centre, far from the other groups' centres (see `labels`)."""
     import numpy as np
 
-    from .embed import SCALE
-    from .labels import short_labels
+    from custlens.pipeline.embed import SCALE
+    from custlens.pipeline.labels import short_labels
 
     asked_groups: list[int] = [g for g, indices in enumerate(groups) if len(indices) > 1]
 
@@ -391,8 +391,8 @@ def _meaning_drafts(
     kind: str, members: list[Statement], vectors: np.ndarray, settings: MeaningSettings,
     clock: dict[str, float], memo: Memo | None,
 ) -> _Drafted:
-    from .embed import MODEL_ID
-    from .semantic import group_by_meaning
+    from custlens.pipeline.embed import MODEL_ID
+    from custlens.pipeline.engines.semantic import group_by_meaning
 
     texts = [s.text for s in members]
     key = ""
@@ -453,7 +453,7 @@ def _fuzzy_drafts(
 ) -> _Drafted:
     """The fuzzy engine's themes, as they always were: labelled by their most representative statement,
     with no sub-themes (grouping them again would cost as much as grouping them once)."""
-    from .cluster import group
+    from custlens.pipeline.engines.fuzzy import group
 
     texts = [s.text for s in members]
     grouping = group(texts, settings, timings=clock, memo=memo)
@@ -474,7 +474,7 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
     vector at least CODEBOOK_MEANING alike), the closest entry first."""
     import numpy as np
 
-    from .codebook import plain
+    from custlens.pipeline.codebook import plain
 
     phrases = [(key, raw) for key, entry in codebook.entries.items() for raw in entry.match if plain(raw)]
     open_ = [k for k, key in enumerate(keys) if key is None]
@@ -482,7 +482,7 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
         return keys
     phrase_vectors = vectors([raw for _, raw in phrases]).astype(np.float64)
     statement_vectors = vectors([ordered[k].text for k in open_]).astype(np.float64)
-    from .embed import SCALE
+    from custlens.pipeline.embed import SCALE
 
     sims = statement_vectors @ phrase_vectors.T / SCALE**2
     out = list(keys)
@@ -510,7 +510,7 @@ def _named_theme(
     if settings.engine != "fuzzy" and vectors is not None and len(set(texts)) > 1:
         import numpy as np
 
-        from .semantic import MeaningSettings, group_by_meaning
+        from custlens.pipeline.engines.semantic import MeaningSettings, group_by_meaning
 
         matrix = vectors(texts)
         meaning = settings.meaning()
@@ -519,7 +519,7 @@ def _named_theme(
         parts = [(inner.groups[g], inner.medoids[g]) for g in range(len(inner.medoids))]
         total = matrix.astype(np.float64).sum(axis=0)
         centre = (total / (np.linalg.norm(total) or 1.0)).astype(np.float32)
-        from .embed import SCALE
+        from custlens.pipeline.embed import SCALE
 
         fit = tuple(float(x) for x in np.round(matrix.astype(np.float64) @ centre.astype(np.float64) / SCALE, 6))
     subthemes: list[Subtheme] = []

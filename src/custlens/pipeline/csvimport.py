@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CustlensError, ExitCode
+from custlens.errors import CustlensError, ExitCode
 
 DATE_FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
@@ -107,7 +107,7 @@ def _column(header: list[str], wanted: str | None, option: str) -> int | None:
     lowered = [h.strip().lower() for h in header]
     if wanted.strip().lower() in lowered:
         return lowered.index(wanted.strip().lower())
-    from .parse import suggest
+    from custlens.pipeline.parse import suggest
 
     close = suggest(wanted, header)
     raise CustlensError(

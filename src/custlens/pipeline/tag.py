@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .cues import (
+from custlens.errors import CustlensError
+from custlens.infra.parallel import cores, in_parallel
+from custlens.models import Statement, StatementType
+from custlens.pipeline.cues import (
     ADVICE,
     CLAUSE_BREAK,
     DENIAL,
@@ -23,9 +26,6 @@ from .cues import (
     PAIN_CUES,
     SELF_NEGATED,
 )
-from .errors import CustlensError
-from .models import Statement, StatementType
-from .parallel import cores, in_parallel
 
 PARALLEL_TEXTS = 1_500  # from this many texts to type, workers share them (2,500 texts: 0.24 s alone, 0.15 s shared)
 
@@ -242,7 +242,7 @@ def tag(
     tagger.prepare(untyped)
     decided: dict[str, tuple[StatementType, str | None, float | None, str]] = {}
     if vectors is not None and untyped:
-        from .tagmodel import decide
+        from custlens.pipeline.tagmodel import decide
 
         texts = sorted(set(untyped))
         for text, decision in zip(texts, decide(vectors(texts), [tagger.cues_of(text) for text in texts])):

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Note, Statement
-from .themes import Theme, choose_quote, subtheme_as_theme
+from custlens.models import Note, Statement
+from custlens.pipeline.themes import Theme, choose_quote, subtheme_as_theme
 
 STRENGTHS = ("strong", "moderate", "anecdotal")
 _RANK = {name: position for position, name in enumerate(STRENGTHS)}

@@ -1,11 +1,11 @@
-"""The parse cache: what each note file gave, keyed by its path, size, modification and change times, inode and a digest
-of custlens's code, so a second run over unchanged notes skips parsing.
+"""Where caches live, and the result cache: results of pure steps (grouping, tagging) kept between runs.
 
-It lives outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`, else
-`~/.cache/custlens`), holds only plain data (`marshal` of tuples and strings: nothing in it can run
-code), is written atomically, and is safe to delete at any time. It holds copies of private notes, so
-its folder is made readable by its owner only (0700) and its files too (0600). A cache that cannot be
-read or written, or an entry of an unexpected shape, is ignored: it only ever saves time.
+The cache folder is outside the notes folder (`$CUSTLENS_CACHE_DIR`, else `$XDG_CACHE_HOME/custlens`,
+else `~/.cache/custlens`). Caches hold only plain data (`marshal` of tuples and strings: nothing in
+them can run code), are written atomically, keyed by a digest of custlens's own code, and safe to
+delete at any time. They hold copies of private notes, so the folder is made readable by its owner
+only (0700) and its files too (0600). A cache that cannot be read or written, or an entry of an
+unexpected shape, is ignored: it only ever saves time. (The parse cache is `pipeline.parsecache`.)
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ import marshal
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .parse import ParsedFile, ParseSettings, from_plain
+from custlens import __version__
 
 FORMAT = 2
 # What the cache keeps: files of older code versions go, then the least recently used beyond these.
@@ -37,9 +36,9 @@ def code_version() -> str:
     """A digest of custlens's own code (its Python and C sources, and the compiled module): any change
     to the code starts every cache afresh."""
     hasher = hashlib.sha1(f"{FORMAT}\n{__version__}".encode())
-    package = Path(__file__).parent
-    for source in sorted(p for p in package.iterdir() if p.suffix in (".py", ".c", ".so", ".pyd")):
-        hasher.update(source.name.encode() + b"\x00" + source.read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for source in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".c", ".so", ".pyd")):
+        hasher.update(source.relative_to(package).as_posix().encode() + b"\x00" + source.read_bytes())
     return hasher.hexdigest()[:16]
 
 
@@ -62,68 +61,10 @@ def _private_folder(folder: Path) -> None:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    from .storage import replace
+    from custlens.infra.storage import replace
 
     _private_folder(path.parent)
     replace(path, data, mode=0o600)
-
-
-class ParseCache:
-    """Cached parse results for one set of note folders and settings."""
-
-    def __init__(self, roots: Sequence[Path], settings: ParseSettings, folder: Path | None = None) -> None:
-        identity = repr((code_version(), sorted(os.path.abspath(r) for r in roots), settings))
-        digest = hashlib.sha1(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        self.path = (folder or cache_dir()) / f"parse-{code_version()}-{digest}.bin"
-        self.entries: dict[str, tuple[tuple[int, ...], str, tuple[Any, ...]]] = {}
-        self.used: dict[str, tuple[tuple[int, ...], str, tuple[Any, ...]]] = {}
-        self.changed = False
-        try:
-            with open(self.path, "rb") as handle:
-                data = marshal.loads(handle.read())  # one read: load(handle) reads piece by piece
-            if isinstance(data, dict):
-                self.entries = data
-                os.utime(self.path)  # recently used: kept longest by prune()
-        except (OSError, EOFError, ValueError, TypeError):
-            self.entries = {}
-
-    def lookup(self, path: Path, display: str) -> tuple[tuple[int, ...] | None, ParsedFile | None]:
-        """The file's stamp, and its cached result if it is unchanged (else None).
-
-        Unchanged means the same size, modification time, change time, inode and device: the change
-        time moves on every write and permission change and cannot be set back (as `touch -r` or
-        `rsync -t` set the modification time), and an edit that replaces the file gets a new inode."""
-        key = os.path.abspath(path)
-        try:
-            stat = path.stat()
-        except OSError:
-            return None, None
-        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
-        found = self.entries.get(key)
-        try:
-            if type(found) is tuple and len(found) == 3 and tuple(found[0]) == stamp and found[1] == display:
-                result = from_plain(found[2])
-                self.used[key] = found
-                return stamp, result
-        except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError):
-            pass  # an entry of another shape: parsed again, and replaced
-        return stamp, None
-
-    def store(self, path: Path, display: str, stamp: tuple[int, ...] | None, plain: tuple[Any, ...]) -> None:
-        """Keep a fresh result (`parse.to_plain`) for the next run, unless the file could not even be
-        looked at."""
-        if stamp is not None:
-            self.used[os.path.abspath(path)] = (stamp, display, plain)
-            self.changed = True
-
-    def save(self) -> None:
-        """Write the entries used in this run (dropping files that are gone), atomically; never fails."""
-        if not self.changed and len(self.used) == len(self.entries):
-            return
-        try:
-            _write_private(self.path, marshal.dumps(self.used))
-        except (OSError, ValueError):
-            pass
 
 
 class ResultCache:

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import MODEL_ID, SCALE
-from .errors import CustlensError
+from custlens.errors import CustlensError
+from custlens.pipeline.embed import MODEL_ID, SCALE
 
 TYPES = ("pain", "need", "other")
 CUE_WEIGHT = 6.0
 NEED_BIAS = -0.5
 PAIN_BIAS = 0.0
-DATA = Path(__file__).parent / "minilm"
+DATA = Path(__file__).resolve().parents[1] / "minilm"
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from pydantic import (
     field_validator,
 )
 
-from .errors import CustlensError
-from .models import DEFAULT_KINDS
-from .yamlsafe import YamlError, load_yaml_strictly
+from custlens.errors import CustlensError
+from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
+from custlens.models import DEFAULT_KINDS
 
 CONFIG_NAMES = ("custlens.yaml", "custlens.yml", ".custlens.yaml")
 DEFAULT_MAX_FILE_BYTES = 5_000_000

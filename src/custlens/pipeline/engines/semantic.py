@@ -30,10 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .embed import SCALE
+from custlens.pipeline.embed import SCALE
 
 try:
-    from . import _native
+    from custlens.pipeline.engines import _native
 except ImportError:  # pragma: no cover - depends on the build
     _native = None  # type: ignore[assignment]  # the numpy rounds below check for None
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .commands import (
+from custlens.commands import (
     CheckReport,
     SegmentsReport,
     ShowReport,
@@ -20,11 +20,11 @@ from .commands import (
     ThemesReport,
     TrendsReport,
 )
-from .errors import Problem
-from .models import Statement
-from .themes import trim
-from .triangulate import Evidence, SegmentSummary, SegmentTheme
-from .visible import visible
+from custlens.errors import Problem
+from custlens.infra.visible import visible
+from custlens.models import Statement
+from custlens.pipeline.themes import trim
+from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
 
 if TYPE_CHECKING:  # rich is imported where a table is made: JSON, CSV and Markdown never load it
     from rich.table import Table
