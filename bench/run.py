@@ -212,7 +212,7 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    from custlens.commands import Run, load
+    from custlens.commands.synthesis import Run, load
     from custlens.infra.config import Config
     from custlens.pipeline.engines.fuzzy import GroupingSettings, group, normalise
     from custlens.pipeline.tag import Tagger, tag

@@ -21,15 +21,18 @@ ORDER = [
     "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
     "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
     "pipeline.triangulate", "pipeline.redact",
-    "commands",
+    "reports",
+    "commands", "commands.synthesis", "commands.check", "commands.add", "commands.init", "commands.themes",
+    "commands.segments", "commands.show", "commands.statements", "commands.trends", "commands.report",
+    "commands.importcsv",
     "output", "output.render", "output.html",
-    "cli", "__main__",
+    "cli.app", "cli.console", "cli.options", "cli.prompts", "cli.notes", "cli.reports", "cli", "__main__",
 ]
 LAYERS = {  # what each folder may import, besides itself and the package's version (`__init__`)
     "errors": set(), "models": set(), "infra": {"errors", "models"}, "pipeline": {"errors", "models", "infra"},
     "reports": {"errors", "models", "pipeline"},
     "commands": {"errors", "models", "infra", "pipeline", "reports"},
-    "output": {"errors", "models", "infra", "pipeline", "reports", "commands"},
+    "output": {"errors", "models", "infra", "pipeline", "reports"},
     "cli": {"errors", "models", "infra", "pipeline", "reports", "commands", "output"},
     "__main__": {"cli"}, "__init__": set(),
 }

@@ -48,7 +48,7 @@ def test_terminal_tables_keep_every_column_readable(command, headers, columns, r
 
     from custlens import cli
 
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    monkeypatch.setattr(cli.console, "is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", str(columns))
     result = runner.invoke(app, command)
     assert result.exit_code == 0, result.output

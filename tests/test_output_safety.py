@@ -100,7 +100,7 @@ def test_control_sequences_in_notes_never_reach_the_terminal(command, terminal, 
     _control_notes(in_tmp / "notes")
     themes = json.loads(runner.invoke(app, ["themes", "--all", "--format", "json"]).stdout)["themes"]
     theme = next(t["id"] for t in themes if t["label"].startswith("Export "))
-    monkeypatch.setattr(cli, "_is_terminal", lambda: terminal)
+    monkeypatch.setattr(cli.console, "is_terminal", lambda: terminal)
     result = runner.invoke(app, [word.format(theme=theme) for word in command])
     assert result.exit_code in (0, 1), result.output
     assert _control_characters(result.stdout) == [] and _control_characters(result.stderr) == []
@@ -121,7 +121,7 @@ def test_json_for_a_terminal_escapes_every_control_character(command, runner, in
     _control_notes(in_tmp / "notes")
     themes = json.loads(runner.invoke(app, ["themes", "--all", "--format", "json"]).stdout)["themes"]
     theme = next(t["id"] for t in themes if t["label"].startswith("Export "))
-    monkeypatch.setattr(cli, "_is_terminal", lambda: True)  # indented JSON, for a person to read
+    monkeypatch.setattr(cli.console, "is_terminal", lambda: True)  # indented JSON, for a person to read
     result = runner.invoke(app, [word.format(theme=theme) for word in command] + ["--format", "json"])
     assert result.exit_code in (0, 1), result.output
     assert _control_characters(result.stdout.replace("\u202e", "")) == []

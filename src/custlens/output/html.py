@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
-from custlens.commands import HtmlReport
 from custlens.pipeline.triangulate import Evidence
+from custlens.reports import HtmlReport
 
 CSS = """
 :root { --ink:#1d2430; --muted:#5b6472; --line:#e3e6eb; --strong:#1f7a4d; --moderate:#b7791f; --anecdotal:#8a94a3;

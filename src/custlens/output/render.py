@@ -12,7 +12,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from custlens.commands import (
+from custlens.errors import Problem
+from custlens.infra.visible import visible
+from custlens.models import Statement
+from custlens.pipeline.themes import trim
+from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
+from custlens.reports import (
     CheckReport,
     SegmentsReport,
     ShowReport,
@@ -20,11 +25,6 @@ from custlens.commands import (
     ThemesReport,
     TrendsReport,
 )
-from custlens.errors import Problem
-from custlens.infra.visible import visible
-from custlens.models import Statement
-from custlens.pipeline.themes import trim
-from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
 
 if TYPE_CHECKING:  # rich is imported where a table is made: JSON, CSV and Markdown never load it
     from rich.table import Table

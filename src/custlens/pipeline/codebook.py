@@ -158,3 +158,37 @@ def entries_yaml(entries: dict[str, CodebookEntry]) -> str:
         for phrase in entry.match:
             lines.append(f"    - {json.dumps(phrase, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
+
+
+CODEBOOK_HEADER = """\
+# Named themes. Each key is a theme id; statements that contain one of its `match` phrases join it.
+# Rename a theme by editing its label, merge two by moving phrases, split one by adding an entry.
+"""
+
+
+def add_entries(path: Path, new: dict[str, CodebookEntry]) -> list[str]:
+    """Append new entries to the codebook file, keeping what is there, atomically; return their ids.
+    A file whose text does not end in a mapping of themes is refused, and nothing is written."""
+    from custlens.infra.storage import write_output
+    from custlens.infra.yamlsafe import YamlError, load_yaml
+    from custlens.pipeline.parse import display_path
+
+    if not new:
+        return []
+    old = path.read_text(encoding="utf-8") if path.is_file() else CODEBOOK_HEADER
+    text = old + ("" if old.endswith("\n") or not old else "\n") + "\n" + entries_yaml(new)
+    try:
+        combined = load_yaml(text)
+    except YamlError:
+        combined = None
+    if not isinstance(combined, dict) or not set(new) <= set(combined):
+        raise CustlensError(
+            "cannot add themes to the codebook: its text does not end in a list of themes",
+            path=display_path(path),
+            hint="the file must map theme ids to {label, type, match}; nothing was written",
+        )
+    try:
+        write_output(path, text)
+    except OSError as exc:
+        raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
+    return list(new)

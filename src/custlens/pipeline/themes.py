@@ -21,10 +21,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from custlens.errors import CustlensError, ExitCode
 from custlens.infra.parallel import in_parallel
 from custlens.infra.timing import stage
 from custlens.models import Statement
@@ -553,3 +555,72 @@ def subtheme_as_theme(theme: Theme, sub: Subtheme) -> Theme:
     part = Theme(sub.id, sub.label, theme.type, sub.statements, theme.named, sub.representative, None, (), fit,
                  sub.centre)
     return dataclasses.replace(part, quote=choose_quote(part))
+
+
+class _Ranked(Protocol):
+    @property
+    def theme(self) -> Theme: ...
+
+
+R = TypeVar("R", bound=_Ranked)
+
+
+def find_theme(query: str, ranked: Sequence[R]) -> R:
+    """The theme a user means: its id (any case), a unique start of an id, else the theme whose label
+    and statements hold the query's words best (each word matched fuzzily, so typos and plurals are
+    fine). When several hold them equally well, none is picked: the error lists them, with their ids."""
+    from rapidfuzz import fuzz, process, utils
+
+    wanted = query.strip().casefold()
+    for evidence in ranked:
+        if evidence.theme.id.casefold() == wanted:
+            return evidence
+    if re.fullmatch(r"(?:pain|need)-[0-9a-f]{2,}(?:\.[0-9a-f]+)?", wanted):
+        starts = [e for e in ranked if e.theme.id.casefold().startswith(wanted)]
+        if len(starts) == 1:
+            return starts[0]
+        if len(starts) > 1:
+            raise CustlensError(
+                f"{len(starts)} themes have ids starting {query!r}",
+                hint="give more of the id: " + ", ".join(e.theme.id for e in starts[:5]), exit_code=ExitCode.USAGE,
+            )
+    words = utils.default_process(query).split()
+    texts = [
+        (utils.default_process(e.theme.label).split(),
+         {w for s in e.theme.statements for w in utils.default_process(s.text).split()})
+        for e in ranked
+    ]
+    vocabulary = sorted({w for label, said in texts for w in (*label, *said)})
+    close = [  # per query word: the score of each word of the notes that is like it
+        {vocabulary[k]: score for _, score, k in process.extract(word, vocabulary, scorer=fuzz.ratio,
+                                                                  score_cutoff=75, limit=None)}
+        for word in words
+    ]
+
+    def fit(found: Iterable[str]) -> float:
+        present = set(found)
+        return sum(max((score for w, score in near.items() if w in present), default=0.0) for near in close)
+
+    best: list[R] = []
+    best_key = (0.0, 0.0)
+    for evidence, (label, said) in zip(ranked, texts):
+        key = (fit([*label, *said]), fit(label))
+        if key > best_key:
+            best, best_key = [evidence], key
+        elif key == best_key and best:
+            best.append(evidence)
+    if not best or not words or best_key[0] < 60 * len(words):
+        raise CustlensError(
+            f"no theme matches {query!r}",
+            hint="give a theme id or words from its label; `custlens themes --all` lists them",
+            exit_code=ExitCode.USAGE,
+        )
+    if len(best) > 1:  # in rank order, strongest first
+        listed = "; ".join(f"{e.theme.id} ({trim(e.theme.label, 50)})" for e in best[:5])
+        more = f"; and {len(best) - 5} more" if len(best) > 5 else ""
+        raise CustlensError(
+            f"{len(best)} themes match {query!r} equally well",
+            hint=f"give the id of the one you mean, or more words: {listed}{more}",
+            exit_code=ExitCode.USAGE,
+        )
+    return best[0]

@@ -1,0 +1,287 @@
+"""Printing, for the command line: output for people and pipes on stdout, warnings and progress on
+stderr, and every error turned into one line, a hint and a named exit code (never a traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from custlens.errors import CustlensError, ExitCode, Terminated
+from custlens.infra.visible import visible
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_error(error: CustlensError) -> None:
+    from rich.markup import escape
+
+    console = err_console()
+    console.print(f"[bold red]error:[/] {escape(visible(error.location() + error.message))}")
+    if error.hint:
+        console.print(f"  [dim]hint:[/] {escape(visible(error.hint))}")
+
+
+def quiet_broken_pipe() -> None:
+    # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+class _OutputFailed(OSError):
+    """Writing to standard output failed: a full disk, a terminal that went away."""
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Around every write to standard output, so that its errors are told from other ones."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputFailed(error.errno, error.strerror) from None
+
+
+def print_io_error(error: OSError, output: bool) -> None:
+    """An error of the system, not of custlens: the output could not be written (a full disk, a
+    terminal that went away), or a file could not be read or written."""
+    from rich.markup import escape
+
+    reason = (error.strerror or str(error)).lower()
+    if output:
+        quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
+        message, hint = f"cannot write the output: {reason}", "check the free space where the output goes"
+    elif error.filename is not None:
+        from custlens.pipeline.parse import display_path
+
+        message, hint = f"{display_path(Path(os.fsdecode(error.filename)))}: {reason}", None
+    else:
+        message, hint = f"input/output error: {reason}", None
+    console = err_console()
+    console.print(f"[bold red]error:[/] {escape(visible(message))}")
+    if hint:
+        console.print(f"  [dim]hint:[/] {escape(hint)}")
+
+
+def handles_errors(command: F) -> F:
+    """Run a command, turning custlens errors, Ctrl-C and closed pipes into messages and exit codes."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = command(*args, **kwargs)
+            with writing():
+                sys.stdout.flush()  # a closed pipe or a full disk shows here, inside this handler, not at exit
+            return result
+        except CustlensError as error:
+            print_error(error)
+            raise typer.Exit(int(error.exit_code)) from None
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (`Terminated`)
+            terminated = isinstance(stop, Terminated)
+            err_console().print("terminated" if terminated else "interrupted")
+            raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
+        except EOFError:  # Ctrl-D at a prompt: the user gave up, as with Ctrl-C
+            err_console().print("cancelled (end of input): nothing was written")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            quiet_broken_pipe()
+            raise typer.Exit(int(ExitCode.OK)) from None
+        except OSError as error:  # a full disk, a closed terminal: not a bug in custlens
+            print_io_error(error, isinstance(error, _OutputFailed))
+            raise typer.Exit(int(ExitCode.IO)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
+            if os.environ.get("CUSTLENS_DEBUG"):
+                raise
+            from rich.markup import escape
+
+            err_console().print(
+                f"[bold red]internal error:[/] {type(error).__name__}: {escape(visible(str(error)))}\n"
+                "  hint: this is a bug in custlens; run again with CUSTLENS_DEBUG=1 for the details"
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+    return run  # type: ignore[return-value]
+
+
+class _LazyProgress:
+    """A Rich progress bar on stderr, shown only on a terminal and only once work has taken a second."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.started < 1.0:
+                return
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                console=err_console(), transient=True,
+            )
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@contextlib.contextmanager
+def running(no_cache: bool) -> Any:
+    """The Run for a command: cache on unless --no-cache, progress on a terminal, timings if asked for."""
+    from custlens.commands.synthesis import Run
+
+    progress = _LazyProgress() if sys.stderr.isatty() else None
+    run = Run(cache=not no_cache and not os.environ.get("CUSTLENS_NO_CACHE"), progress=progress)
+    try:
+        yield run
+    finally:
+        if progress is not None:
+            progress.stop()
+        if os.environ.get("CUSTLENS_TIMINGS"):
+            import json
+
+            sys.stderr.write("custlens-timings " + json.dumps(run.timings) + "\n")
+
+
+def warn_skipped(synthesis: Any) -> None:
+    if not synthesis.problems:
+        return
+    from rich.markup import escape
+
+    from custlens.output.render import problem_line
+
+    console = err_console()
+    for problem in synthesis.problems:
+        console.print(f"[yellow]warning:[/] {escape(problem_line(problem))} (skipped)")
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def width() -> int | None:
+    """Terminal width on a terminal. None in a pipe: nothing is cut to fit (`themes | less` shows every
+    label and quote in full, and the pager wraps or scrolls)."""
+    if is_terminal():
+        import shutil
+
+        return max(40, shutil.get_terminal_size().columns)
+    return None
+
+
+def print_table(renderables: list[Any]) -> None:
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:  # Rich would exit 1; a closed pipe ends custlens quietly, with 0
+            self.quiet = True
+            raise BrokenPipeError
+
+    terminal = is_terminal()
+    if not terminal:  # plain text, each row in full: rendered wide, spaces at line ends dropped
+        import io
+
+        rendered = io.StringIO()
+        console = Console(file=rendered, highlight=False, width=1 << 20, no_color=True, soft_wrap=False)
+        for renderable in renderables:
+            title = getattr(renderable, "title", None)
+            if title:  # a line of its own: a table's title would wrap at the table's width
+                console.print(title, soft_wrap=True)
+                renderable.title = None
+            console.print(renderable)
+        emit("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
+        return
+    console = PipeConsole(highlight=False, width=width(), no_color=not terminal or None, soft_wrap=False)
+    with writing():
+        for renderable in renderables:
+            console.print(renderable)
+
+
+def output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
+    """Print a report in the chosen format: writers give text (json, csv, markdown) or Rich tables."""
+    made = writers[format]()
+    if isinstance(made, str):
+        emit(made)
+    else:
+        print_table(made)
+
+
+def emit(text: str) -> None:
+    with writing():
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a file the user named: through a link, into a pipe or device, atomically over a file. A
+    path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""
+    import errno
+
+    from custlens.infra.storage import write_output
+    from custlens.pipeline.parse import display_path
+
+    try:
+        write_output(path, text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        usage = exc.errno in (errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.ENOTDIR)
+        raise CustlensError(f"cannot write {display_path(path)}: {(exc.strerror or str(exc)).lower()}",
+                            hint="give a file name, or - for standard output" if usage else None,
+                            exit_code=ExitCode.USAGE if usage else ExitCode.IO) from None
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (what `kill`, systemd and CI runners send) stops a command the way Ctrl-C does: a note
+    being written is left whole or not at all, and its temporary file is removed."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError):  # not the main thread: the default action stays
+        pass
+
+

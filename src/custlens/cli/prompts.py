@@ -1,0 +1,96 @@
+"""Interactive `custlens add`: the questions asked on a terminal, each asked again until it has an answer
+it can use (a typo must not end the session and lose the note), and opening the note in an editor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from custlens.cli.console import err_console
+from custlens.cli.options import parse_day
+from custlens.errors import CustlensError
+from custlens.infra.visible import visible
+
+
+@dataclass
+class Answers:
+    """What `add` asks for, as far as the options gave it (None or empty: ask)."""
+
+    kind: str | None
+    segment: str | None
+    participant: str | None
+    researchers: tuple[str, ...]
+    day: dt.date | None
+    title: str | None
+    pains: tuple[str, ...]
+    needs: tuple[str, ...]
+    quotes: tuple[str, ...]
+
+
+def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher: str | None, today: dt.date) -> Answers:
+    """Ask for everything the options did not give."""
+    from rich.prompt import Prompt
+
+    console = err_console()
+    kind = given.kind or Prompt.ask("Kind of source", choices=list(kinds), default=kinds[0], console=console)
+    if known_segments and not given.segment:
+        console.print(f"[dim]segments so far: {visible(', '.join(known_segments[:12]))}[/]")
+    segment = given.segment
+    while not segment:
+        segment = (Prompt.ask("Segment", default=known_segments[0] if known_segments else None, console=console) or "").strip()
+    participant = given.participant or Prompt.ask("Participant id", default="", show_default=False, console=console) or None
+    researchers = given.researchers
+    if not researchers:
+        who = Prompt.ask("Researcher", default=researcher or "", console=console)
+        researchers = (who,) if who else ()
+    day = given.day or ask_date(console, today)
+    title = given.title or Prompt.ask("Title", default="", show_default=False, console=console) or None
+    return Answers(
+        kind=kind, segment=segment, participant=participant, researchers=researchers, day=day, title=title,
+        pains=given.pains or ask_list("Pains"), needs=given.needs or ask_list("Needs"),
+        quotes=given.quotes or ask_list("Quotes"),
+    )
+
+
+def ask_date(console: Any, default: dt.date) -> dt.date:
+    """Ask for the date until the answer is one."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    while True:
+        answer = Prompt.ask("Date (YYYY-MM-DD, today or yesterday)", default=default.isoformat(), console=console)
+        try:
+            return parse_day(answer)
+        except ValueError:
+            console.print(f"[red]not a date:[/] {escape(visible(repr(answer)))}; write YYYY-MM-DD, today or yesterday")
+
+
+def ask_list(prompt: str) -> tuple[str, ...]:
+    """Items one per line, until an empty line."""
+    from rich.prompt import Prompt
+
+    items: list[str] = []
+    console = err_console()
+    console.print(f"[bold]{prompt}[/] (one per line, an empty line to finish)")
+    while True:
+        answer = Prompt.ask("  -", default="", show_default=False, console=console)
+        if not answer.strip():
+            return tuple(items)
+        items.append(answer.strip())
+
+
+def open_editor(path: Path) -> None:
+    import shlex
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise CustlensError("no editor: set $EDITOR", hint=f"the note was written to {path}")
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as exc:
+        raise CustlensError(f"cannot start the editor {editor!r}: {exc.strerror}", hint=f"the note is at {path}") from None

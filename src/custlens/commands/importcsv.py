@@ -1,0 +1,57 @@
+"""`custlens import`: a survey or help-desk export (CSV) to one YAML batch note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from custlens.errors import CustlensError, ExitCode
+from custlens.infra.config import Config
+from custlens.pipeline.parse import ParseSettings, display_path
+
+if TYPE_CHECKING:
+    from custlens.pipeline.csvimport import ImportOptions, ImportResult
+
+
+def import_csv(
+    source: Path, options: ImportOptions, config: Config, folder: Path | None = None, dry_run: bool = False
+) -> tuple[Path, ImportResult]:
+    """Turn a CSV export into one YAML batch note in the notes folder (never over an existing file)."""
+    from custlens.infra.storage import (
+        remove_stale_temporaries,
+        temporaries_in,
+        write_unique,
+    )
+    from custlens.pipeline.csvimport import build_batch
+    from custlens.pipeline.parse import parse_bytes
+
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
+                            exit_code=ExitCode.USAGE) from None
+    if options.kind not in config.kinds:
+        from custlens.pipeline.parse import did_you_mean
+
+        raise CustlensError(f"unknown kind `{options.kind}`",
+                            hint=did_you_mean(options.kind, config.kinds, f"kinds: {', '.join(config.kinds)}"))
+    result = build_batch(data, display_path(source), options, dt.date.today())
+    if not result.entries:
+        raise CustlensError("no row has text: nothing to import", path=display_path(source),
+                            hint="check --text-column", exit_code=ExitCode.PROBLEMS)
+    parsed = parse_bytes(result.text.encode("utf-8"), result.name + ".yaml", ".yaml", ParseSettings.from_config(config))
+    errors = [p for p in parsed.problems if p.is_error]
+    if errors:  # e.g. a segment the config does not know: say so before writing anything
+        first = errors[0]
+        raise CustlensError(f"the import would not pass `custlens check`: {first.message}", hint=first.hint,
+                            exit_code=ExitCode.PROBLEMS)
+    target = folder or config.notes_dirs()[0]
+    if dry_run:
+        return target / f"{result.name}.yaml", result
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
+        return write_unique(target, result.name, ".yaml", result.text), result
+    except OSError as exc:
+        raise CustlensError(f"cannot write into {display_path(target)}: {exc.strerror or exc}") from None
