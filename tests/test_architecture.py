@@ -25,7 +25,8 @@ ORDER = [
     "commands", "commands.synthesis", "commands.check", "commands.add", "commands.init", "commands.themes",
     "commands.segments", "commands.show", "commands.statements", "commands.trends", "commands.report",
     "commands.importcsv",
-    "output", "output.render", "output.html",
+    "output", "output.records", "output.text", "output.as_json", "output.as_csv", "output.markdown",
+    "output.tables", "output.html",
     "cli.app", "cli.console", "cli.options", "cli.prompts", "cli.notes", "cli.reports", "cli", "__main__",
 ]
 LAYERS = {  # what each folder may import, besides itself and the package's version (`__init__`)

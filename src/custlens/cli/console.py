@@ -188,7 +188,7 @@ def warn_skipped(synthesis: Any) -> None:
         return
     from rich.markup import escape
 
-    from custlens.output.render import problem_line
+    from custlens.output.records import problem_line
 
     console = err_console()
     for problem in synthesis.problems:

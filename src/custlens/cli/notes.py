@@ -55,22 +55,22 @@ def check(
     2: usage error.
     """
     from custlens.commands.check import check as check_notes
-    from custlens.output import render
+    from custlens.output import as_json, text
 
     with running(no_cache) as run:
         report = check_notes(paths, config(), run, allow_empty)
         with run.stage("render"):
             if format == "json":
-                emit(render.check_json(report, strict, console.is_terminal()))
+                emit(as_json.check(report, strict, console.is_terminal()))
             elif format == "github":
-                emit("\n".join(render.check_github(report)))
+                emit("\n".join(text.github(report)))
             else:
                 from rich.markup import escape
 
                 printer = out_console()
                 styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
                 with writing():
-                    for line, style in render.check_text(report, strict):
+                    for line, style in text.check(report, strict):
                         printer.print(f"[{styles[style]}]{escape(line)}[/]")
     raise typer.Exit(int(report.exit_code(strict)))
 

@@ -61,7 +61,7 @@ def themes(
     """
     from custlens.commands.themes import themes as make_themes
     from custlens.commands.themes import write_codebook as add_to_codebook
-    from custlens.output import render
+    from custlens.output import as_csv, as_json, markdown, tables, text
 
     if write_codebook and options.redact:
         raise CustlensError(
@@ -82,13 +82,13 @@ def themes(
             )
         with run.stage("render"):
             output(format, {
-                "json": lambda: render.themes_json(report, console.is_terminal()),
-                "csv": lambda: render.themes_csv(report),
-                "markdown": lambda: render.themes_markdown(report),
-                "table": lambda: [render.themes_table(report, console.is_terminal(), console.width())],
+                "json": lambda: as_json.themes(report, console.is_terminal()),
+                "csv": lambda: as_csv.themes(report),
+                "markdown": lambda: markdown.themes(report),
+                "table": lambda: [tables.themes(report, console.is_terminal(), console.width())],
             })
             if format == "table":
-                footer = render.themes_footer(report) if report.shown else "no themes: no pains or needs in the notes"
+                footer = text.themes_footer(report) if report.shown else "no themes: no pains or needs in the notes"
                 if footer:
                     err_console().print(footer)
 
@@ -104,17 +104,17 @@ def segments(
 ) -> None:
     """Per segment: what it says (coverage = share of its participants), what it shares, what only it says."""
     from custlens.commands.segments import segments as make_segments
-    from custlens.output import render
+    from custlens.output import as_csv, as_json, markdown, tables
 
     with running(not cache) as run:
         report = make_segments(options, config(), run, top=top)
         warn_skipped(report.synthesis)
         with run.stage("render"):
             output(format, {
-                "json": lambda: render.segments_json(report, console.is_terminal()),
-                "csv": lambda: render.segments_csv(report),
-                "markdown": lambda: render.segments_markdown(report),
-                "table": lambda: render.segments_tables(report, console.is_terminal(), console.width()),
+                "json": lambda: as_json.segments(report, console.is_terminal()),
+                "csv": lambda: as_csv.segments(report),
+                "markdown": lambda: markdown.segments(report),
+                "table": lambda: tables.segments(report, console.is_terminal(), console.width()),
             })
 
 
@@ -132,16 +132,16 @@ def show(
 ) -> None:
     """One theme with every statement behind it: note path:line, participant, segment, kind, date."""
     from custlens.commands.show import show as make_show
-    from custlens.output import render
+    from custlens.output import as_csv, as_json, markdown, text
 
     with running(not cache) as run:
         report = make_show(theme, options, config(), run)
     warn_skipped(report.synthesis)
     output(format, {
-        "json": lambda: render.show_json(report, console.is_terminal()),
-        "csv": lambda: render.show_csv(report),
-        "markdown": lambda: render.show_markdown(report),
-        "text": lambda: "\n".join(render.show_lines(report)),
+        "json": lambda: as_json.show(report, console.is_terminal()),
+        "csv": lambda: as_csv.show(report),
+        "markdown": lambda: markdown.show(report),
+        "text": lambda: "\n".join(text.show(report)),
     })
 
 
@@ -157,16 +157,16 @@ def statements(
 ) -> None:
     """Every statement with its type (stated or inferred, and why), section, place and theme."""
     from custlens.commands.statements import statements as make_statements
-    from custlens.output import render
+    from custlens.output import as_csv, as_json, markdown, tables
 
     with running(not cache) as run:
         synthesis = make_statements(options, config(), run, type_)
     warn_skipped(synthesis)
     output(format, {
-        "json": lambda: render.statements_json(synthesis, console.is_terminal()),
-        "csv": lambda: render.statements_csv([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]),
-        "markdown": lambda: render.statements_markdown(synthesis),
-        "table": lambda: [render.statements_table(synthesis, console.is_terminal(), console.width())],
+        "json": lambda: as_json.statements(synthesis, console.is_terminal()),
+        "csv": lambda: as_csv.statements([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]),
+        "markdown": lambda: markdown.statements(synthesis),
+        "table": lambda: [tables.statements(synthesis, console.is_terminal(), console.width())],
     })
 
 
@@ -186,17 +186,17 @@ def trends(
     fading: the other way round; steady otherwise.
     """
     from custlens.commands.trends import trends as make_trends
-    from custlens.output import render
+    from custlens.output import as_csv, as_json, markdown, tables
 
     with running(not cache) as run:
         report = make_trends(options, config(), run, by=by, top=top)
         warn_skipped(report.synthesis)
         with run.stage("render"):
             output(format, {
-                "json": lambda: render.trends_json(report, console.is_terminal()),
-                "csv": lambda: render.trends_csv(report),
-                "markdown": lambda: render.trends_markdown(report),
-                "table": lambda: [render.trends_table(report, console.is_terminal(), console.width())],
+                "json": lambda: as_json.trends(report, console.is_terminal()),
+                "csv": lambda: as_csv.trends(report),
+                "markdown": lambda: markdown.trends(report),
+                "table": lambda: [tables.trends(report, console.is_terminal(), console.width())],
             })
 
 

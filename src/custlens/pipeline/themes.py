@@ -2,13 +2,13 @@
 with its sub-themes, a short label and a quote.
 
 Two engines group statements. `semantic` (the default) groups by meaning: sentence vectors from a
-local model (`embed`) and average linkage cut at two levels (`semantic`): themes, and sub-themes inside
-each, with short labels. `fuzzy` groups by shared words and spelling (`cluster`), for machines without
+local model (`pipeline.embed`) and average linkage cut at two levels (`engines.semantic`): themes, and sub-themes inside
+each, with short labels. `fuzzy` groups by shared words and spelling (`engines.fuzzy`), for machines without
 the model, as custlens always did: no sub-themes, and each theme labelled by its most representative
 statement.
 
 A theme holds statements of one type (pain or need) that say the same thing. Its label is a short
-phrase of its own words that sets it apart (`labels`; with the fuzzy engine its most representative
+phrase of its own words that sets it apart (`pipeline.labels`; with the fuzzy engine its most representative
 statement), or the codebook label; beside it, its most
 representative statement (the medoid) and a quote. Its id is the codebook key, or a short hash of the
 type and the normalised text of its first statement (earliest date, then text), so it stays the same
@@ -32,7 +32,7 @@ from custlens.infra.timing import stage
 from custlens.models import Statement
 from custlens.pipeline.codebook import Codebook, assign
 
-if TYPE_CHECKING:  # cluster (and numpy) is imported when themes are built: `check` and `add` never load it
+if TYPE_CHECKING:  # the engines (and numpy) are imported when themes are built: `check` and `add` never load it
     import numpy as np
 
     from custlens.pipeline.engines.fuzzy import GroupingSettings, Memo

@@ -1,0 +1,102 @@
+"""Reports as CSV (`--format csv`): one header row, one row per theme or statement, every cell safe to
+open in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from custlens.infra.visible import visible
+from custlens.models import Statement
+from custlens.output.records import STATEMENT_COLUMNS, counts, statement_dict, subthemes
+from custlens.reports import SegmentsReport, ShowReport, ThemesReport, TrendsReport
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)` from a note or
+# an imported ticket): such a text gets a leading `'`, as OWASP advises, and shows as it was written.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: control characters written out, a leading `'` where it would
+    start a formula; plain numbers (`-3`, `+1.5`) stay numbers."""
+    text = visible(text)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: a list (tags) as "a; b", a mapping (attributes) as compact JSON, empty when empty;
+    text that a spreadsheet would run as a formula made safe (`spreadsheet_safe`)."""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(map(str, value))
+    elif isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if value else ""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:  # a list in a cell (tags) as "a; b", not Python's ['a', 'b']
+        writer.writerow([_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def themes(report: ThemesReport) -> str:
+    rows: list[list[Any]] = [
+        ["rank", "id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
+         "researchers", "first_seen", "last_seen", "quote", "subthemes"]
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        rows.append(
+            [rank, e.theme.id, e.theme.label, e.theme.type, e.strength, e.mentions, e.notes, e.participants,
+             counts(e.segments), counts(e.sources), ", ".join(e.researchers), e.first_seen.isoformat(),
+             e.last_seen.isoformat(), e.quote.text, subthemes(e)]
+        )
+    return _csv(rows)
+
+
+def segments(report: SegmentsReport) -> str:
+    rows: list[list[Any]] = [
+        ["segment", "theme", "label", "type", "strength", "participants", "coverage", "unique", "also_in", "quote",
+         "nearest_elsewhere", "nearest_similarity"]
+    ]
+    for seg in report.segments:
+        unique = {id(r) for r in seg.unique}
+        for row in seg.themes:
+            others = [name for name in row.evidence.segments if name != seg.name]
+            rows.append(
+                [seg.name, row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type,
+                 row.evidence.strength, row.participants, f"{row.coverage:.3f}", id(row) in unique,
+                 "; ".join(others), row.quote.text, row.nearest[0].theme.id if row.nearest else "",
+                 f"{row.nearest[1]:.3f}" if row.nearest else ""]
+            )
+    return _csv(rows)
+
+
+def show(report: ShowReport) -> str:
+    return statements([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
+
+
+def statements(pairs: list[tuple[Statement, str | None]]) -> str:
+    notes: dict[int, dict[str, Any]] = {}
+    rows: list[list[Any]] = [[*STATEMENT_COLUMNS, "theme"]]
+    for statement, theme in pairs:
+        rows.append(list(statement_dict(statement, theme, True, notes).values()))
+    return _csv(rows)
+
+
+def trends(report: TrendsReport) -> str:
+    rows: list[list[Any]] = [["id", "label", "type", "trend", "total", *report.periods]]
+    for row in report.rows:
+        rows.append([row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type, row.direction,
+                     sum(row.counts), *row.counts])
+    return _csv(rows)

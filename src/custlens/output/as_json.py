@@ -1,0 +1,173 @@
+"""Reports as JSON (`--format json`): indented on a terminal, compact in pipes and files.
+
+To add an output format, add a module like this one, with one function per report, and name it in the
+command's `output(...)` table in `cli/reports.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from custlens.errors import Problem
+from custlens.output.records import statement_dict, summary, theme_dict
+from custlens.reports import (
+    CheckReport,
+    SegmentsReport,
+    ShowReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
+
+# JSON escapes the C0 controls itself. For a terminal (indented JSON) the C1 controls are escaped too
+# (`\x9b` starts a control sequence on some terminals); no text in the reports holds a surrogate (file
+# names are made valid text where they are read), but should one get this far it is written out as
+# its byte (`\xff`), so a strict parser still reads it. For pipes and files the text is left as it
+# is: a pass over megabytes of JSON would cost more than the rest of the output.
+_NOT_JSON_TEXT = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    char = found.group(0)
+    if "\udc80" <= char <= "\udcff":
+        return f"\\\\x{ord(char) - 0xDC00:02x}"
+    return f"\\u{ord(char):04x}"
+
+
+def _json(data: Any, pretty: bool = True) -> str:
+    """Indented for people; compact (and several times faster to write) for pipes and files."""
+    if not pretty:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _NOT_JSON_TEXT.sub(_json_escape, text) if _NOT_JSON_TEXT.search(text) else text
+
+
+def check(report: CheckReport, strict: bool, pretty: bool = True) -> str:
+    def file_ok(problems: list[Problem]) -> bool:
+        return not any(p.is_error or strict for p in problems)
+
+    data: dict[str, Any] = {
+        "ok": report.exit_code(strict) == 0,
+        "files": [
+            {
+                "path": parsed.path,
+                "ok": file_ok(parsed.problems),
+                "notes": len(parsed.notes),
+                "problems": [
+                    {
+                        "line": p.line,
+                        "entry": p.entry,
+                        "code": p.code,
+                        "severity": p.severity,
+                        "message": p.message,
+                        "hint": p.hint,
+                    }
+                    for p in parsed.problems
+                ],
+            }
+            for parsed in report.files
+        ],
+        "summary": {
+            "files": len(report.files),
+            "notes": report.notes,
+            "errors": report.errors,
+            "warnings": report.warnings,
+        },
+    }
+    return _json(data, pretty)
+
+
+def themes(report: ThemesReport, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
+    return _json(
+        {
+            "themes": [theme_dict(e, rank, notes) for rank, e in enumerate(report.shown, 1)],
+            "summary": summary(report.synthesis, len(report.shown)),
+        },
+        pretty,
+    )
+
+
+def segments(report: SegmentsReport, pretty: bool = True) -> str:
+    data = {
+        "segments": [
+            {
+                "name": seg.name,
+                "notes": seg.notes,
+                "participants": seg.participants,
+                "sources": seg.sources,
+                "themes": [
+                    {
+                        "id": row.evidence.theme.id,
+                        "label": row.evidence.theme.label,
+                        "type": row.evidence.theme.type,
+                        "strength": row.evidence.strength,
+                        "participants": row.participants,
+                        "coverage": round(row.coverage, 3),
+                        "quote": row.quote.text,
+                        "nearest_elsewhere": None if row.nearest is None else {
+                            "id": row.nearest[0].theme.id, "label": row.nearest[0].theme.label,
+                            "similarity": row.nearest[1],
+                        },
+                    }
+                    for row in seg.themes
+                ],
+                "unique_themes": [row.evidence.theme.id for row in seg.unique if row.within is None],
+                "unique_subthemes": [
+                    {"id": row.evidence.theme.id, "label": row.evidence.theme.label, "theme": row.within.theme.id,
+                     "participants": row.participants, "coverage": round(row.coverage, 3)}
+                    for row in seg.unique if row.within is not None
+                ],
+                "shared_themes": [row.evidence.theme.id for row in seg.shared],
+            }
+            for seg in report.segments
+        ],
+        "summary": summary(report.synthesis, len(report.synthesis.ranked)),
+    }
+    return _json(data, pretty)
+
+
+def show(report: ShowReport, pretty: bool = True) -> str:
+    data = theme_dict(report.evidence)
+    data["nearest_themes"] = [
+        {"id": other.theme.id, "label": other.theme.label, "similarity": similarity}
+        for other, similarity in report.neighbours
+    ]
+    return _json(data, pretty)
+
+
+def statements(synthesis: Synthesis, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
+    return _json(
+        {
+            "statements": [
+                statement_dict(s, synthesis.theme_of.get(id(s)), True, notes) for s in synthesis.statements
+            ],
+            "summary": summary(synthesis, len(synthesis.ranked)),
+        },
+        pretty,
+    )
+
+
+def trends(report: TrendsReport, pretty: bool = True) -> str:
+    return _json(
+        {
+            "by": report.by,
+            "periods": report.periods,
+            "themes": [
+                {
+                    "id": row.evidence.theme.id,
+                    "label": row.evidence.theme.label,
+                    "type": row.evidence.theme.type,
+                    "strength": row.evidence.strength,
+                    "total": sum(row.counts),
+                    "counts": list(row.counts),
+                    "trend": row.direction,
+                }
+                for row in report.rows
+            ],
+        },
+        pretty,
+    )

@@ -1,0 +1,111 @@
+"""Reports as Markdown (`--format markdown`): tables to paste into a wiki, an issue or a pull request."""
+
+from __future__ import annotations
+
+from custlens.infra.visible import visible
+from custlens.output.records import also_in, counts, sparkline, subthemes
+from custlens.output.text import themes_footer
+from custlens.pipeline.themes import trim
+from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
+from custlens.reports import (
+    SegmentsReport,
+    ShowReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def text_lines(lines: list[str]) -> str:
+    """Lines of text output (Markdown, `show`), each with its control characters written out."""
+    return "\n".join(visible(line) for line in lines) + "\n"
+
+
+def themes(report: ThemesReport) -> str:
+    lines = [
+        "| # | Theme | Type | Strength | Participants | Segments | Sources | Quote | Sub-themes |",
+        "|---:|---|---|---|---:|---|---|---|---|",
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        lines.append(
+            f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
+            f"{_md(counts(e.segments))} | {_md(counts(e.sources))} | \"{_md(trim(e.quote.text, 120))}\" | "
+            f"{_md(subthemes(e))} |"
+        )
+    footer = themes_footer(report)
+    if footer:
+        lines += ["", f"_{footer}_"]
+    return text_lines(lines)
+
+
+def segments(report: SegmentsReport) -> str:
+    lines: list[str] = []
+    for seg in report.segments:
+        lines.append(f"## {seg.name}")
+        lines.append("")
+        lines.append(
+            f"{seg.notes} notes, {seg.participants} participants; sources: {_md(counts(seg.sources))}."
+        )
+        lines.append("")
+        lines.append("| Theme | Type | Coverage | Said by | Also in | Quote |")
+        lines.append("|---|---|---:|---:|---|---|")
+        for row in seg.themes[: report.top]:
+            lines.append(_segment_md_row(seg, row))
+        unique = seg.unique
+        lines.append("")
+        if unique:
+            lines.append("Only this segment says: " + "; ".join(
+                f"{_md(r.evidence.theme.label)} `{r.evidence.theme.id}` ({r.participants})"
+                + (f", part of {_md(r.within.theme.label)}" if r.within is not None else "")
+                for r in unique[: report.top]
+            ) + ".")
+        else:
+            lines.append("Nothing said by two or more participants is unique to this segment.")
+        lines.append("")
+    return text_lines(lines)[:-1]
+
+
+def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
+    return (
+        f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
+        f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {_md(also_in(seg, row))} | "
+        f"\"{_md(trim(row.quote.text, 100))}\" |"
+    )
+
+
+def show(report: ShowReport) -> str:
+    e = report.evidence
+    lines = [
+        f"### {_md(e.theme.label)}",
+        "",
+        (f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {e.participants} participants · "
+         f"{e.mentions} mentions · {_md(counts(e.segments))} · {_md(counts(e.sources))}"),
+        "",
+    ]
+    for s in e.theme.statements:
+        lines.append(f"- \"{_md(s.text)}\" ({s.note.participant or s.note.id}, {s.note.segment}, {s.note.kind}, "
+                     f"{s.note.date}; `{s.place}`)")
+    return text_lines(lines)
+
+
+def statements(synthesis: Synthesis) -> str:
+    lines = ["| Type | Inferred | Section | Statement | Theme | Place |", "|---|---|---|---|---|---|"]
+    for s in synthesis.statements:
+        lines.append(
+            f"| {s.type} | {'yes' if s.inferred else 'no'} | {s.section} | {_md(s.text)} | "
+            f"{synthesis.theme_of.get(id(s)) or ''} | `{s.place}` |"
+        )
+    return text_lines(lines)
+
+
+def trends(report: TrendsReport) -> str:
+    first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
+    lines = [f"| Theme | Type | Mentions | {first} … {last} | Trend |", "|---|---|---:|---|---|"]
+    for row in report.rows:
+        lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
+                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
+    return text_lines(lines)

@@ -1,0 +1,159 @@
+"""Reports as records: the fields each output format shares (a statement or a theme as a mapping, the
+summary, a problem's `path:line` form, counts as text), so JSON, CSV, Markdown, text and tables say the
+same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from custlens.errors import Problem
+from custlens.infra.visible import visible
+from custlens.models import Statement
+from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
+from custlens.reports import Synthesis
+
+
+def problem_line(problem: Problem) -> str:
+    """`path:line: error[code]: message`, the form editors and CI logs can jump to (control characters
+    of the values it names written out)."""
+    where = f"{problem.path}:{problem.line}" if problem.line is not None else problem.path
+    entry = f" (batch entry {problem.entry})" if problem.entry is not None else ""
+    return visible(f"{where}: {problem.severity}[{problem.code}]: {problem.message}{entry}")
+
+
+STATEMENT_COLUMNS = (
+    "text", "type", "inferred", "cue", "confidence", "why", "section", "path", "line",
+    "entry", "note", "segment", "kind", "participant", "researcher", "date", "tags", "attributes",
+)
+
+
+def statement_dict(
+    statement: Statement, theme: str | None = None, with_theme: bool = False,
+    notes: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A statement as JSON, keys in STATEMENT_COLUMNS order (then `theme`). `notes` keeps each note's
+    part across the calls of one report (a note has many statements)."""
+    note = statement.note
+    data: dict[str, Any] = {
+        "text": statement.text,
+        "type": statement.type,
+        "inferred": statement.inferred,
+        "cue": statement.cue,
+        "confidence": statement.confidence,
+        "why": why_typed(statement),
+        "section": statement.section,
+        "path": note.path,
+        "line": statement.line,
+    }
+    fields = notes.get(id(note)) if notes is not None else None
+    if fields is None:
+        fields = {
+            "entry": note.entry,
+            "note": note.id,
+            "segment": note.segment,
+            "kind": note.kind,
+            "participant": note.participant,
+            "researcher": ", ".join(note.researchers) or None,
+            "date": note.date.isoformat(),
+            "tags": list(note.tags),
+            "attributes": note.attributes,  # the config's `attributes:` kept from the note
+        }
+        if notes is not None:
+            notes[id(note)] = fields
+    data.update(fields)
+    if with_theme:
+        data["theme"] = theme
+    return data
+
+
+def why_typed(statement: Statement) -> str:
+    """How a statement got its type: where the note states it, or how the tagger decided."""
+    if statement.inferred:
+        return statement.why or (f'cue "{statement.cue}"' if statement.cue else "no cue")
+    if statement.section in ("pains", "needs"):
+        return f"stated: under {statement.section}"
+    if statement.section == "follow-ups":
+        return "stated: a follow-up"
+    return f"stated: a {statement.type} line or tag"
+
+
+def theme_dict(
+    evidence: Evidence, rank: int | None = None, notes: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    theme = evidence.theme
+    notes = {} if notes is None else notes
+    data: dict[str, Any] = {}
+    if rank is not None:
+        data["rank"] = rank
+    data.update(
+        {
+            "id": theme.id,
+            "label": theme.label,
+            "type": theme.type,
+            "named": theme.named,
+            "strength": evidence.strength,
+            "mentions": evidence.mentions,
+            "notes": evidence.notes,
+            "participants": evidence.participants,
+            "segments": evidence.segments,
+            "sources": evidence.sources,
+            "researchers": list(evidence.researchers),
+            "first_seen": evidence.first_seen.isoformat(),
+            "last_seen": evidence.last_seen.isoformat(),
+            "quote": evidence.quote.text,
+            "representative": theme.representative.text if theme.representative is not None else None,
+        }
+    )
+    rows = [statement_dict(s, notes=notes) for s in theme.statements]
+    for row, similarity in zip(rows, theme.fit or [None] * len(rows)):
+        row["similarity"] = similarity
+    data["statements"] = rows
+    row_of = {id(s): row for s, row in zip(theme.statements, rows)}
+    data["subthemes"] = [
+        {"id": sub.id, "label": sub.label, "statements": [row_of[id(s)] for s in sub.statements]}
+        for sub in theme.subthemes
+    ]
+    return data
+
+
+def summary(synthesis: Synthesis, themes: int) -> dict[str, Any]:
+    return {
+        "notes": len(synthesis.notes),
+        "statements": len(synthesis.statements),
+        "themes": themes,
+        "themes_total": len(synthesis.ranked),
+        "skipped_files": len(synthesis.corpus.skipped_files),
+    }
+
+
+def counts(by_name: dict[str, int]) -> str:
+    """`name count, name count`: segments or kinds of source with how many say it."""
+    return ", ".join(f"{name} {count}" for name, count in by_name.items())
+
+
+def subthemes(evidence: Evidence) -> str:
+    """`label (mentions); label (mentions)`: a theme's sub-themes, biggest first."""
+    return "; ".join(f"{sub.label} ({len(sub.statements)})" for sub in evidence.theme.subthemes)
+
+
+def also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
+    """Where else a segment's theme is said: other segments, else `only here`, or `near: <label>` when a
+    theme said elsewhere is close to it."""
+    others = [name for name in row.evidence.segments if name != seg.name]
+    if others:
+        return ", ".join(others)
+    if row.nearest is not None and all(r is not row for r in seg.unique):
+        return f"near: {row.nearest[0].theme.label}"
+    return "only here"
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: Iterable[int]) -> str:
+    """One character per period: ▁ for none, up to █ for the theme's busiest period."""
+    values = list(counts)
+    top = max(values, default=0) or 1
+    return "".join(SPARKS[0] if v == 0 else SPARKS[max(1, round(v / top * (len(SPARKS) - 1)))] for v in values)

@@ -1,0 +1,160 @@
+"""Reports as Rich tables: boxed, coloured and fitted to the width on a terminal; without a box or
+colour, and every cell in full, in a pipe. Rich is imported only when a table is made.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from custlens.infra.visible import visible
+from custlens.output.records import also_in, counts, sparkline
+from custlens.pipeline.themes import trim
+from custlens.reports import SegmentsReport, Synthesis, ThemesReport, TrendsReport
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+STRENGTH_STYLE = {"strong": "bold green", "moderate": "yellow", "anecdotal": "dim"}
+
+
+TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
+
+
+def _shown(text: str) -> str:
+    """Text for a Rich table: control characters written out, markup escaped."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
+def _table(terminal: bool, title: str | None = None) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        box=box.SIMPLE_HEAD if terminal else None,
+        padding=(0, 0) if terminal else (0, 1),  # the box draws a one-space gap itself: same widths as in a pipe
+        title=title,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        expand=False,
+        header_style="bold" if terminal else "",
+    )
+
+
+def _flexible(width: int | None, fixed: list[int], shares: list[int]) -> list[int | None]:
+    """Split what is left of `width` after the fixed columns (and one space between columns) by shares.
+    Without a width (a pipe) no column is sized: each is as wide as its widest cell, nothing is cut."""
+    if width is None:
+        return [None] * len(shares)
+    columns = len(fixed) + len(shares)
+    left = max(10 * len(shares), width - sum(fixed) - (columns - 1))
+    total = sum(shares)
+    sizes = [left * share // total for share in shares]
+    sizes[0] += left - sum(sizes)
+    return list(sizes)
+
+
+def _fixed(size: int, width: int | None) -> int | None:
+    """A column's width on a terminal; none in a pipe, so that a large number is never cut."""
+    return size if width is not None else None
+
+
+def _fit(text: str, width: int | None) -> str:
+    return trim(text, width) if width is not None else text
+
+
+def themes(report: ThemesReport, terminal: bool, width: int | None = 80) -> Table:
+    """Rank, label, type, strength, participants, segments, kinds of source and one short quote (fitted
+    to `width`; without one, in a pipe, every cell in full)."""
+    from rich.text import Text
+
+    table = _table(terminal)
+    rank_width = len(str(len(report.shown))) or 1
+    label, quote = _flexible(width, [rank_width, 4, 9, 3, 3, 3, 3], [2, 3])
+    table.add_column("#", justify="right", no_wrap=True, width=_fixed(rank_width, width))
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Strength", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Ppl", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Seg", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Src", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Sub", justify="right", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
+    for rank, e in enumerate(report.shown, 1):
+        style = STRENGTH_STYLE[e.strength] if terminal else ""
+        table.add_row(
+            str(rank), _shown(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
+            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), _shown(f"“{e.quote.text}”"),
+        )
+    return table
+
+
+def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> list[Any]:
+    from rich.text import Text
+
+    out: list[Any] = []
+    label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
+    for seg in report.segments:
+        title = _fit(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({counts(seg.sources)})", width)
+        table = _table(terminal, _shown(title))
+        table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+        table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+        table.add_column("Cover", justify="right", no_wrap=True, width=_fixed(5, width))
+        table.add_column("Also in", no_wrap=True, overflow="ellipsis", width=also)
+        table.add_column("Quote", no_wrap=True, overflow="ellipsis", width=quote)
+        for row in seg.themes[: report.top]:
+            table.add_row(
+                _shown(row.evidence.theme.label), row.evidence.theme.type,
+                f"{row.coverage:.0%}", _shown(also_in(seg, row)), _shown(f"“{row.quote.text}”"),
+            )
+        out.append(table)
+        for row in seg.unique[: report.top]:
+            line = f"only here ({row.participants} of {seg.participants}): {row.evidence.theme.label}"
+            if row.within is not None:
+                line += f" (part of: {row.within.theme.label})"
+            elif row.nearest is not None:
+                line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {row.nearest[1]:.2f})"
+            out.append(Text(visible(_fit(line, width)), no_wrap=True))
+        out.append(Text(""))
+    return out[:-1]
+
+
+def statements(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> Table:
+
+    table = _table(terminal)
+    text, place = _flexible(width, [5, 3, 11], [3, 2])
+    table.add_column("Type", no_wrap=True, width=_fixed(5, width))
+    table.add_column("Inf", no_wrap=True, width=_fixed(3, width))
+    table.add_column("Statement", no_wrap=True, overflow="ellipsis", width=text)
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=_fixed(11, width))
+    table.add_column("Place", no_wrap=True, overflow="ellipsis", width=place)
+    for s in synthesis.statements:
+        table.add_row(
+            s.type or "", "yes" if s.inferred else "", _shown(s.text), synthesis.theme_of.get(id(s)) or "",
+            _shown(s.place),
+        )
+    return table
+
+
+def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> Table:
+    from rich.text import Text
+
+    header = "Months" if report.by == "month" else "Quarters"
+    spark = max(len(report.periods), len(header))
+    first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
+    table = _table(terminal, _shown(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
+    (label,) = _flexible(width, [4, 5, spark, 7], [1])
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Total", justify="right", no_wrap=True, width=_fixed(5, width))
+    table.add_column(header, no_wrap=True, width=_fixed(spark, width))
+    table.add_column("Trend", no_wrap=True, width=_fixed(7, width))
+    for row in report.rows:
+        style = TREND_STYLE[row.direction] if terminal else ""
+        table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
+                      sparkline(row.counts), Text(row.direction, style=style))
+    return table

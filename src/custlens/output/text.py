@@ -1,0 +1,100 @@
+"""Reports as lines of plain text: `check` (and its GitHub Actions annotations), `show`, and the note
+under the themes table. Every value from a note has its control characters written out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from custlens.infra.visible import visible
+from custlens.output.records import counts, problem_line, why_typed
+from custlens.reports import CheckReport, ShowReport, ThemesReport
+
+
+def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
+    """Lines of `custlens check` output, each with a style name for the terminal."""
+    for parsed in report.files:
+        for problem in parsed.problems:
+            yield problem_line(problem), problem.severity
+            if problem.hint:
+                yield visible(f"    hint: {problem.hint}"), "hint"
+    files = len(report.files)
+    summary = (
+        f"{files} file{'s' * (files != 1)}, {report.notes} note{'s' * (report.notes != 1)}: "
+        f"{report.errors} error{'s' * (report.errors != 1)}, {report.warnings} warning{'s' * (report.warnings != 1)}"
+    )
+    code = report.exit_code(strict)
+    yield ("ok: " if code == 0 else "failed: ") + summary, "ok" if code == 0 else "error"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: CheckReport) -> Iterable[str]:
+    """GitHub Actions workflow commands: one `::error`/`::warning` annotation per problem."""
+    for parsed in report.files:
+        for problem in parsed.problems:
+            props = [f"file={_escape_property(visible(problem.path))}"]
+            if problem.line is not None:
+                props.append(f"line={problem.line}")
+            props.append(f"title={_escape_property('custlens ' + problem.code)}")
+            message = problem.message
+            if problem.entry is not None:
+                message += f" (batch entry {problem.entry})"
+            if problem.hint:
+                message += f" (hint: {problem.hint})"
+            yield f"::{problem.severity} {','.join(props)}::{_escape_data(visible(message))}"
+
+
+def themes_footer(report: ThemesReport) -> str | None:
+    if not report.left_out:
+        return None
+    parts = f"{report.one_mention} said only once" if report.one_mention else ""
+    more = report.left_out - report.one_mention
+    if more:
+        parts = f"{parts}, {more} beyond --top" if parts else f"{more} beyond --top"
+    return (
+        f"{len(report.shown)} of {len(report.synthesis.ranked)} themes shown "
+        f"({report.left_out} left out: {parts}); --all shows every theme"
+    )
+
+
+def show(report: ShowReport) -> list[str]:
+    e = report.evidence
+    theme = e.theme
+    lines = [
+        f"{theme.label}",
+        (f"id {theme.id} · {theme.type} · {e.strength} · {e.participants} participants · {e.mentions} mentions "
+         f"in {e.notes} notes · {e.first_seen} to {e.last_seen}"),
+        f"segments: {counts(e.segments)}",
+        f"sources: {counts(e.sources)}",
+        f"researchers: {', '.join(e.researchers) or 'none given'}",
+    ]
+    if theme.representative is not None:
+        lines.append(f"most typical: {theme.representative.text}")
+    if report.neighbours:
+        lines.append("nearest themes: " + "; ".join(
+            f"{other.theme.label} ({other.theme.id}, {similarity:.2f})" for other, similarity in report.neighbours))
+    lines.append("")
+    parts = [(f"{sub.label} ({sub.id}, {len(sub.statements)})", sub.statements) for sub in theme.subthemes]
+    for title, statements in parts or [("", theme.statements)]:
+        if title:
+            lines.append(f"sub-theme: {title}")
+        for s in statements:
+            note = s.note
+            who = note.participant or "no participant"
+            inferred = f" [inferred: {why_typed(s)}]" if s.inferred else ""
+            fit = theme.fit_of(s)
+            similarity = f"  similarity {fit:.2f}" if fit is not None else ""
+            lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}{similarity}")
+            lines.append(f"    {s.text}")
+        if title:
+            lines.append("")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [visible(line) for line in lines]
