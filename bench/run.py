@@ -214,7 +214,8 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
 
     from custlens.commands.synthesis import Run, load
     from custlens.infra.config import Config
-    from custlens.pipeline.engines.fuzzy import GroupingSettings, group, normalise
+    from custlens.pipeline.engines.fuzzy import GroupingSettings, group
+    from custlens.pipeline.normalise import for_grouping
     from custlens.pipeline.tag import Tagger, tag
 
     statements = tag(load([corpus(size)], Config(), Run(cache=False)).statements, Tagger())
@@ -225,7 +226,7 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
     ours = time.perf_counter() - started
     started = time.perf_counter()
     for texts in by_type.values():
-        plain = [normalise(t) for t in texts]
+        plain = [for_grouping(t) for t in texts]
         parent = list(range(len(plain)))  # threshold grouping: pairs at or over 80 are joined
         for start in range(0, len(plain), 2000):
             scores = process.cdist(plain[start : start + 2000], plain, scorer=fuzz.token_sort_ratio, workers=-1,

@@ -17,7 +17,7 @@ import custlens
 ORDER = [
     "__init__", "errors", "models",
     "infra", "infra.visible", "infra.timing", "infra.parallel", "infra.storage", "infra.yamlsafe", "infra.config", "infra.cache",
-    "pipeline", "pipeline.parse", "pipeline.parsecache", "pipeline.csvimport", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
+    "pipeline", "pipeline.parse", "pipeline.parsecache", "pipeline.csvimport", "pipeline.normalise", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
     "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
     "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
     "pipeline.triangulate", "pipeline.redact",
@@ -101,7 +101,8 @@ def test_each_folder_imports_only_the_layers_below_it() -> None:
 
 
 def test_the_engines_know_nothing_about_notes_or_files() -> None:
-    assert imported_modules(PACKAGE / "pipeline" / "engines" / "fuzzy.py") == {"infra.timing", "pipeline.engines._native"}
+    assert imported_modules(PACKAGE / "pipeline" / "engines" / "fuzzy.py") == {
+        "infra.timing", "pipeline.normalise", "pipeline.engines._native"}
     assert imported_modules(PACKAGE / "pipeline" / "engines" / "semantic.py") <= {
         "pipeline.embed", "pipeline.engines._native"}
 

@@ -16,8 +16,8 @@ from custlens.pipeline.engines.fuzzy import (
     GroupingSettings,
     average_linkage,
     group,
-    normalise,
 )
+from custlens.pipeline.normalise import for_grouping
 
 
 def partition(labels: list[int]) -> set[frozenset[int]]:
@@ -83,7 +83,7 @@ def test_identical_and_near_identical_texts_share_a_group() -> None:
 
 
 def test_normalise_drops_filler_and_punctuation() -> None:
-    assert normalise("Um, I really just want the EXPORT to work!") == "want export work"
+    assert for_grouping("Um, I really just want the EXPORT to work!") == "want export work"
 
 
 def test_threshold_controls_how_tight_groups_are() -> None:
@@ -253,7 +253,7 @@ def test_compiled_candidates_and_grouping_match_the_numpy_fallback(sample: list[
 
 
 def candidate_pairs(texts: list[str], chosen: GroupingSettings) -> tuple[set[tuple[int, int, float]], ...]:
-    nodes = sorted(set(map(normalise, texts)))
+    nodes = sorted(set(map(for_grouping, texts)))
     matrix = fuzzy._tfidf(nodes)
     within = fuzzy._cosine_pairs(matrix, len(nodes), chosen)
     across = fuzzy._cross_pairs(matrix, len(nodes) // 2, len(nodes), chosen)

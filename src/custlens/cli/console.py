@@ -11,14 +11,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 
 from custlens.errors import CustlensError, ExitCode, Terminated
 from custlens.infra.visible import visible
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def err_console() -> Any:
@@ -89,11 +90,11 @@ def print_io_error(error: OSError, output: bool) -> None:
         console.print(f"  [dim]hint:[/] {escape(hint)}")
 
 
-def handles_errors(command: F) -> F:
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Run a command, turning custlens errors, Ctrl-C and closed pipes into messages and exit codes."""
 
     @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             result = command(*args, **kwargs)
             with writing():
@@ -128,7 +129,7 @@ def handles_errors(command: F) -> F:
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 class _LazyProgress:

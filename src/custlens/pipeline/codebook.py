@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from custlens.errors import CustlensError
 from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
+from custlens.pipeline.normalise import for_phrases
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_NON_WORD = re.compile(r"[^\w]+")
 FUZZY_CUTOFF = 90
 
 
@@ -51,11 +51,6 @@ class Codebook:
 
     def __bool__(self) -> bool:
         return bool(self.entries)
-
-
-def plain(text: str) -> str:
-    """Lower case, words separated by single spaces, no punctuation: how phrases are compared."""
-    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
 def load_codebook(path: Path) -> Codebook:
@@ -104,7 +99,7 @@ def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> li
     """
     if not codebook:
         return [None] * len(texts)
-    plains = [plain(t) for t in texts]
+    plains = [for_phrases(t) for t in texts]
     postings: dict[str, list[int]] = {}
     for k, text in enumerate(plains):
         for word in set(text.split()):
@@ -121,7 +116,7 @@ def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> li
     padded = [f" {text} " for text in plains]
     for order, (key, entry) in enumerate(codebook.entries.items()):
         for raw in entry.match:
-            phrase = plain(raw)
+            phrase = for_phrases(raw)
             if not phrase:
                 continue
             words = sorted(set(phrase.split()), key=lambda w: len(postings.get(w, ())))

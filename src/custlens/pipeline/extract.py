@@ -33,8 +33,9 @@ SECTION_NAMES: dict[str, tuple[str, ...]] = {
     ),
 }
 _SECTION_OF = {name: section for section, names in SECTION_NAMES.items() for name in names}
-_EXPLICIT = {"pains": "pain", "needs": "need"}
-_LABELS = {"pain": "pain", "pain point": "pain", "need": "need"}
+_EXPLICIT: dict[str, StatementType] = {"pains": "pain", "needs": "need"}
+_LABELS: dict[str, StatementType] = {"pain": "pain", "pain point": "pain", "need": "need"}
+_TAGGED: dict[str, StatementType] = {"pain": "pain", "need": "need"}
 
 _HEADING_NOISE = re.compile(r"[^\w\s/-]+")
 # Every pattern here costs time linear in the text, whatever it holds: a part that scans ahead stops at
@@ -113,13 +114,13 @@ def _placed(block: Block) -> tuple[str, StatementType | None]:
         section = block.field
     else:
         section = next((found for _, title in reversed(block.headings) if (found := section_of_heading(title))), "body")
-    explicit: StatementType | None = _EXPLICIT.get(section)  # type: ignore[assignment]
+    explicit = _EXPLICIT.get(section)
     if block.origin == "blockquote":
         section = "quotes"
     if block.label:
-        explicit = _LABELS[block.label]  # type: ignore[assignment]
+        explicit = _LABELS[block.label]
     if "#" in block.text and (tag := TYPE_TAG.search(block.text)):
-        explicit = tag.group(1).lower()  # type: ignore[assignment]
+        explicit = _TAGGED[tag.group(1).lower()]
     return section, explicit
 
 

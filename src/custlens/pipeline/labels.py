@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from custlens.pipeline.engines.fuzzy import FILLER, stem
+from custlens.pipeline.normalise import FILLER, stem
 
 SAMPLE = 40
 LABEL_CHARS = 60

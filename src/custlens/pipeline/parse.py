@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from custlens.errors import CustlensError, ExitCode, Problem
+from custlens.errors import CustlensError, ExitCode, Problem, Severity
 from custlens.infra.config import DEFAULT_MAX_FILE_BYTES, Config
 from custlens.infra.parallel import can_fork, cores, shared
 from custlens.infra.visible import name_text
@@ -618,8 +618,10 @@ def _add_note(
     start = int(getattr(data, "line", 1)) if entry is not None else 1
     problems: list[Problem] = []
 
-    def problem(code: str, message: str, line: int | None, hint: str | None = None, severity: str = "error") -> None:
-        problems.append(Problem(path, code, message, severity, line, entry, hint))  # type: ignore[arg-type]
+    def problem(
+        code: str, message: str, line: int | None, hint: str | None = None, severity: Severity = "error"
+    ) -> None:
+        problems.append(Problem(path, code, message, severity, line, entry, hint))
 
     known: dict[str, Any] = {}
     attributes: dict[str, Any] = {}

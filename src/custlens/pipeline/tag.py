@@ -26,6 +26,7 @@ from custlens.pipeline.cues import (
     PAIN_CUES,
     SELF_NEGATED,
 )
+from custlens.pipeline.normalise import for_cues
 
 PARALLEL_TEXTS = 1_500  # from this many texts to type, workers share them (2,500 texts: 0.24 s alone, 0.15 s shared)
 
@@ -37,8 +38,6 @@ _FILLERS = (
 )
 _NEGATION_BEFORE = re.compile(rf"(?:(?:^|\W){_NEG}|n't)(?:\W+{_FILLERS}){{0,2}}\W*$")
 _NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no|never|won't|wouldn't)\W+(?:\w+\W+)?$")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-_SPACES = re.compile(r"\s+")
 
 
 Flags = tuple[str | None, str | None]  # the need cue and the pain cue that count in a text
@@ -51,26 +50,8 @@ class Cue:
     pattern: re.Pattern[str]
 
 
-_CONTRACTIONS = re.compile(
-    r"\b(dont|doesnt|didnt|cant|wont|isnt|wasnt|arent|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|youre|theyre|thats|whats|wheres|its)\b"
-)
-_EXPANSIONS = {
-    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't",
-    "wasnt": "wasn't", "arent": "aren't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
-    "hadnt": "hadn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "im": "i'm",
-    "ive": "i've", "youre": "you're", "theyre": "they're", "thats": "that's", "whats": "what's",
-    "wheres": "where's", "its": "its",
-}
-
-
-def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces, and `dont` read as `don't`."""
-    text = _SPACES.sub(" ", text.translate(_APOSTROPHES).lower()).strip()
-    return _CONTRACTIONS.sub(lambda m: _EXPANSIONS[m.group(1)], text)
-
-
 def _phrase(phrase: str) -> str:
-    words = [re.escape(word) for word in normalise(phrase).split()]
+    words = [re.escape(word) for word in for_cues(phrase).split()]
     return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"  # whole words, also for phrases like "c++"
 
 
@@ -84,11 +65,12 @@ class Tagger:
     ) -> None:
         added = added or {}
         removed = removed or {}
-        self._removed = {kind: {normalise(p) for p in removed.get(kind, ())} for kind in ("pain", "need")}
+        self._removed = {kind: {for_cues(p) for p in removed.get(kind, ())} for kind in ("pain", "need")}
         self.cues: dict[str, list[Cue]] = {}
-        for kind, builtin in (("need", NEED_CUES), ("pain", PAIN_CUES)):
-            cues = [Cue(name, kind, re.compile(pattern)) for name, pattern in builtin]  # type: ignore[arg-type]
-            cues += [Cue(normalise(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ()) if normalise(p)]  # type: ignore[arg-type]
+        kinds: tuple[tuple[StatementType, Sequence[tuple[str, str]]], ...] = (("need", NEED_CUES), ("pain", PAIN_CUES))
+        for kind, builtin in kinds:
+            cues = [Cue(name, kind, re.compile(pattern)) for name, pattern in builtin]
+            cues += [Cue(for_cues(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ()) if for_cues(p)]
             self.cues[kind] = cues
             for phrase in sorted(self._removed[kind]):  # a phrase no cue can fire on is a typo: say so
                 if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in cues):
@@ -174,7 +156,7 @@ class Tagger:
     def _plain(self, text: str) -> str:
         plain = self._plains.get(text)
         if plain is None:
-            plain = self._plains[text] = normalise(text)
+            plain = self._plains[text] = for_cues(text)
         return plain
 
     def classify(self, text: str) -> tuple[StatementType, str | None]:

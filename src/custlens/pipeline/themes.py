@@ -11,7 +11,7 @@ A theme holds statements of one type (pain or need) that say the same thing. Its
 phrase of its own words that sets it apart (`pipeline.labels`; with the fuzzy engine its most representative
 statement), or the codebook label; beside it, its most
 representative statement (the medoid) and a quote. Its id is the codebook key, or a short hash of the
-type and the normalised text of its first statement (earliest date, then text), so it stays the same
+type and the normalised text (`normalise.for_grouping`) of its first statement (earliest date, then text), so it stays the same
 when later notes join the theme; a sub-theme's id is its theme's id and a hash of its own first
 statement. Results do not depend on the order notes were read in.
 """
@@ -31,6 +31,7 @@ from custlens.infra.parallel import in_parallel
 from custlens.infra.timing import stage
 from custlens.models import Statement
 from custlens.pipeline.codebook import Codebook, assign
+from custlens.pipeline.normalise import for_grouping, for_phrases
 
 if TYPE_CHECKING:  # the engines (and numpy) are imported when themes are built: `check` and `add` never load it
     import numpy as np
@@ -166,9 +167,8 @@ def _closest_quote(theme: Theme) -> Statement:
 
 
 def _digest_id(prefix: str, kind: str, text: str, taken: set[str], shortest: int) -> str:
-    from custlens.pipeline.engines.fuzzy import normalise
 
-    digest = hashlib.sha1(f"{kind}\n{normalise(text)}".encode()).hexdigest()
+    digest = hashlib.sha1(f"{kind}\n{for_grouping(text)}".encode()).hexdigest()
     for length in range(shortest, 41):
         candidate = f"{prefix}{digest[:length]}"
         if candidate not in taken:
@@ -186,9 +186,8 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
 
 def _first(statements: Sequence[Statement]) -> Statement:
     """The statement an id is made from: the earliest, then the first by text."""
-    from custlens.pipeline.engines.fuzzy import normalise
 
-    return min(statements, key=lambda s: (s.note.date, normalise(s.text), s.text))
+    return min(statements, key=lambda s: (s.note.date, for_grouping(s.text), s.text))
 
 
 @dataclass(frozen=True)
@@ -476,9 +475,8 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
     vector at least CODEBOOK_MEANING alike), the closest entry first."""
     import numpy as np
 
-    from custlens.pipeline.codebook import plain
 
-    phrases = [(key, raw) for key, entry in codebook.entries.items() for raw in entry.match if plain(raw)]
+    phrases = [(key, raw) for key, entry in codebook.entries.items() for raw in entry.match if for_phrases(raw)]
     open_ = [k for k, key in enumerate(keys) if key is None]
     if not phrases or not open_:
         return keys

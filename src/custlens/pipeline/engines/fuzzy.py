@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -42,6 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from custlens.infra.timing import stage
+from custlens.pipeline.normalise import for_grouping, stem
 
 # the compiled inner loops; where they were not built, the numpy code below does the same
 try:
@@ -50,37 +50,6 @@ except ImportError:  # pragma: no cover - depends on the build
     _native = None  # type: ignore[assignment]  # the numpy fallbacks below check for None
 
 SCALE = 10_000  # scores are integers 0..SCALE so that sums are exact and runs are repeatable
-
-# Function words and the filler of spoken notes; they make unrelated statements look alike.
-FILLER = frozenset(
-    """a an the and or but so of to in on at by for with from as into onto about over than then that this
-    these those it its it's is are was were be been being am do does did doing has have had having i i'm
-    i've me my mine we we're we've us our ours you you're your yours they they're them their he she him
-    her his hers there here what which who whom whose when where why how all any some just really very
-    quite pretty actually basically literally honestly totally like kind sort um uh er well okay ok yeah
-    yes no not also too still even much many more most can could would should will shall may might must
-    get got gets getting if because while just only own same other another each every both either
-    again always ever lot lots thing things stuff way something anything everything said says say
-    tell told think thought feel felt im ive weve youre theyre""".split()  # noqa: SIM905
-)
-_NON_WORD = re.compile(r"[^\w\s]+")
-_SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper: `bookings`, `booked` and `booking` all become `book`."""
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def normalise(text: str) -> str:
-    """Text as it is compared: lower case, no punctuation, no filler words (all kept if all are filler)."""
-    words = _NON_WORD.sub(" ", text.lower().replace("'", "")).split()
-    kept = [w for w in words if w not in FILLER]
-    return " ".join(kept or words)
-
 
 @dataclass(frozen=True)
 class GroupingSettings:
@@ -105,7 +74,7 @@ class GroupingSettings:
 class Grouping:
     """The result: `labels[i]` is the group of text i (numbered 0.. in order of first member),
     `medoids[g]` the index of the most representative text of group g, and `normalised[i]` text i as
-    it was compared (`normalise`)."""
+    it was compared (`normalise.for_grouping`)."""
 
     labels: list[int]
     medoids: list[int]
@@ -617,7 +586,7 @@ def group(
     settings = settings or GroupingSettings()
     clock = _Clock(timings)
     plain: dict[str, str] = {}  # the same text is often said many times: normalised once
-    normal = [plain[t] if t in plain else plain.setdefault(t, normalise(t)) for t in texts]
+    normal = [plain[t] if t in plain else plain.setdefault(t, for_grouping(t)) for t in texts]
     nodes = sorted(set(normal))
     node_of = {text: k for k, text in enumerate(nodes)}
     weights = [0] * len(nodes)
