@@ -17,7 +17,7 @@ import custlens
 ORDER = [
     "__init__", "errors", "models",
     "infra", "infra.visible", "infra.timing", "infra.parallel", "infra.storage", "infra.yamlsafe", "infra.config", "infra.cache",
-    "pipeline", "pipeline.parse", "pipeline.parsecache", "pipeline.csvimport", "pipeline.normalise", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
+    "pipeline", "pipeline.body", "pipeline.parse", "pipeline.files", "pipeline.parsecache", "pipeline.csvimport", "pipeline.normalise", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
     "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
     "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
     "pipeline.triangulate", "pipeline.redact",
@@ -109,7 +109,7 @@ def test_the_engines_know_nothing_about_notes_or_files() -> None:
 
 def test_output_computes_nothing_from_the_pipeline() -> None:
     for path in (PACKAGE / "output").glob("*.py"):
-        assert not imported_modules(path) & {"pipeline.engines.fuzzy", "pipeline.tag", "pipeline.parse",
+        assert not imported_modules(path) & {"pipeline.engines.fuzzy", "pipeline.tag", "pipeline.parse", "pipeline.files",
                                              "pipeline.extract", "pipeline.codebook", "pipeline.embed"}, path
 
 

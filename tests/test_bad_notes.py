@@ -11,7 +11,8 @@ import pytest
 
 from custlens.cli import app
 from custlens.models import DEFAULT_KINDS
-from custlens.pipeline.parse import ParseSettings, read_note_file
+from custlens.pipeline.files import read_note_file
+from custlens.pipeline.parse import ParseSettings
 
 from .conftest import BAD_NOTES, snapshot
 

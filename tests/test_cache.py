@@ -10,7 +10,8 @@ from pathlib import Path
 from custlens.cli import app
 from custlens.infra.cache import cache_dir
 from custlens.models import DEFAULT_KINDS
-from custlens.pipeline.parse import ParsedFile, ParseSettings, read_note_file, to_plain
+from custlens.pipeline.files import read_note_file, to_plain
+from custlens.pipeline.parse import ParsedFile, ParseSettings
 from custlens.pipeline.parsecache import ParseCache
 
 from .conftest import note

@@ -6,8 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custlens.models import DEFAULT_KINDS
+from custlens.pipeline.body import parse_body
 from custlens.pipeline.extract import extract, section_of_heading, states_a_need
-from custlens.pipeline.parse import ParseSettings, parse_body, parse_bytes
+from custlens.pipeline.parse import ParseSettings, parse_bytes
 
 SETTINGS = ParseSettings(kinds=DEFAULT_KINDS)
 
@@ -220,8 +221,8 @@ def test_unicode_line_separators_inside_values_do_not_shift_lines() -> None:
 
 
 def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch, tmp_path) -> None:
-    from custlens.pipeline import parse
-    from custlens.pipeline.parse import find_note_files, read_note_files
+    from custlens.pipeline import files as note_files
+    from custlens.pipeline.files import find_note_files, read_note_files
 
     from .conftest import NOTES
 
@@ -235,23 +236,23 @@ def test_worker_processes_read_notes_exactly_as_one_process_does(monkeypatch, tm
     files, _ = find_note_files([NOTES, broken])
     displays = [str(path) for path in files]
     settings = ParseSettings(kinds=DEFAULT_KINDS)
-    alone = [parse.to_plain(parsed) for _, parsed, _ in read_note_files(files, settings, displays, workers=1)]
-    monkeypatch.setattr(parse, "PARALLEL_FILES", 1)
-    monkeypatch.setattr(parse, "_CHUNK", 7)  # many jobs, shared out between the processes as they go
+    alone = [note_files.to_plain(parsed) for _, parsed, _ in read_note_files(files, settings, displays, workers=1)]
+    monkeypatch.setattr(note_files, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(note_files, "_CHUNK", 7)  # many jobs, shared out between the processes as they go
     together = sorted(read_note_files(files, settings, displays, workers=2), key=lambda found: found[0])
     assert [k for k, _, _ in together] == list(range(len(files)))  # every file once
     assert [plain for _, _, plain in together if plain is not None] == [  # what the worker sent ...
         want for (_, _, plain), want in zip(together, alone) if plain is not None
     ]
     assert any(plain is None for _, _, plain in together) and any(plain is not None for _, _, plain in together)
-    assert [parse.to_plain(parsed) for _, parsed, _ in together] == alone  # ... and what every file gave
+    assert [note_files.to_plain(parsed) for _, parsed, _ in together] == alone  # ... and what every file gave
     assert len(alone) == len(files) > 40 and any(plain[2] for plain in alone)  # notes and problems both crossed
 
 
 def test_a_file_reached_by_two_paths_is_read_once(tmp_path) -> None:
     import os
 
-    from custlens.pipeline.parse import find_note_files
+    from custlens.pipeline.files import find_note_files
 
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -279,7 +280,7 @@ def test_check_finds_a_stated_need_exactly_where_extract_does(lines: list[str], 
 
 
 def test_excluded_files_are_skipped_by_their_path_or_their_name(tmp_path) -> None:
-    from custlens.pipeline.parse import find_note_files
+    from custlens.pipeline.files import find_note_files
 
     for relative in ("README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "team/README.md", "team/d.yaml",
                      "team/x-template.md", "e.yml"):

@@ -79,7 +79,7 @@ def print_io_error(error: OSError, output: bool) -> None:
         quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
         message, hint = f"cannot write the output: {reason}", "check the free space where the output goes"
     elif error.filename is not None:
-        from custlens.pipeline.parse import display_path
+        from custlens.pipeline.files import display_path
 
         message, hint = f"{display_path(Path(os.fsdecode(error.filename)))}: {reason}", None
     else:
@@ -258,7 +258,7 @@ def write_file(path: Path, text: str) -> None:
     import errno
 
     from custlens.infra.storage import write_output
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     try:
         write_output(path, text)

@@ -117,7 +117,7 @@ def add(
     from custlens.cli.prompts import Answers, ask, open_editor
     from custlens.commands.add import NewNote, default_researcher, existing_segments
     from custlens.commands.add import add as write_note
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     settings = config()
     answers = Answers(kind=kind, segment=segment, participant=participant, researchers=tuple(researcher or ()),
@@ -167,7 +167,7 @@ def init(
 ) -> None:
     """Start a notes repository: a commented custlens.yaml and an example note in notes/."""
     from custlens.commands.init import init as start
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     if os.path.lexists(folder) and not folder.is_dir():
         raise CustlensError(f"not a folder: {display_path(folder)}", hint="give a folder to start the notes repository in")
@@ -193,7 +193,7 @@ def schema(
     import json
 
     from custlens.models import note_schema
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     settings = config()
     text = json.dumps(note_schema(settings.kinds, settings.segments, settings.attributes), indent=2) + "\n"
@@ -238,7 +238,7 @@ def import_(
     """
     from custlens.commands.importcsv import import_csv
     from custlens.pipeline.csvimport import ImportOptions
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     options = ImportOptions(
         text_column=text_column, type=type_, kind=kind, segment_column=segment_column, segment=segment,

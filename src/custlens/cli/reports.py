@@ -73,7 +73,7 @@ def themes(
         report = make_themes(options, settings, run, top=top, show_all=all_)
         warn_skipped(report.synthesis)
         if write_codebook:
-            from custlens.pipeline.parse import display_path
+            from custlens.pipeline.files import display_path
 
             path, added = add_to_codebook(report, settings)
             err_console().print(
@@ -219,7 +219,7 @@ def report(
     """
     from custlens.commands.report import html_report
     from custlens.output.html import render_html
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     with running(not cache) as run:
         data = html_report(options, config(), run, show_all=all_, top=top)

@@ -14,7 +14,8 @@ from custlens.commands.check import need_problems
 from custlens.commands.synthesis import load
 from custlens.errors import CustlensError, Problem
 from custlens.infra.config import Config
-from custlens.pipeline.parse import ParseSettings, display_path
+from custlens.pipeline.files import display_path
+from custlens.pipeline.parse import ParseSettings
 
 
 @dataclass

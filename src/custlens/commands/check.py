@@ -10,7 +10,7 @@ from custlens.errors import CustlensError, ExitCode, Problem
 from custlens.infra.config import Config
 from custlens.models import Note
 from custlens.pipeline.extract import states_a_need
-from custlens.pipeline.parse import display_path
+from custlens.pipeline.files import display_path
 from custlens.reports import CheckReport
 
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"

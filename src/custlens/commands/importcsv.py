@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from custlens.errors import CustlensError, ExitCode
 from custlens.infra.config import Config
-from custlens.pipeline.parse import ParseSettings, display_path
+from custlens.pipeline.files import display_path
+from custlens.pipeline.parse import ParseSettings
 
 if TYPE_CHECKING:
     from custlens.pipeline.csvimport import ImportOptions, ImportResult

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from custlens.commands.add import NewNote, note_markdown
 from custlens.errors import CustlensError, ExitCode
-from custlens.pipeline.parse import display_path
+from custlens.pipeline.files import display_path
 
 CONFIG_TEMPLATE = """\
 # custlens settings. Paths are relative to this file.

@@ -20,14 +20,13 @@ from custlens.infra.config import Config
 from custlens.infra.timing import stage
 from custlens.models import Note
 from custlens.pipeline.extract import extract
-from custlens.pipeline.parse import (
-    ParsedFile,
-    ParseSettings,
+from custlens.pipeline.files import (
     display_path,
     find_note_files,
     read_note_files,
     to_plain,
 )
+from custlens.pipeline.parse import ParsedFile, ParseSettings
 from custlens.reports import Corpus, Synthesis
 
 if TYPE_CHECKING:

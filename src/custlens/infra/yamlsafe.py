@@ -7,6 +7,9 @@ It walks the parser's event stream itself instead of using PyYAML's composer and
   alias bomb can expand to billions of items);
 - every mapping key and list item keeps its 1-based line.
 libyaml's parser is used where it is installed (`yaml.CSafeLoader`), the pure-Python one otherwise.
+
+Why one module of this length: it is one safety boundary (every YAML custlens reads, notes, config and
+codebook, comes through it), and its checks, limits and line bookkeeping are read and tested together.
 """
 
 from __future__ import annotations

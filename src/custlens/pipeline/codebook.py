@@ -166,7 +166,7 @@ def add_entries(path: Path, new: dict[str, CodebookEntry]) -> list[str]:
     A file whose text does not end in a mapping of themes is refused, and nothing is written."""
     from custlens.infra.storage import write_output
     from custlens.infra.yamlsafe import YamlError, load_yaml
-    from custlens.pipeline.parse import display_path
+    from custlens.pipeline.files import display_path
 
     if not new:
         return []

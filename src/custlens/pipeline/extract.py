@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from custlens.models import Block, Note, Statement, StatementType
-from custlens.pipeline.parse import BODY_TAG, TYPE_TAG
+from custlens.pipeline.body import BODY_TAG, TYPE_TAG
 
 SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "pains": (

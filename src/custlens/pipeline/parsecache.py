@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from custlens.infra.cache import _write_private, cache_dir, code_version
-from custlens.pipeline.parse import ParsedFile, ParseSettings, from_plain
+from custlens.pipeline.files import from_plain
+from custlens.pipeline.parse import ParsedFile, ParseSettings
 
 
 class ParseCache:
@@ -61,7 +62,7 @@ class ParseCache:
         return stamp, None
 
     def store(self, path: Path, display: str, stamp: tuple[int, ...] | None, plain: tuple[Any, ...]) -> None:
-        """Keep a fresh result (`parse.to_plain`) for the next run, unless the file could not even be
+        """Keep a fresh result (`files.to_plain`) for the next run, unless the file could not even be
         looked at."""
         if stamp is not None:
             self.used[os.path.abspath(path)] = (stamp, display, plain)

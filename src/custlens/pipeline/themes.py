@@ -14,6 +14,12 @@ representative statement (the medoid) and a quote. Its id is the codebook key, o
 type and the normalised text (`normalise.for_grouping`) of its first statement (earliest date, then text), so it stays the same
 when later notes join the theme; a sub-theme's id is its theme's id and a hash of its own first
 statement. Results do not depend on the order notes were read in.
+
+Why one module of this length: ids, quotes and labels are chosen the same way for codebook themes,
+the semantic engine's and the fuzzy engine's, and the draft each engine returns (`_Drafted`: plain
+data, so that pains and needs are grouped in worker processes at once) is made and read here. A new
+similarity engine is a module in `engines/` that returns groups of indices, and one `_<engine>_drafts`
+function here that turns them into a `_Drafted` (see ARCHITECTURE.md).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 This module knows strings and scores, nothing about notes or files. The steps:
 
-1. Normalise: lower case, no punctuation, no filler or function words. Texts that are the same after
-   this are one node with a weight, so repeats cost nothing.
+1. Normalise (`normalise.for_grouping`): lower case, no punctuation, no filler or function words. Texts
+   that are the same after this are one node with a weight, so repeats cost nothing.
 2. Features: each word gives its character 3- and 4-grams (together weighing NGRAM_WEIGHT, so long
    words do not drown short ones) and its stem (WORD_WEIGHT), weighted by TF-IDF.
 3. Candidates: pairs that share a feature, found through an inverted index (for each text, the dot
@@ -27,6 +27,10 @@ The straightforward path (`exact=True`) scores every pair instead of the candida
 the two are the same by construction, and on banking77 they differ by about 0.001 ARI (bench/themes.py).
 Everything is deterministic and independent of input order: nodes are sorted by text first and ties
 go to the lower node.
+
+Why one module of this length: the five steps share one sparse layout (`_Rows`, `_Matrix`, node
+weights, integer scores on SCALE) and each numpy fallback sits beside the compiled loop it stands in
+for, so that the two can be read, and kept, the same; split apart, every piece would need the others.
 """
 
 from __future__ import annotations
