@@ -10,8 +10,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import typer
 
@@ -238,13 +239,31 @@ def print_table(renderables: list[Any]) -> None:
             console.print(renderable)
 
 
-def output(format: str, writers: dict[str, Callable[[], Any]]) -> None:
-    """Print a report in the chosen format: writers give text (json, csv, markdown) or Rich tables."""
-    made = writers[format]()
-    if isinstance(made, str):
-        emit(made)
-    else:
-        print_table(made)
+@dataclass(frozen=True)
+class Formats(Generic[R]):
+    """One report's writer in each output format (a module of `output/` each): JSON is indented on a
+    terminal; a table is fitted to the terminal's width, and whole in a pipe; `text` stands for the
+    table where a report is lines of text (`show`)."""
+
+    json: Callable[[R, bool], str]
+    csv: Callable[[R], str]
+    markdown: Callable[[R], str]
+    table: Callable[[R, bool, int | None], list[Any]] | None = None
+    text: Callable[[R], list[str]] | None = None
+
+
+def output(format: str, report: R, formats: Formats[R]) -> None:
+    """Print a report in the chosen format (`--format`)."""
+    if format == "json":
+        emit(formats.json(report, is_terminal()))
+    elif format == "csv":
+        emit(formats.csv(report))
+    elif format == "markdown":
+        emit(formats.markdown(report))
+    elif formats.text is not None:
+        emit("\n".join(formats.text(report)))
+    elif formats.table is not None:
+        print_table(formats.table(report, is_terminal(), width()))
 
 
 def emit(text: str) -> None:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from custlens.cli import console
 from custlens.cli.app import app
 from custlens.cli.console import (
+    Formats,
     emit,
     err_console,
     handles_errors,
@@ -81,12 +81,7 @@ def themes(
                 else f"nothing to add: every theme shown is already in {display_path(path)}"
             )
         with run.stage("render"):
-            output(format, {
-                "json": lambda: as_json.themes(report, console.is_terminal()),
-                "csv": lambda: as_csv.themes(report),
-                "markdown": lambda: markdown.themes(report),
-                "table": lambda: [tables.themes(report, console.is_terminal(), console.width())],
-            })
+            output(format, report, Formats(as_json.themes, as_csv.themes, markdown.themes, tables.themes))
             if format == "table":
                 footer = text.themes_footer(report) if report.shown else "no themes: no pains or needs in the notes"
                 if footer:
@@ -110,12 +105,7 @@ def segments(
         report = make_segments(options, config(), run, top=top)
         warn_skipped(report.synthesis)
         with run.stage("render"):
-            output(format, {
-                "json": lambda: as_json.segments(report, console.is_terminal()),
-                "csv": lambda: as_csv.segments(report),
-                "markdown": lambda: markdown.segments(report),
-                "table": lambda: tables.segments(report, console.is_terminal(), console.width()),
-            })
+            output(format, report, Formats(as_json.segments, as_csv.segments, markdown.segments, tables.segments))
 
 
 @app.command()
@@ -137,12 +127,7 @@ def show(
     with running(not cache) as run:
         report = make_show(theme, options, config(), run)
     warn_skipped(report.synthesis)
-    output(format, {
-        "json": lambda: as_json.show(report, console.is_terminal()),
-        "csv": lambda: as_csv.show(report),
-        "markdown": lambda: markdown.show(report),
-        "text": lambda: "\n".join(text.show(report)),
-    })
+    output(format, report, Formats(as_json.show, as_csv.show, markdown.show, text=text.show))
 
 
 @app.command()
@@ -162,12 +147,7 @@ def statements(
     with running(not cache) as run:
         synthesis = make_statements(options, config(), run, type_)
     warn_skipped(synthesis)
-    output(format, {
-        "json": lambda: as_json.statements(synthesis, console.is_terminal()),
-        "csv": lambda: as_csv.statements([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements]),
-        "markdown": lambda: markdown.statements(synthesis),
-        "table": lambda: [tables.statements(synthesis, console.is_terminal(), console.width())],
-    })
+    output(format, synthesis, Formats(as_json.statements, as_csv.statements, markdown.statements, tables.statements))
 
 
 @app.command()
@@ -192,12 +172,7 @@ def trends(
         report = make_trends(options, config(), run, by=by, top=top)
         warn_skipped(report.synthesis)
         with run.stage("render"):
-            output(format, {
-                "json": lambda: as_json.trends(report, console.is_terminal()),
-                "csv": lambda: as_csv.trends(report),
-                "markdown": lambda: markdown.trends(report),
-                "table": lambda: [tables.trends(report, console.is_terminal(), console.width())],
-            })
+            output(format, report, Formats(as_json.trends, as_csv.trends, markdown.trends, tables.trends))
 
 
 @app.command()

@@ -13,7 +13,13 @@ from typing import Any
 from custlens.infra.visible import visible
 from custlens.models import Statement
 from custlens.output.records import STATEMENT_COLUMNS, counts, statement_dict, subthemes
-from custlens.reports import SegmentsReport, ShowReport, ThemesReport, TrendsReport
+from custlens.reports import (
+    SegmentsReport,
+    ShowReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
 
 # A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)` from a note or
 # an imported ticket): such a text gets a leading `'`, as OWASP advises, and shows as it was written.
@@ -83,10 +89,14 @@ def segments(report: SegmentsReport) -> str:
 
 
 def show(report: ShowReport) -> str:
-    return statements([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
+    return _statement_rows([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
 
 
-def statements(pairs: list[tuple[Statement, str | None]]) -> str:
+def statements(synthesis: Synthesis) -> str:
+    return _statement_rows([(s, synthesis.theme_of.get(id(s))) for s in synthesis.statements])
+
+
+def _statement_rows(pairs: list[tuple[Statement, str | None]]) -> str:
     notes: dict[int, dict[str, Any]] = {}
     rows: list[list[Any]] = [[*STATEMENT_COLUMNS, "theme"]]
     for statement, theme in pairs:

@@ -1,7 +1,7 @@
 """Reports as JSON (`--format json`): indented on a terminal, compact in pipes and files.
 
-To add an output format, add a module like this one, with one function per report, and name it in the
-command's `output(...)` table in `cli/reports.py`.
+To add an output format, add a module like this one, with one function per report, a field for it in
+`cli.console.Formats` (and its branch in `output`), and its name in `cli.options.ReportFormat`.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def _fit(text: str, width: int | None) -> str:
     return trim(text, width) if width is not None else text
 
 
-def themes(report: ThemesReport, terminal: bool, width: int | None = 80) -> Table:
+def themes(report: ThemesReport, terminal: bool, width: int | None = 80) -> list[Any]:
     """Rank, label, type, strength, participants, segments, kinds of source and one short quote (fitted
     to `width`; without one, in a pipe, every cell in full)."""
     from rich.text import Text
@@ -90,7 +90,7 @@ def themes(report: ThemesReport, terminal: bool, width: int | None = 80) -> Tabl
             str(rank), _shown(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
             str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), _shown(f"“{e.quote.text}”"),
         )
-    return table
+    return [table]
 
 
 def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> list[Any]:
@@ -123,7 +123,7 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
     return out[:-1]
 
 
-def statements(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> Table:
+def statements(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> list[Any]:
 
     table = _table(terminal)
     text, place = _flexible(width, [5, 3, 11], [3, 2])
@@ -137,10 +137,10 @@ def statements(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> 
             s.type or "", "yes" if s.inferred else "", _shown(s.text), synthesis.theme_of.get(id(s)) or "",
             _shown(s.place),
         )
-    return table
+    return [table]
 
 
-def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> Table:
+def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> list[Any]:
     from rich.text import Text
 
     header = "Months" if report.by == "month" else "Quarters"
@@ -157,4 +157,4 @@ def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> Tabl
         style = TREND_STYLE[row.direction] if terminal else ""
         table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
                       sparkline(row.counts), Text(row.direction, style=style))
-    return table
+    return [table]

@@ -276,6 +276,30 @@ static inline uint64_t mix(uint64_t x) {
     return x;
 }
 
+/* Where pair (x, y) is in the table of a round's pairs (open addressing): its slot, or the free slot
+   where it goes. The pair in order goes to *lo and *hi, and its key to *key. */
+static inline uint64_t pair_slot(const Table *table, int64_t x, int64_t y, int64_t n, int64_t *lo, int64_t *hi,
+                                 int64_t *key) {
+    *lo = x < y ? x : y;
+    *hi = x < y ? y : x;
+    *key = *lo * n + *hi;
+    uint64_t h = mix((uint64_t)*key) & (uint64_t)table->mask;
+    while (table->keys[h] != -1 && table->keys[h] != *key) h = (h + 1) & (uint64_t)table->mask;
+    return h;
+}
+
+/* Clears the marks of a round's nodes: the ends of its `live` edges. */
+static inline void unmark(char *marks, const int64_t *a, const int64_t *b, int64_t live) {
+    for (int64_t e = 0; e < live; e++) {
+        marks[a[e]] = 0;
+        marks[b[e]] = 0;
+    }
+}
+
+static inline void clear_table(Table *table) {
+    for (int64_t k = 0; k <= table->mask; k++) table->keys[k] = -1;
+}
+
 static const char linkage_doc[] =
     "average_linkage(weights, a, b, s, threshold) -> roots as bytes (int64)\n\n"
     "The same rounds as custlens.cluster.average_linkage: every group whose best partner (highest\n"
@@ -375,21 +399,16 @@ static PyObject *average_linkage(PyObject *self, PyObject *args) {
                     }
                 }
             }
-            for (int64_t e = 0; e < live; e++) {
-                handled[a[e]] = 0;
-                handled[b[e]] = 0;
-            }
+            unmark(handled, a, b, live);
             if (!merges) break;
             /* edges between what is left, parallel ones summed */
-            for (int64_t k = 0; k <= table.mask; k++) table.keys[k] = -1;
+            clear_table(&table);
             int64_t kept = 0;
             for (int64_t e = 0; e < live; e++) {
                 int64_t x = relabel[a[e]], y = relabel[b[e]];
                 if (x == y || dead[x] || dead[y]) continue;
-                int64_t lo = x < y ? x : y, hi = x < y ? y : x;
-                int64_t key = lo * n + hi;
-                uint64_t h = mix((uint64_t)key) & (uint64_t)table.mask;
-                while (table.keys[h] != -1 && table.keys[h] != key) h = (h + 1) & (uint64_t)table.mask;
+                int64_t lo, hi, key;
+                uint64_t h = pair_slot(&table, x, y, n, &lo, &hi, &key);
                 if (table.keys[h] == key) {
                     ntotal[table.slot[h]] += total[e];
                 } else {
@@ -565,21 +584,16 @@ static PyObject *vector_linkage(PyObject *self, PyObject *args) {
                     }
                 }
             }
-            for (int64_t e = 0; e < live; e++) {
-                handled[a[e]] = 0;
-                handled[b[e]] = 0;
-            }
+            unmark(handled, a, b, live);
             if (!merges) break;
             /* pairs between what is left, each once; averages again where a side grew */
-            for (int64_t k = 0; k <= table.mask; k++) table.keys[k] = -1;
+            clear_table(&table);
             int64_t kept = 0;
             for (int64_t e = 0; e < live; e++) {
                 int64_t x = relabel[a[e]], y = relabel[b[e]];
                 if (x == y || dead[x] || dead[y]) continue;
-                int64_t lo = x < y ? x : y, hi = x < y ? y : x;
-                int64_t key = lo * n + hi;
-                uint64_t h = mix((uint64_t)key) & (uint64_t)table.mask;
-                while (table.keys[h] != -1 && table.keys[h] != key) h = (h + 1) & (uint64_t)table.mask;
+                int64_t lo, hi, key;
+                uint64_t h = pair_slot(&table, x, y, n, &lo, &hi, &key);
                 if (table.keys[h] == key) continue;
                 table.keys[h] = key;
                 table.slot[h] = kept;
@@ -645,7 +659,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "custlens._native",
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "custlens.pipeline.engines._native",
                                     "Compiled inner loops of custlens.cluster and custlens.semantic.", -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }
