@@ -77,3 +77,15 @@ def test_readme_outputs_are_what_the_commands_print(command: str, runner, in_rep
     assert result.stdout == block or result.stdout + footer == block, (
         f"README output of `{command}` is out of date:\n{result.stdout}"
     )
+
+
+def test_every_commands_help_shows_its_whole_text_and_no_python_type_names(runner) -> None:
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        shown = " ".join(result.stdout.split())
+        for paragraph in (command.help or "").split("\n\n"):  # Markdown may drop a mark, never a word
+            said = " ".join(paragraph.replace("`", "").replace("**", "").split())
+            assert said in shown, f"custlens {name} --help shows {said!r} otherwise"
+        assert not re.search(r"<(?:bool|str|int|float|path)>|list\[", shown, re.IGNORECASE), name

@@ -109,8 +109,8 @@ def add(
 ) -> None:
     """Write a new note right after an interview: prompts on a terminal, options otherwise.
 
-    The note is named <date>-<segment>-<participant or title>.md, never overwrites a file (a second one gets
-    -2), and is written atomically. A note without a need is written, with a warning.
+    The note is named `DATE-SEGMENT-PARTICIPANT.md` (or the title for the participant), never overwrites a file (a second one gets
+    `-2`), and is written atomically. A note without a need is written, with a warning.
     """
     import datetime as dt
 
