@@ -82,7 +82,8 @@ def test_access_tokens_in_free_text_are_masked(token: str) -> None:
 
 
 def test_piping_into_head_ends_quietly() -> None:
-    for command in ("statements --format csv", "themes --all --format csv", "themes --all", "segments", "trends", "statements"):
+    for command in ("statements --format csv", "themes --all --format csv", "themes --all", "segments", "trends", "statements",
+                    "--help", "themes --help"):
         proc = subprocess.run(
             f"{sys.executable} -m custlens {command} {NOTES} | head -1; exit ${{PIPESTATUS[0]}}",
             shell=True, capture_output=True, text=True, cwd=REPO, executable="/bin/bash", check=False

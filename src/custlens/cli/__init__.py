@@ -49,6 +49,9 @@ def invoke() -> int:
         print_io_error(error, True)
         return int(ExitCode.IO)
     except SystemExit as stop:
+        if isinstance(stop.__context__, BrokenPipeError):  # Rich meets `--help | head` with exit 1; every
+            quiet_broken_pipe()  # other output into a closed pipe ends as a success, so this does too
+            return int(ExitCode.OK)
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or 0
         sys.stderr.write(f"{stop.code}\n")
