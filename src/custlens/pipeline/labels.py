@@ -2,7 +2,7 @@
 
 First the group's key words: each word stem scores the share of the group's statements that use it
 times how rare it is in the other groups of the same kind (c-TF-IDF: inverse group frequency). Then the
-label is the phrase of one to four words, taken as written from one of the statements, that carries
+label is the phrase of one to four words, taken as written from one clause of a statement, that carries
 the most key-word weight for its length: the sum of its distinct words' scores over the square root of
 its length to the power 0.3 (so a phrase of two strong words beats one strong word, and filler
 costs), times one half
@@ -35,15 +35,21 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # one alternation, no nested
 _INNER_ONLY = FILLER | frozenset(
     ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half",
      "went", "goes", "going", "gone", "works", "worked", "working", "keeps", "kept", "gets", "got", "says", "said",
-     "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather"]
+     "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather",
+     "since", "unless", "though", "although", "whether", "i'll", "we'll", "you'll", "they'll", "he'll", "she'll",
+     "it'll", "that'll"]
 )
 MAX_WORDS = 4
 
 
-def _tokens(text: str) -> list[str]:
-    """The words of a text, leaving out addresses (e-mail, web), which make poor labels."""
-    kept = (part for part in text.split() if "@" not in part and "://" not in part and not part.startswith("www."))
-    return _WORD.findall(" ".join(kept))
+# where a clause ends: a label is taken from one clause, never across "underground. Paper"
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]{}…—–]|\s-\s")
+
+
+def _tokens(text: str) -> list[list[str]]:
+    """The words of a text, clause by clause, leaving out addresses (e-mail, web), which make poor labels."""
+    kept = " ".join(part for part in text.split() if "@" not in part and "://" not in part and not part.startswith("www."))
+    return [words for clause in _CLAUSE_END.split(kept) if (words := _WORD.findall(clause))]
 
 
 def _boundary(word: str) -> bool:
@@ -122,8 +128,8 @@ def _candidates(groups: Sequence[Sequence[str]]) -> list[list[tuple[tuple[str, .
     spread: Counter[str] = Counter()  # stem -> groups that use it
     for texts in tokenised:
         uses: Counter[str] = Counter()
-        for words in texts:
-            uses.update({stem(w.lower().replace("’", "'")) for w in words})
+        for clauses in texts:
+            uses.update({stem(w.lower().replace("’", "'")) for words in clauses for w in words})
         word_share.append(uses)
         spread.update(uses.keys())
     total = len(groups)
@@ -138,14 +144,14 @@ def _candidates(groups: Sequence[Sequence[str]]) -> list[list[tuple[tuple[str, .
 _INNER_STEMS = frozenset(stem(w) for w in _INNER_ONLY)
 
 
-def _ranked(texts: list[list[str]], weight: dict[str, float]) -> list[tuple[tuple[str, ...], str]]:
+def _ranked(texts: list[list[list[str]]], weight: dict[str, float]) -> list[tuple[tuple[str, ...], str]]:
     """The group's phrases, best first, each with its most used written form (capitalised). Ties:
     fewer words, then alphabetical, so the order is fixed."""
     scores: dict[tuple[str, ...], float] = {}
     forms: dict[tuple[str, ...], Counter[str]] = {}
     said: Counter[tuple[str, ...]] = Counter()  # statements that say the phrase
-    for words in texts:
-        found = _phrases(words)
+    for clauses in texts:
+        found = [phrase for words in clauses for phrase in _phrases(words)]
         said.update({key for key, _ in found})
         for key, form in found:
             if key not in scores:

@@ -1,0 +1,34 @@
+"""Short labels: a few of a group's own words, taken from one clause, that set it apart from the others."""
+
+from __future__ import annotations
+
+from custlens.pipeline.labels import short_labels
+
+OFFLINE = [
+    "I don't trust it underground. Paper never logs you out.",
+    "Down in the basement I don't trust it underground. Paper works.",
+    "No signal underground. Paper it is.",
+]
+INVOICES = ["Retyping invoices into Xero every Friday", "Invoices into Xero by hand", "Xero invoices typed twice"]
+
+
+def test_labels_come_from_the_groups_own_words_and_differ() -> None:
+    labels = short_labels([OFFLINE, INVOICES])
+    for label, texts in zip(labels, (OFFLINE, INVOICES)):
+        said = " ".join(texts).lower()
+        assert all(word in said for word in label.lower().split()), label
+    assert "xero" in labels[1].lower()
+    assert labels[0] != labels[1]
+
+
+def test_a_label_never_runs_across_the_end_of_a_sentence_or_clause() -> None:
+    offline, _ = short_labels([OFFLINE, INVOICES])
+    assert "underground paper" not in offline.lower(), offline
+    (listed,) = short_labels([["Prices in EUR, GBP and USD", "Invoices in EUR, GBP or USD please"]])
+    assert "," not in listed and "eur gbp" not in listed.lower(), listed
+
+
+def test_a_label_neither_starts_nor_ends_on_a_clause_word() -> None:
+    (label,) = short_labels([["Won't come back unless both points change", "Unless both points change we leave"]])
+    first, last = label.lower().split()[0], label.lower().split()[-1]
+    assert first not in {"unless", "since", "i'll"} and last not in {"unless", "since", "i'll"}, label
