@@ -37,7 +37,7 @@ _INNER_ONLY = FILLER | frozenset(
      "went", "goes", "going", "gone", "works", "worked", "working", "keeps", "kept", "gets", "got", "says", "said",
      "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather",
      "since", "unless", "though", "although", "whether", "i'll", "we'll", "you'll", "they'll", "he'll", "she'll",
-     "it'll", "that'll"]
+     "it'll", "that'll", "itself", "themselves", "myself", "yourself", "ourselves", "himself", "herself"]
 )
 MAX_WORDS = 4
 
