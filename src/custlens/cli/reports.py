@@ -19,6 +19,7 @@ from custlens.cli.console import (
     output,
     running,
     warn_skipped,
+    warn_skipped_then,
     write_file,
 )
 from custlens.cli.options import (
@@ -29,6 +30,7 @@ from custlens.cli.options import (
     complete_themes,
     config,
     report_command,
+    revision_or_date,
 )
 from custlens.errors import CustlensError
 
@@ -173,6 +175,43 @@ def trends(
         warn_skipped(report.synthesis)
         with run.stage("render"):
             output(format, report, Formats(as_json.trends, as_csv.trends, markdown.trends, tables.trends))
+
+
+@app.command()
+@handles_errors
+@report_command("type", dates=False)
+def changes(
+    options: ReportOptions,
+    cache: bool,
+    since: Annotated[str, typer.Option("--since", help="The last planning: a git tag, branch or commit (the notes as "
+                                       "committed there), or a date (the notes dated before it).", show_default=False,
+                                       metavar="REF|DATE")],
+    until: Annotated[str | None, typer.Option("--until", help="Compare with a revision, or a date (the notes dated on "
+                                              "or before it), instead of the notes as they are now.",
+                                              show_default=False, metavar="REF|DATE")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Show at most this many themes of each kind of change.",
+                                     min=1, metavar="N")] = 10,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Show every change, of themes said once too.",
+                                       metavar="")] = False,
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output: text, JSON, CSV or Markdown.")] = "text",
+) -> None:
+    """What changed since the last planning: new themes, themes that grew or shrank, themes that faded.
+
+    Themes are paired by what they hold, not by their labels: the same statements (note file and text), or
+    centres at least 0.80 alike. Each change lists the statements that made it (path:line and the commit
+    that added the note). A revision (--since v1) is read from git, with nothing checked out; a date
+    compares with the notes dated before it.
+    """
+    from custlens.commands.changes import changes as make_changes
+    from custlens.output import as_csv, as_json, markdown, text
+
+    with running(not cache) as run:
+        report = make_changes(options, config(), run, since=revision_or_date(since, "--since"),
+                              until=revision_or_date(until, "--until") if until is not None else None,
+                              top=top, show_all=all_)
+    warn_skipped(report.now)
+    warn_skipped_then(report)
+    output(format, report, Formats(as_json.changes, as_csv.changes, markdown.changes, text=text.changes))
 
 
 @app.command()

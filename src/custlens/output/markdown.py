@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline, subthemes
+from custlens.output.records import (
+    CHANGES_SHOWN,
+    also_in,
+    change_facts,
+    change_heading,
+    comparison_line,
+    counts,
+    plural,
+    sparkline,
+    subthemes,
+)
 from custlens.output.text import themes_footer
 from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
+    ChangesReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -108,4 +119,24 @@ def trends(report: TrendsReport) -> str:
     for row in report.rows:
         lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
                      f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
+    return text_lines(lines)
+
+
+def changes(report: ChangesReport) -> str:
+    """The changes since then as Markdown: a heading per kind of change, a bullet per theme with what
+    changed and the places (and commits) of the statements that made it."""
+    since = report.since.revision.given if report.since.revision else f"{report.since.before}"
+    paired = f"Themes are paired by their statements, or by centres at least {report.centre_match:.2f} alike."
+    lines = [f"## Changes since {_md(since)}", "", f"{_md(comparison_line(report))}. {paired}", ""]
+    for kind in CHANGES_SHOWN:
+        lines += [f"### {_md(change_heading(report, kind)).capitalize()}", ""]
+        for change in (c for c in report.shown if c.change == kind):
+            e = change.evidence
+            places = ", ".join(
+                f"`{t.statement.place}` ({', '.join(filter(None, (t.status, report.commit(t))))})" for t in change.traced)
+            lines.append(f"- **{_md(e.theme.label)}** `{e.theme.id}`: {_md(' · '.join(change_facts(change)))}. "
+                         f"{places}")
+        if lines[-1] != "":
+            lines.append("")
+    lines.append(f"_Unchanged: {plural(report.count('unchanged')[1], 'theme')}._")
     return text_lines(lines)

@@ -1,0 +1,224 @@
+"""`custlens changes`: themes now against themes at a git revision or a date, paired by identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from custlens.cli import app
+from custlens.models import Note, Statement
+from custlens.pipeline.compare import compare
+from custlens.pipeline.themes import Theme
+from custlens.pipeline.triangulate import triangulate
+
+from .conftest import note, snapshot
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "ana", "GIT_AUTHOR_EMAIL": "ana@example.com", "GIT_COMMITTER_NAME": "ana",
+           "GIT_COMMITTER_EMAIL": "ana@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+XERO = ("Export our invoices to Xero automatically", "Send every invoice straight into Xero without retyping")
+XERO_LATER = ("Invoices should go to Xero by themselves", "Push each invoice to Xero automatically")
+CALENDAR = ("The calendar sync lags and clients get double-booked",
+            "Google calendar sync is slow, so we get double bookings",
+            "Double bookings happen because the calendar sync is late")
+CRASHES = ("The mobile app crashes when there is no signal on site",
+           "The app crashed again with no signal in the basement")
+DEPOSITS = ("Take a deposit when clients book online", "Charge a card deposit when someone books online")
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, **GIT_ENV))
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def planned(tmp_path: Path) -> Path:
+    """A notes repository with two planning tags: v1 (January) and v2 (February: two more participants
+    ask for the Xero export, from a new segment and through a new kind of source; two ask for deposits,
+    which nobody had; the notes about offline crashes were removed once the crash was fixed)."""
+    repo = tmp_path / "research"
+    notes = repo / "notes"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    note(notes, "2026-01-05-p-1.md", segment="agencies", participant="P-1", date="2026-01-05", needs=(XERO[0],))
+    note(notes, "2026-01-12-p-2.md", segment="agencies", participant="P-2", date="2026-01-12", needs=(XERO[1],))
+    for k, (segment, text) in enumerate(zip(("salons", "clinics", "salons"), CALENDAR), 3):
+        note(notes, f"2026-01-1{k}-p-{k}.md", segment=segment, participant=f"P-{k}", date=f"2026-01-1{k}",
+             kind="survey" if k == 5 else "interview", pains=(text,))
+    note(notes, "2026-01-25-p-6.md", segment="trades", participant="P-6", date="2026-01-25", pains=(CRASHES[0],))
+    note(notes, "2026-01-28-p-7.md", segment="trades", participant="P-7", date="2026-01-28", pains=(CRASHES[1],))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "January interviews")
+    git(repo, "tag", "v1")
+    note(notes, "2026-02-03-t-8.md", segment="trades", participant="P-8", date="2026-02-03", kind="support-ticket",
+         needs=(XERO_LATER[0],))
+    note(notes, "2026-02-09-p-9.md", segment="trades", participant="P-9", date="2026-02-09", needs=(XERO_LATER[1],))
+    note(notes, "2026-02-11-p-10.md", segment="salons", participant="P-10", date="2026-02-11", needs=(DEPOSITS[0],))
+    note(notes, "2026-02-16-p-11.md", segment="solo", participant="P-11", date="2026-02-16", needs=(DEPOSITS[1],))
+    git(repo, "rm", "-q", "notes/2026-01-25-p-6.md", "notes/2026-01-28-p-7.md")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "February interviews; the offline crash is fixed")
+    git(repo, "tag", "v2")
+    return repo
+
+
+def changes_json(runner, *args: str) -> dict:
+    result = runner.invoke(app, ["changes", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def texts(change: dict) -> set[str]:
+    return {s["text"] for s in change["statements"]}
+
+
+def test_changes_between_two_tags_names_exactly_the_new_grown_and_faded_themes(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    data = changes_json(runner, "--since", "v1", "--until", "v2")
+    by_kind = {kind: [c for c in data["changes"] if c["change"] == kind] for kind in ("new", "grew", "shrank", "faded")}
+    assert [texts(c) for c in by_kind["new"]] == [set(DEPOSITS)]
+    assert [texts(c) for c in by_kind["grew"]] == [set(XERO_LATER)]  # the statements that made it grow
+    assert [texts(c) for c in by_kind["faded"]] == [set(CRASHES)]
+    assert by_kind["shrank"] == []
+    grew = by_kind["grew"][0]
+    assert (grew["then"]["participants"], grew["now"]["participants"]) == (2, 4)
+    assert (grew["then"]["strength"], grew["now"]["strength"]) == ("moderate", "strong")
+    assert grew["new_segments"] == ["trades"] and grew["new_sources"] == ["support-ticket"]
+    assert grew["matched_by"] == "statements"
+    themes = json.loads(runner.invoke(app, ["themes", "--format", "json"]).stdout)["themes"]
+    calendar = [t["id"] for t in themes if {s["text"] for s in t["statements"]} == set(CALENDAR)]
+    assert data["summary"]["unchanged"] == 1 and data["unchanged"] == calendar
+    v1, v2 = git(planned, "rev-parse", "--short", "v1"), git(planned, "rev-parse", "--short", "v2")
+    assert {(s["path"], s["line"], s["status"], s["commit"]) for s in grew["statements"]} == {
+        ("notes/2026-02-03-t-8.md", 8, "added", v2), ("notes/2026-02-09-p-9.md", 8, "added", v2)}
+    assert {(s["status"], s["commit"]) for s in by_kind["faded"][0]["statements"]} == {("removed", v1)}
+    assert data["since"]["kind"] == "revision" and data["since"]["short"] == v1 and data["until"]["short"] == v2
+    assert changes_json(runner, "--since", "v1")["changes"] == data["changes"]  # the work tree is v2
+
+
+def test_text_output_says_what_changed_and_where_it_came_from(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    result = runner.invoke(app, ["changes", "--since", "v1"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    v2 = git(planned, "rev-parse", "--short", "v2")
+    assert out.startswith("then: 7 notes as committed at v1 (")
+    assert "; now: 9 notes in the work tree\n" in out
+    assert "mentions 2 → 4 · participants 2 → 4 · moderate → strong · segments 1 → 2 · new segments: trades · " \
+           "new sources: support-ticket" in out
+    assert f"    added notes/2026-02-03-t-8.md:8  2026-02-03  trades · support-ticket · P-8  {v2}\n" \
+           f"        {XERO_LATER[0]}\n" in out
+    assert "shrank: none\n" in out and out.endswith("unchanged: 1 theme\n")
+    assert runner.invoke(app, ["changes", "--since", "v1"]).stdout == out  # deterministic
+
+
+def test_changes_reads_git_without_touching_the_work_tree_or_the_index(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    note(planned / "notes", "2026-03-01-p-12.md", participant="P-12", date="2026-03-01", needs=(DEPOSITS[0] + ".",))
+    status = git(planned, "status", "--porcelain")
+    before = snapshot(planned)
+    data = changes_json(runner, "--since", "v1")
+    assert snapshot(planned) == before and git(planned, "status", "--porcelain") == status
+    new = [c for c in data["changes"] if c["change"] == "new"]
+    uncommitted = [s for c in new for s in c["statements"] if s["path"] == "notes/2026-03-01-p-12.md"]
+    assert uncommitted and uncommitted[0]["commit"] is None  # in the work tree, not committed yet
+    assert "2026-03-01-p-12.md" not in json.dumps(changes_json(runner, "--since", "v1", "--until", "v2"))
+
+
+def test_an_unknown_revision_is_a_usage_error(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    before = snapshot(planned)
+    for args in (["--since", "planning-q9"], ["--since", "v1", "--until", "nope"], ["--since", "--all"]):
+        result = runner.invoke(app, ["changes", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+    result = runner.invoke(app, ["changes", "--since", "planning-q9"])
+    assert "error: unknown revision 'planning-q9' in the git repository" in result.stderr
+    assert "hint: give a tag, a branch or a commit" in result.stderr
+    assert snapshot(planned) == before
+
+
+def test_a_revision_outside_a_repository_is_a_usage_error_but_a_date_works(runner, tmp_path) -> None:
+    notes = tmp_path / "notes"
+    note(notes, "a.md", participant="P-1", date="2026-01-05", needs=(XERO[0],))
+    note(notes, "b.md", participant="P-2", date="2026-01-12", needs=(XERO[1],))
+    note(notes, "c.md", participant="P-3", date="2026-02-03", needs=(XERO_LATER[0],))
+    result = runner.invoke(app, ["changes", str(notes), "--since", "v1"])
+    assert result.exit_code == 2 and "is not in a git repository" in result.stderr
+    assert "a date (--since 2026-09-01) compares with the notes dated before it" in result.stderr
+    data = changes_json(runner, str(notes), "--since", "2026-02-01")
+    assert data["since"]["kind"] == "date" and data["since"]["notes_before"] == "2026-02-01"
+    assert data["summary"]["then"]["notes"] == 2 and data["summary"]["now"]["notes"] == 3
+    [grew] = data["changes"]
+    assert grew["change"] == "grew" and texts(grew) == {XERO_LATER[0]} and grew["statements"][0]["commit"] is None
+
+
+def test_a_date_means_the_notes_dated_before_it_and_until_the_notes_on_or_before(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    data = changes_json(runner, "--since", "2026-02-10", "--until", "2026-02-12")
+    assert data["summary"]["then"]["notes"] == 7 and data["summary"]["now"]["notes"] == 8  # v2 (the work tree) has 9
+    assert data["until"]["notes_through"] == "2026-02-12"
+    assert [c["change"] for c in data["changes"]] == []  # one new deposit note is one mention: said once
+    data = changes_json(runner, "--since", "2026-02-10", "--until", "2026-02-12", "--all")
+    assert [(c["change"], texts(c)) for c in data["changes"]] == [("new", {DEPOSITS[0]})]
+    result = runner.invoke(app, ["changes", "--since", "2026-02-12", "--until", "2026-02-10"])
+    assert result.exit_code == 2 and "--since 2026-02-12 is after --until 2026-02-10" in result.stderr
+
+
+def test_csv_and_markdown_name_each_change_with_its_places(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    csv = runner.invoke(app, ["changes", "--since", "v1", "--format", "csv"]).stdout.splitlines()
+    assert csv[0].startswith("change,id,label,type,strength_then,strength_now,") and csv[0].endswith(",commit,text")
+    assert sorted(line.split(",")[0] for line in csv[1:]) == ["faded", "faded", "grew", "grew", "new", "new"]
+    md = runner.invoke(app, ["changes", "--since", "v1", "--format", "markdown"]).stdout
+    assert md.startswith("## Changes since v1\n") and "### New: 1 theme\n" in md and "### Faded: 1 theme\n" in md
+    assert "`notes/2026-02-11-p-10.md:8` (added, " in md and "`notes/2026-01-25-p-6.md:8` (removed, " in md
+
+
+# --- pairing, on themes made by hand ----------------------------------------------------------------
+
+
+def _statement(text: str, who: str, segment: str = "smb", day: int = 1) -> Statement:
+    note = Note(id=who, path=f"notes/{who}.md", line=1, entry=None, date=dt.date(2026, 1, day), kind="interview",
+                segment=segment, participant=who, researchers=(), title=None, tags=(), blocks=())
+    return Statement(text, "needs", 8, note, "need")
+
+
+def _evidence(statements: list[Statement], centre: list[float] | None = None, label: str = "t"):
+    vector = None if centre is None else np.asarray(centre, np.float32) / np.linalg.norm(centre)
+    return triangulate(Theme(f"need-{label}", label, "need", tuple(statements), centre=vector))
+
+
+def test_statements_that_only_moved_between_themes_make_no_theme_grow() -> None:
+    a, b, c = _statement("a", "P-1"), _statement("b", "P-2"), _statement("c", "P-3")
+    then = [_evidence([a, b], label="ab"), _evidence([c], label="c")]
+    now = [_evidence([a, b, c], label="abc")]
+    [change] = compare(then, now, [a, b, c], [a, b, c])
+    assert change.change == "unchanged" and change.then.participants == 3 and not change.traced
+    assert [(e.theme.label, count) for e, count in change.regrouped_from] == [("c", 1)]
+
+
+def test_a_reworded_theme_pairs_by_its_centre_and_a_distant_one_does_not() -> None:
+    old = [_statement("export to xero", "P-1"), _statement("xero export", "P-2")]
+    new = [_statement("export invoices to Xero", "P-1"), _statement("Xero export, please", "P-2")]
+    then = [_evidence(old, [1.0, 0.1, 0.0], "old")]
+    [change] = compare(then, [_evidence(new, [1.0, 0.2, 0.0], "new")], old, new)
+    assert (change.change, change.matched_by) == ("unchanged", "centre") and change.similarity > 0.8
+    assert [t.status for t in change.traced] == ["added", "added", "removed", "removed"]
+    far = compare(then, [_evidence(new, [0.2, 1.0, 0.0], "new")], old, new)
+    assert sorted(c.change for c in far) == ["faded", "new"]
+
+
+def test_a_theme_shrinks_when_its_notes_are_removed_and_fades_when_most_are() -> None:
+    a, b, c, d = (_statement(t, f"P-{k}") for k, t in enumerate("abcd", 1))
+    [change] = compare([_evidence([a, b, c], label="abc")], [_evidence([a, b], label="ab")], [a, b, c], [a, b])
+    assert change.change == "shrank" and [(t.statement.text, t.status) for t in change.traced] == [("c", "removed")]
+    changes = compare([_evidence([a, b, c], label="abc"), _evidence([d], label="d")], [_evidence([d], label="d")],
+                      [a, b, c, d], [d])
+    assert [(c.change, c.evidence.theme.label) for c in changes] == [("faded", "abc"), ("unchanged", "d")]
