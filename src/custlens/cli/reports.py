@@ -164,8 +164,11 @@ def trends(
 ) -> None:
     """How often each theme came up per month or quarter, with a sparkline, and which are rising or fading.
 
-    Rising: the later half of the periods has at least twice the mentions of the earlier half (and two more);
-    fading: the other way round; steady otherwise.
+    Notes: how many notes say the theme, of the notes in the earlier and in the later half of the periods.
+    Rising: a larger share of the later half's notes say it, at least 3 notes from 2 participants, and p at
+    most 0.05; fading: the other way round; steady otherwise. p: how often a split at least this uneven
+    would come up if the theme were said at the same rate in both halves (one-sided Fisher exact test on
+    notes; a note that says it twice counts once).
     """
     from custlens.commands.trends import trends as make_trends
     from custlens.output import as_csv, as_json, markdown, tables

@@ -106,10 +106,11 @@ def _statement_rows(pairs: list[tuple[Statement, str | None]]) -> str:
 
 
 def trends(report: TrendsReport) -> str:
-    rows: list[list[Any]] = [["id", "label", "type", "trend", "total", *report.periods]]
+    rows: list[list[Any]] = [["id", "label", "type", "trend", "p", "notes_earlier", "notes_later", "total",
+                              *report.periods]]
     for row in report.rows:
         rows.append([row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type, row.direction,
-                     sum(row.counts), *row.counts])
+                     None if row.p is None else round(row.p, 4), row.notes[0], row.notes[1], sum(row.counts), *row.counts])
     return _csv(rows)
 
 

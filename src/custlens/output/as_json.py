@@ -173,6 +173,9 @@ def trends(report: TrendsReport, pretty: bool = True) -> str:
                     "total": sum(row.counts),
                     "counts": list(row.counts),
                     "trend": row.direction,
+                    "notes": list(row.notes),
+                    "notes_in_scope": list(row.scope),
+                    "p": None if row.p is None else round(row.p, 4),
                 }
                 for row in report.rows
             ],

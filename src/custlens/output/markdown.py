@@ -13,6 +13,8 @@ from custlens.output.records import (
     plural,
     sparkline,
     subthemes,
+    trend_notes,
+    trend_p,
 )
 from custlens.output.text import themes_footer
 from custlens.pipeline.themes import trim
@@ -115,10 +117,11 @@ def statements(synthesis: Synthesis) -> str:
 
 def trends(report: TrendsReport) -> str:
     first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
-    lines = [f"| Theme | Type | Mentions | {first} … {last} | Trend |", "|---|---|---:|---|---|"]
+    lines = [f"| Theme | Type | Mentions | {first} … {last} | Notes | Trend | p |", "|---|---|---:|---|---:|---|---:|"]
     for row in report.rows:
         lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
-                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
+                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {trend_notes(row)} | {row.direction} | "
+                     f"{trend_p(row)} |")
     return text_lines(lines)
 
 

@@ -12,7 +12,7 @@ from custlens.errors import Problem
 from custlens.infra.visible import visible
 from custlens.models import Statement
 from custlens.pipeline.compare import ThemeChange, Traced
-from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
+from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme, Trend
 from custlens.reports import ChangesReport, Moment, Synthesis
 
 
@@ -148,6 +148,18 @@ def also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
     if row.nearest is not None and all(r is not row for r in seg.unique):
         return f"near: {row.nearest[0].theme.label}"
     return "only here"
+
+
+def trend_notes(row: Trend) -> str:
+    """`13/35 → 7/29`: the notes that say a theme of the notes in the earlier half, then the later half."""
+    return f"{row.notes[0]}/{row.scope[0]} → {row.notes[1]}/{row.scope[1]}"
+
+
+def trend_p(row: Trend) -> str:
+    """How sure a trend is, as the test's p (`0.03`, `<0.001`), empty where nothing could be compared."""
+    if row.p is None:
+        return ""
+    return "<0.001" if row.p < 0.001 else f"{row.p:.3f}" if row.p < 0.01 else f"{row.p:.2f}"
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
