@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import numpy as np
-import pytest
 
 from custlens.cli import app
 from custlens.models import Note, Statement
@@ -17,55 +13,7 @@ from custlens.pipeline.compare import compare
 from custlens.pipeline.themes import Theme
 from custlens.pipeline.triangulate import triangulate
 
-from .conftest import note, snapshot
-
-GIT_ENV = {"GIT_AUTHOR_NAME": "ana", "GIT_AUTHOR_EMAIL": "ana@example.com", "GIT_COMMITTER_NAME": "ana",
-           "GIT_COMMITTER_EMAIL": "ana@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-XERO = ("Export our invoices to Xero automatically", "Send every invoice straight into Xero without retyping")
-XERO_LATER = ("Invoices should go to Xero by themselves", "Push each invoice to Xero automatically")
-CALENDAR = ("The calendar sync lags and clients get double-booked",
-            "Google calendar sync is slow, so we get double bookings",
-            "Double bookings happen because the calendar sync is late")
-CRASHES = ("The mobile app crashes when there is no signal on site",
-           "The app crashed again with no signal in the basement")
-DEPOSITS = ("Take a deposit when clients book online", "Charge a card deposit when someone books online")
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
-                          env=dict(os.environ, **GIT_ENV))
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def planned(tmp_path: Path) -> Path:
-    """A notes repository with two planning tags: v1 (January) and v2 (February: two more participants
-    ask for the Xero export, from a new segment and through a new kind of source; two ask for deposits,
-    which nobody had; the notes about offline crashes were removed once the crash was fixed)."""
-    repo = tmp_path / "research"
-    notes = repo / "notes"
-    git(tmp_path, "init", "-q", "-b", "main", str(repo))
-    note(notes, "2026-01-05-p-1.md", segment="agencies", participant="P-1", date="2026-01-05", needs=(XERO[0],))
-    note(notes, "2026-01-12-p-2.md", segment="agencies", participant="P-2", date="2026-01-12", needs=(XERO[1],))
-    for k, (segment, text) in enumerate(zip(("salons", "clinics", "salons"), CALENDAR), 3):
-        note(notes, f"2026-01-1{k}-p-{k}.md", segment=segment, participant=f"P-{k}", date=f"2026-01-1{k}",
-             kind="survey" if k == 5 else "interview", pains=(text,))
-    note(notes, "2026-01-25-p-6.md", segment="trades", participant="P-6", date="2026-01-25", pains=(CRASHES[0],))
-    note(notes, "2026-01-28-p-7.md", segment="trades", participant="P-7", date="2026-01-28", pains=(CRASHES[1],))
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "January interviews")
-    git(repo, "tag", "v1")
-    note(notes, "2026-02-03-t-8.md", segment="trades", participant="P-8", date="2026-02-03", kind="support-ticket",
-         needs=(XERO_LATER[0],))
-    note(notes, "2026-02-09-p-9.md", segment="trades", participant="P-9", date="2026-02-09", needs=(XERO_LATER[1],))
-    note(notes, "2026-02-11-p-10.md", segment="salons", participant="P-10", date="2026-02-11", needs=(DEPOSITS[0],))
-    note(notes, "2026-02-16-p-11.md", segment="solo", participant="P-11", date="2026-02-16", needs=(DEPOSITS[1],))
-    git(repo, "rm", "-q", "notes/2026-01-25-p-6.md", "notes/2026-01-28-p-7.md")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "February interviews; the offline crash is fixed")
-    git(repo, "tag", "v2")
-    return repo
+from .conftest import CALENDAR, CRASHES, DEPOSITS, XERO, XERO_LATER, git, note, snapshot
 
 
 def changes_json(runner, *args: str) -> dict:
@@ -222,3 +170,38 @@ def test_a_theme_shrinks_when_its_notes_are_removed_and_fades_when_most_are() ->
     changes = compare([_evidence([a, b, c], label="abc"), _evidence([d], label="d")], [_evidence([d], label="d")],
                       [a, b, c, d], [d])
     assert [(c.change, c.evidence.theme.label) for c in changes] == [("faded", "abc"), ("unchanged", "d")]
+
+
+# --- report --since and --markdown ------------------------------------------------------------------
+
+
+def test_report_markdown_has_the_top_themes_with_a_quote_each_and_the_changes_since(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    result = runner.invoke(app, ["report", "--since", "v1", "--markdown", "plan.md"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "plan.md\n" and not (planned / "custlens-report.html").exists()
+    text = (planned / "plan.md").read_text(encoding="utf-8")
+    assert text.startswith("## Customer evidence: top themes\n\n9 notes from 9 participants in 5 segments, "
+                           "2026-01-05 to 2026-02-16; 3 of 3 themes, strongest evidence first.\n")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 3
+    xero = next(row for row in rows if "Xero" in row.split("|")[2])
+    assert "| need | strong | 4 | agencies 2, trades 2 |" in xero
+    assert any(f'"{quote}"' in xero for quote in XERO + XERO_LATER)  # a quote, with who said it and where
+    assert "\n## Changes since v1\n" in text and "### New: 1 theme" in text and "### Faded: 1 theme" in text
+    assert runner.invoke(app, ["changes", "--since", "v1", "--format", "markdown"]).stdout in text
+    both = runner.invoke(app, ["report", "--since", "v1", "--markdown", "-", "--html", "page.html"])
+    assert both.exit_code == 0 and both.stdout == text and (planned / "page.html").exists()
+    assert runner.invoke(app, ["report", "--markdown", "-", "--html", "-"]).exit_code == 2
+
+
+def test_report_without_since_has_no_changes_and_until_reports_on_a_revision(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    plain = runner.invoke(app, ["report", "--markdown", "-"]).stdout
+    assert "## Changes since" not in plain and "3 of 3 themes" in plain
+    at_v1 = runner.invoke(app, ["report", "--until", "v1", "--markdown", "-"]).stdout
+    assert "7 notes from 7 participants" in at_v1 and "Deposit" not in at_v1
+    page = runner.invoke(app, ["report", "--html", "-"]).stdout
+    assert 'id="since"' not in page and 'href="#since"' not in page and 'href="#heatmap"' in page
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0 and result.stdout == "custlens-report.html\n"

@@ -236,6 +236,50 @@ def test_html_report_renders_in_headless_chromium(runner, tmp_path) -> None:
     assert len(colours) > 50, "the screenshot is blank"
 
 
+def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium for this test (bash .ci/run does)"
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.slow
+def test_html_report_since_section_quotes_axes_and_width_in_headless_chromium(runner, planned, tmp_path,
+                                                                               monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    page = tmp_path / "since.html"
+    result = runner.invoke(app, ["report", "--since", "v1", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    dom = _chromium(page, tmp_path / "profile", "--dump-dom")
+    assert 'data-ready="true"' in dom.stdout, dom.stderr[-2000:]
+    html = dom.stdout
+    changes = json.loads(runner.invoke(app, ["changes", "--since", "v1", "--format", "json"]).stdout)["changes"]
+    assert changes and '<section class="since" id="since"><h2>Since v1: what changed</h2>' in html
+    since = html.split('id="since"', 1)[1].split("</section>", 1)[0]
+    for kind in ("new", "grew", "faded"):  # the same themes as `changes` names, each with its statements
+        ids = [c["id"] for c in changes if c["change"] == kind]
+        assert re.findall(rf'data-change="{kind}" data-theme="([^"]+)"', since) == ids and ids
+        for c in (c for c in changes if c["change"] == kind):
+            for s in c["statements"]:
+                assert f'{s["status"]} {s["path"]}:{s["line"]}' in since and s["commit"] in since
+    assert "mentions 2 → 4 · participants 2 → 4 · moderate → strong" in since
+    for anchor in ("since", "themes", "heatmap"):  # the nav at the top reaches every part
+        assert f'href="#{anchor}"' in html.split("</header>")[0] and f'id="{anchor}"' in html
+    assert re.search(r'<span id="visible-themes">3</span> of 3 shown', html)
+    for row in re.findall(r'<tr class="theme".*?</tr>', html, flags=re.DOTALL):  # a quote seen without opening
+        before = row.split("<details", 1)[0]
+        assert 'class="quote"' in before or 'class="typical"' in before
+        assert re.search(r"<svg class=\"spark\".*?<text[^>]*>\d+</text>.*?<text[^>]*>2026-01</text>", row), row
+    shot = tmp_path / "since.png"
+    _chromium(page, tmp_path / "profile", "--window-size=1920,1200", f"--screenshot={shot}")
+    width, height, rows = _png_pixels(shot.read_bytes())
+    assert (width, height) == (1920, 1200)
+    channels = len(rows[0]) // width
+    x = (width - 60) * channels  # 60 pixels from the right edge: inside the page's boxes when it uses the width
+    white = [y for y in range(300, height) if rows[y][x : x + 3] == b"\xff\xff\xff"]
+    assert len(white) > 300, "the page does not use the window's width"
+
+
 def test_html_report_escapes_what_notes_contain(runner, tmp_path) -> None:
     note(tmp_path / "n", "a.md", participant="P-1", needs=('<script>alert("x")</script> export',))
     note(tmp_path / "n", "b.md", participant="P-2", needs=('<script>alert("x")</script> export',))

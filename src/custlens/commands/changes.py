@@ -34,19 +34,14 @@ def changes(
     roots = resolve_paths(list(options.paths) or None, config)
     if isinstance(since, dt.date) and isinstance(until, dt.date) and since > until:
         raise CustlensError(f"--since {since} is after --until {until}", hint="give the earlier date to --since")
-    repo = find_repository(roots) if isinstance(since, str) or isinstance(until, str) else None
-    until_revision = repo.revision(until) if repo is not None and isinstance(until, str) else None
-    since_revision = repo.revision(since) if repo is not None and isinstance(since, str) else None
-    through = until if isinstance(until, dt.date) else None
-    until_at = Moment(until if isinstance(until, str) else (str(until) if until else None), until_revision,
-                      through=through)
-    if since_revision is not None:
-        since_at = Moment(since_revision.given, since_revision)
+    repo, until_at = _until(roots, since, until)
+    if isinstance(since, str):
+        assert repo is not None
+        since_at = Moment(since, repo.revision(since))
     else:
-        assert isinstance(since, dt.date)
-        since_at = Moment(str(since), until_revision, before=since)
-    now = _synthesis_at(until_at, options, config, run, repo, roots)
-    then = _synthesis_at(since_at, options, config, run, repo, roots)
+        since_at = Moment(str(since), until_at.revision, before=since)
+    now = synthesis_at(until_at, options, config, run, repo, roots)
+    then = synthesis_at(since_at, options, config, run, repo, roots)
     found = compare(then.ranked, now.ranked, then.statements, now.statements)
     shown = []
     for kind in ("new", "grew", "shrank", "faded"):
@@ -61,12 +56,30 @@ def changes(
         except CustlensError:  # dates work outside git: no commit to name then
             repo = None
     if repo is not None:
-        added_now = repo.added_by(roots, until_revision)
-        added_then = repo.added_by(roots, since_revision) if since_revision is not None else added_now
+        added_now = repo.added_by(roots, until_at.revision)
+        added_then = repo.added_by(roots, since_at.revision) if since_at.revision is not None else added_now
     return ChangesReport(then, now, since_at, until_at, found, shown, added_now, added_then, CENTRE_MATCH)
 
 
-def _synthesis_at(moment: Moment, options: ReportOptions, config: Config, run: Run, repo: Repository | None,
+def _until(roots: list[Path], since: dt.date | str | None, until: dt.date | str | None,
+           ) -> tuple[Repository | None, Moment]:
+    """The repository (where a revision is named) and the notes "now" stands for: the work tree, the
+    notes dated on or before a day, or the notes as committed at a revision."""
+    repo = find_repository(roots) if isinstance(since, str) or isinstance(until, str) else None
+    if isinstance(until, str):
+        assert repo is not None
+        return repo, Moment(until, repo.revision(until))
+    return repo, Moment(str(until) if until else None, through=until)
+
+
+def synthesis_until(options: ReportOptions, config: Config, run: Run | None, until: dt.date | str) -> Synthesis:
+    """The synthesis of the notes up to `until`: dated on or before a day, or as committed at a revision."""
+    roots = resolve_paths(list(options.paths) or None, config)
+    repo, moment = _until(roots, None, until)
+    return synthesis_at(moment, options, config, run or Run(), repo, roots)
+
+
+def synthesis_at(moment: Moment, options: ReportOptions, config: Config, run: Run, repo: Repository | None,
                   roots: list[Path]) -> Synthesis:
     """The synthesis of the notes at one end: read from git at a revision, or from the work tree; only
     those dated before (or through) a day, where the moment says so. Only the work tree's notes with

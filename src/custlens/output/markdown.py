@@ -21,6 +21,7 @@ from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
     ChangesReport,
+    HtmlReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -143,3 +144,35 @@ def changes(report: ChangesReport) -> str:
             lines.append("")
     lines.append(f"_Unchanged: {plural(report.count('unchanged')[1], 'theme')}._")
     return text_lines(lines)
+
+
+def planning(report: HtmlReport) -> str:
+    """A summary to paste into a planning document or a GitHub issue: the top themes with their strength,
+    segments and a quote each, and, with --since, what changed since the last planning."""
+    synthesis = report.synthesis
+    notes = synthesis.notes
+    people = len({n.who for n in notes})
+    segments = len({n.segment for n in notes})
+    scope = f"{plural(len(notes), 'note')} from {plural(people, 'participant')} in {plural(segments, 'segment')}"
+    if notes:
+        scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"
+    lines = [
+        "## Customer evidence: top themes", "",
+        f"{scope}; {len(report.shown)} of {len(synthesis.ranked)} themes, strongest evidence first.", "",
+        "| # | Theme | Type | Strength | Participants | Segments | Quote |",
+        "|---:|---|---|---|---:|---|---|",
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        quote = e.quote
+        who = quote.note.participant or quote.note.id
+        lines.append(
+            f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
+            f"{_md(counts(e.segments))} | \"{_md(trim(quote.text, 160))}\" ({_md(who)}, {_md(quote.note.segment)}, "
+            f"`{_md(quote.place)}`) |"
+        )
+    strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "
+                "**moderate** = 2+ participants; **anecdotal** = one participant.")
+    text = text_lines([*lines, "", strength])
+    if report.changes is not None:
+        text += "\n" + changes(report.changes)
+    return text
