@@ -66,6 +66,23 @@ def test_text_output_says_what_changed_and_where_it_came_from(runner, planned, m
     assert runner.invoke(app, ["changes", "--since", "v1"]).stdout == out  # deterministic
 
 
+def test_a_note_moved_to_another_file_keeps_its_statements(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    (planned / "notes" / "archive").mkdir()
+    git(planned, "mv", "notes/2026-01-05-p-1.md", "notes/archive/p-1.md")
+    git(planned, "commit", "-qm", "archive a note")
+    data = changes_json(runner, "--since", "v2", "--all")
+    assert data["changes"] == [] and data["summary"]["unchanged"] == 3
+
+
+def test_the_fuzzy_engine_pairs_by_statements_only(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    semantic = runner.invoke(app, ["changes", "--since", "v1"]).stdout.splitlines()[1]
+    fuzzy = runner.invoke(app, ["changes", "--since", "v1", "--engine", "fuzzy"]).stdout.splitlines()[1]
+    assert semantic == "Themes are paired by their statements, or by centres at least 0.80 alike"
+    assert fuzzy == "Themes are paired by their statements"
+
+
 def test_changes_reads_git_without_touching_the_work_tree_or_the_index(runner, planned, monkeypatch) -> None:
     monkeypatch.chdir(planned)
     note(planned / "notes", "2026-03-01-p-12.md", participant="P-12", date="2026-03-01", needs=(DEPOSITS[0] + ".",))

@@ -201,8 +201,8 @@ def changes(
 ) -> None:
     """What changed since the last planning: new themes, themes that grew or shrank, themes that faded.
 
-    Themes are paired by what they hold, not by their labels: the same statements (note file and text), or
-    centres at least 0.80 alike. Each change lists the statements that made it (path:line and the commit
+    Themes are paired by what they hold, not by their labels: the same statements (who said them, when, and
+    their text), or centres at least 0.80 alike. Each change lists the statements that made it (path:line and the commit
     that added the note). A revision (--since v1) is read from git, with nothing checked out; a date
     compares with the notes dated before it.
     """

@@ -11,6 +11,7 @@ from custlens.output.records import (
     change_facts,
     change_heading,
     comparison_line,
+    pairing_line,
     plural,
     traced_line,
 )
@@ -195,8 +196,8 @@ def _since(report: HtmlReport) -> str:
     since = found.since.revision.given if found.since.revision is not None else str(found.since.before)
     return (
         f'<section class="since" id="since"><h2>Since {_e(since)}: what changed</h2>'
-        f'<p class="muted">{_e(comparison_line(found))}. Themes are paired by their statements, or by centres at '
-        f"least {found.centre_match:.2f} alike; counts then are the evidence the notes of then held for each theme. "
+        f'<p class="muted">{_e(comparison_line(found))}. {_e(pairing_line(found))}; counts then are the evidence '
+        "the notes of then held for each theme. "
         f"Unchanged: {_e(plural(found.count('unchanged')[1], 'theme'))}.</p>{''.join(blocks)}</section>"
     )
 

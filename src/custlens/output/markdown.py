@@ -10,6 +10,7 @@ from custlens.output.records import (
     change_heading,
     comparison_line,
     counts,
+    pairing_line,
     plural,
     sparkline,
     subthemes,
@@ -130,8 +131,7 @@ def changes(report: ChangesReport) -> str:
     """The changes since then as Markdown: a heading per kind of change, a bullet per theme with what
     changed and the places (and commits) of the statements that made it."""
     since = report.since.revision.given if report.since.revision else f"{report.since.before}"
-    paired = f"Themes are paired by their statements, or by centres at least {report.centre_match:.2f} alike."
-    lines = [f"## Changes since {_md(since)}", "", f"{_md(comparison_line(report))}. {paired}", ""]
+    lines = [f"## Changes since {_md(since)}", "", f"{_md(comparison_line(report))}. {pairing_line(report)}.", ""]
     for kind in CHANGES_SHOWN:
         lines += [f"### {_md(change_heading(report, kind)).capitalize()}", ""]
         for change in (c for c in report.shown if c.change == kind):

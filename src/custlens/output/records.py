@@ -221,6 +221,13 @@ def comparison_line(report: ChangesReport) -> str:
             f"now: {plural(len(report.now.notes), 'note')} {report.until.describe()}")
 
 
+def pairing_line(report: ChangesReport) -> str:
+    """How the themes of the two runs were paired (by centres only where the engine has them)."""
+    centres = any(e.theme.centre is not None for e in (*report.now.ranked, *report.then.ranked))
+    return ("Themes are paired by their statements, or by centres at least "
+            f"{report.centre_match:.2f} alike" if centres else "Themes are paired by their statements")
+
+
 def moment_dict(moment: Moment) -> dict[str, Any]:
     revision = moment.revision
     return {

@@ -13,6 +13,7 @@ from custlens.output.records import (
     change_heading,
     comparison_line,
     counts,
+    pairing_line,
     plural,
     problem_line,
     traced_line,
@@ -114,7 +115,7 @@ def changes(report: ChangesReport) -> list[str]:
     """What changed since then, kind by kind: each theme with what changed, then every statement that
     made the change (where it is, the commit that added its note) and its text."""
     lines = [comparison_line(report),
-             f"themes paired by their statements, or by centres at least {report.centre_match:.2f} alike", ""]
+             pairing_line(report), ""]
     for kind in CHANGES_SHOWN:
         lines.append(change_heading(report, kind))
         for change in (c for c in report.shown if c.change == kind):
