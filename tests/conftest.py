@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +120,54 @@ def env_without_colour() -> dict[str, str]:
     env = dict(os.environ)
     env.update({"NO_COLOR": "1", "COLUMNS": "80"})
     return env
+
+
+# --- a notes repository with two planning tags (changes, report --since) -----------------------------
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "ana", "GIT_AUTHOR_EMAIL": "ana@example.com", "GIT_COMMITTER_NAME": "ana",
+           "GIT_COMMITTER_EMAIL": "ana@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+XERO = ("Export our invoices to Xero automatically", "Send every invoice straight into Xero without retyping")
+XERO_LATER = ("Invoices should go to Xero by themselves", "Push each invoice to Xero automatically")
+CALENDAR = ("The calendar sync lags and clients get double-booked",
+            "Google calendar sync is slow, so we get double bookings",
+            "Double bookings happen because the calendar sync is late")
+CRASHES = ("The mobile app crashes when there is no signal on site",
+           "The app crashed again with no signal in the basement")
+DEPOSITS = ("Take a deposit when clients book online", "Charge a card deposit when someone books online")
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, **GIT_ENV))
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def planned(tmp_path: Path) -> Path:
+    """A notes repository with two planning tags: v1 (January) and v2 (February: two more participants
+    ask for the Xero export, from a new segment and through a new kind of source; two ask for deposits,
+    which nobody had; the notes about offline crashes were removed once the crash was fixed)."""
+    repo = tmp_path / "research"
+    notes = repo / "notes"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    note(notes, "2026-01-05-p-1.md", segment="agencies", participant="P-1", date="2026-01-05", needs=(XERO[0],))
+    note(notes, "2026-01-12-p-2.md", segment="agencies", participant="P-2", date="2026-01-12", needs=(XERO[1],))
+    for k, (segment, text) in enumerate(zip(("salons", "clinics", "salons"), CALENDAR), 3):
+        note(notes, f"2026-01-1{k}-p-{k}.md", segment=segment, participant=f"P-{k}", date=f"2026-01-1{k}",
+             kind="survey" if k == 5 else "interview", pains=(text,))
+    note(notes, "2026-01-25-p-6.md", segment="trades", participant="P-6", date="2026-01-25", pains=(CRASHES[0],))
+    note(notes, "2026-01-28-p-7.md", segment="trades", participant="P-7", date="2026-01-28", pains=(CRASHES[1],))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "January interviews")
+    git(repo, "tag", "v1")
+    note(notes, "2026-02-03-t-8.md", segment="trades", participant="P-8", date="2026-02-03", kind="support-ticket",
+         needs=(XERO_LATER[0],))
+    note(notes, "2026-02-09-p-9.md", segment="trades", participant="P-9", date="2026-02-09", needs=(XERO_LATER[1],))
+    note(notes, "2026-02-11-p-10.md", segment="salons", participant="P-10", date="2026-02-11", needs=(DEPOSITS[0],))
+    note(notes, "2026-02-16-p-11.md", segment="solo", participant="P-11", date="2026-02-16", needs=(DEPOSITS[1],))
+    git(repo, "rm", "-q", "notes/2026-01-25-p-6.md", "notes/2026-01-28-p-7.md")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "February interviews; the offline crash is fixed")
+    git(repo, "tag", "v2")
+    return repo

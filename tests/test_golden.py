@@ -39,7 +39,7 @@ def test_output_matches_the_golden_file(name: str, runner, in_repo) -> None:
         (["themes", "--top", "3"], ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Sub", "Quote"]),
         (["segments", "--top", "2"], ["Theme", "Type", "Cover", "Also in", "Quote"]),
         (["statements"], ["Type", "Inf", "Statement", "Theme", "Place"]),
-        (["trends", "--top", "3"], ["Theme", "Type", "Total", "Months", "Trend"]),
+        (["trends", "--top", "3"], ["Theme", "Type", "Total", "Months", "Notes", "Trend", "p"]),
     ],
 )
 @pytest.mark.parametrize("columns", [80, 100, 132])

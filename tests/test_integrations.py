@@ -122,24 +122,47 @@ def test_import_errors_are_clear(runner, in_tmp) -> None:
 # --- trends -----------------------------------------------------------------------------------------
 
 
-def test_trends_counts_mentions_per_period_and_calls_the_direction(runner, in_tmp) -> None:
+def test_trends_call_a_direction_only_on_several_notes_and_say_how_sure(runner, in_tmp) -> None:
     notes = in_tmp / "notes"
-    for k, month in enumerate(["01", "04", "05", "06", "06", "06"]):
-        note(notes, f"r{k}.md", participant=f"P-{k}", date=f"2026-{month}-10", needs=("Export invoices to Xero",))
-    for k, month in enumerate(["01", "01", "02", "02", "06"]):
-        note(notes, f"f{k}.md", participant=f"Q-{k}", date=f"2026-{month}-10", pains=("The mobile app logs me out",))
+    months = ["01", "01", "02", "02", "03", "03", "04", "04", "05", "05", "06", "06"]
+    for k, month in enumerate(months):
+        needs = ["Export the client list to CSV"]
+        pains = ["The mobile app logs me out"] if k in (0, 1, 2, 4) else []
+        needs += ["Export invoices to Xero"] if k in (7, 8, 9, 10, 11) else []
+        needs += ["Bulk SMS to every client", "Send one SMS to all clients at once"] if k == 11 else []
+        note(notes, f"n{k:02d}.md", participant=f"P-{k}", date=f"2026-{month}-1{k % 2}", needs=tuple(needs),
+             pains=tuple(pains))
     data = json.loads(runner.invoke(app, ["trends", "--format", "json"]).stdout)
     assert data["periods"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
-    xero, = (t for t in data["themes"] if "xero" in t["label"].lower())
-    logs_out, = (t for t in data["themes"] if "logs" in t["label"].lower())
-    assert xero["counts"] == [1, 0, 0, 1, 1, 3] and xero["trend"] == "rising"
-    assert logs_out["trend"] == "fading"
+    by_label = {t["label"].lower(): t for t in data["themes"]}
+    xero, = (t for label, t in by_label.items() if "xero" in label)
+    logs_out, = (t for label, t in by_label.items() if "logs" in label)
+    sms, = (t for label, t in by_label.items() if "sms" in label)
+    csv_theme, = (t for label, t in by_label.items() if "csv" in label)
+    assert xero["counts"] == [0, 0, 0, 1, 2, 2] and xero["notes"] == [0, 5] and xero["notes_in_scope"] == [6, 6]
+    assert xero["trend"] == "rising" and xero["p"] == round(7 / 924, 4)  # Fisher: 5 of the 6 later notes, none before
+    assert logs_out["trend"] == "fading" and logs_out["p"] == round(28 / 924, 4)
+    assert sms["counts"] == [0, 0, 0, 0, 0, 2] and sms["trend"] == "steady"  # two mentions, one note
+    assert sms["p"] == 0.5 and csv_theme["trend"] == "steady" and csv_theme["p"] == 1.0
     quarters = json.loads(runner.invoke(app, ["trends", "--by", "quarter", "--format", "json"]).stdout)
     assert quarters["periods"] == ["2026-Q1", "2026-Q2"]
     table = runner.invoke(app, ["trends"]).stdout
-    assert "▁" in table and "rising" in table and "Export invoices to Xero" in table
+    assert "▁" in table and "Export invoices to Xero" in table
+    assert re.search(r"Export invoices to Xero +need +5 ▁▁▁▅██ +0/6 → 5/6 rising +0\.008", table), table
     csv_out = runner.invoke(app, ["trends", "--format", "csv"]).stdout.splitlines()
-    assert csv_out[0] == "id,label,type,trend,total,2026-01,2026-02,2026-03,2026-04,2026-05,2026-06"
+    assert csv_out[0] == "id,label,type,trend,p,notes_earlier,notes_later,total,2026-01,2026-02,2026-03,2026-04," \
+                         "2026-05,2026-06"
+
+
+def test_a_theme_said_by_one_participant_in_many_notes_is_no_trend(runner, in_tmp) -> None:
+    notes = in_tmp / "notes"
+    for k in range(8):
+        needs = ["Export the client list to CSV"] + (["Export invoices to Xero"] if k >= 4 else [])
+        note(notes, f"n{k}.md", participant="P-1" if k >= 4 else f"P-{k + 2}", date=f"2026-0{k + 1}-10",
+             needs=tuple(needs))
+    data = json.loads(runner.invoke(app, ["trends", "--format", "json"]).stdout)
+    xero, = (t for t in data["themes"] if "xero" in t["label"].lower())
+    assert xero["notes"] == [0, 4] and xero["p"] < 0.05 and xero["trend"] == "steady"  # four notes, one customer
 
 
 # --- the HTML report --------------------------------------------------------------------------------
@@ -211,6 +234,50 @@ def test_html_report_renders_in_headless_chromium(runner, tmp_path) -> None:
     assert (width, height) == (1280, 1600)
     colours = {row[x : x + 3] for row in rows[::20] for x in range(0, len(row), 3 * 7)}
     assert len(colours) > 50, "the screenshot is blank"
+
+
+def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium for this test (bash .ci/run does)"
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.slow
+def test_html_report_since_section_quotes_axes_and_width_in_headless_chromium(runner, planned, tmp_path,
+                                                                               monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    page = tmp_path / "since.html"
+    result = runner.invoke(app, ["report", "--since", "v1", "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    dom = _chromium(page, tmp_path / "profile", "--dump-dom")
+    assert 'data-ready="true"' in dom.stdout, dom.stderr[-2000:]
+    html = dom.stdout
+    changes = json.loads(runner.invoke(app, ["changes", "--since", "v1", "--format", "json"]).stdout)["changes"]
+    assert changes and '<section class="since" id="since"><h2>Since v1: what changed</h2>' in html
+    since = html.split('id="since"', 1)[1].split("</section>", 1)[0]
+    for kind in ("new", "grew", "faded"):  # the same themes as `changes` names, each with its statements
+        ids = [c["id"] for c in changes if c["change"] == kind]
+        assert re.findall(rf'data-change="{kind}" data-theme="([^"]+)"', since) == ids and ids
+        for c in (c for c in changes if c["change"] == kind):
+            for s in c["statements"]:
+                assert f'{s["status"]} {s["path"]}:{s["line"]}' in since and s["commit"] in since
+    assert "mentions 2 → 4 · participants 2 → 4 · moderate → strong" in since
+    for anchor in ("since", "themes", "heatmap"):  # the nav at the top reaches every part
+        assert f'href="#{anchor}"' in html.split("</header>")[0] and f'id="{anchor}"' in html
+    assert re.search(r'<span id="visible-themes">3</span> of 3 shown', html)
+    for row in re.findall(r'<tr class="theme".*?</tr>', html, flags=re.DOTALL):  # a quote seen without opening
+        before = row.split("<details", 1)[0]
+        assert 'class="quote"' in before or 'class="typical"' in before
+        assert re.search(r"<svg class=\"spark\".*?<text[^>]*>\d+</text>.*?<text[^>]*>2026-01</text>", row), row
+    shot = tmp_path / "since.png"
+    _chromium(page, tmp_path / "profile", "--window-size=1920,1200", f"--screenshot={shot}")
+    width, height, rows = _png_pixels(shot.read_bytes())
+    assert (width, height) == (1920, 1200)
+    channels = len(rows[0]) // width
+    x = (width - 60) * channels  # 60 pixels from the right edge: inside the page's boxes when it uses the width
+    white = [y for y in range(300, height) if rows[y][x : x + 3] == b"\xff\xff\xff"]
+    assert len(white) > 300, "the page does not use the window's width"
 
 
 def test_html_report_escapes_what_notes_contain(runner, tmp_path) -> None:

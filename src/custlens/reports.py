@@ -13,6 +13,8 @@ from pathlib import Path
 
 from custlens.errors import ExitCode, Problem
 from custlens.models import Note, Statement
+from custlens.pipeline.compare import ThemeChange, Traced
+from custlens.pipeline.gitnotes import Revision
 from custlens.pipeline.parse import ParsedFile
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend
 
@@ -104,6 +106,61 @@ class TrendsReport:
     by: str
 
 
+@dataclass(frozen=True)
+class Moment:
+    """One end of a comparison: the notes as committed at a git revision, or the notes in the work tree
+    (all of them, or those dated before `before` or on or before `through`)."""
+
+    given: str | None  # what the user wrote: a revision or a date; None for the work tree as it is
+    revision: Revision | None = None
+    before: dt.date | None = None  # only notes dated before this day (--since DATE)
+    through: dt.date | None = None  # only notes dated on or before this day (--until DATE)
+
+    @property
+    def kind(self) -> str:
+        return "revision" if self.revision is not None else "date" if self.before or self.through else "work tree"
+
+    def describe(self) -> str:
+        """Which notes: `dated before 2026-09-01, in the work tree`, `as committed at v1 (4ce986a, 2026-09-01)`."""
+        where = (f"as committed at {self.revision.given} ({self.revision.short}, {self.revision.date})"
+                 if self.revision is not None else "in the work tree")
+        if self.before is not None:
+            return f"dated before {self.before}, {where}"
+        if self.through is not None:
+            return f"dated on or before {self.through}, {where}"
+        return where
+
+
+@dataclass
+class ChangesReport:
+    """Themes then and now, paired by identity (`pipeline.compare`), and the changes shown: at most
+    `top` of each kind, themes said once left out unless every change is asked for."""
+
+    then: Synthesis
+    now: Synthesis
+    since: Moment
+    until: Moment
+    changes: list[ThemeChange]
+    shown: list[ThemeChange]
+    added_now: dict[str, str] = field(default_factory=dict)  # note path -> the commit that added it (now)
+    added_then: dict[str, str] = field(default_factory=dict)  # ... as of then
+    centre_match: float = 0.0
+
+    def commit(self, traced: Traced) -> str | None:
+        """The commit that added the note a statement is in (as of then, for a statement that went)."""
+        added = self.added_now if traced.status == "added" else self.added_then
+        return added.get(traced.statement.note.path)
+
+    def count(self, change: str) -> tuple[int, int]:
+        """How many changes of a kind are shown, and how many there are."""
+        return (sum(1 for c in self.shown if c.change == change), sum(1 for c in self.changes if c.change == change))
+
+    def said_once(self, change: str) -> int:
+        """How many changes of a kind are of a theme said only once, then and now (shown with --all only)."""
+        return sum(1 for c in self.changes if c.change == change
+                   and max(e.mentions for e in (c.now, c.then) if e is not None) == 1)
+
+
 @dataclass
 class HtmlReport:
     """Everything the one-page report shows: ranked themes, segment coverage and mentions per month."""
@@ -114,3 +171,4 @@ class HtmlReport:
     periods: list[str]
     counts: dict[str, tuple[int, ...]]  # theme id -> mentions per period
     generated: dt.date
+    changes: ChangesReport | None = None  # with --since: what changed since then

@@ -197,6 +197,14 @@ def warn_skipped(synthesis: Any) -> None:
         console.print(f"[yellow]warning:[/] {escape(problem_line(problem))} (skipped)")
 
 
+def warn_skipped_then(report: Any) -> None:
+    """One line for the notes read at a revision that had errors then (they were skipped)."""
+    files = {p.path for p in report.then.problems}
+    if files and report.since.revision is not None:
+        err_console().print(visible(f"warning: {len(files)} file{'s' * (len(files) != 1)} with errors at "
+                                    f"{report.since.given} skipped"), markup=False)
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -92,6 +92,18 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
                             hint="write dates as YYYY-MM-DD, today or yesterday") from None
 
 
+def revision_or_date(value: str, option: str) -> dt.date | str:
+    """A date (YYYY-MM-DD, `today`, `yesterday`), else a git revision: a tag, a branch or a commit. A
+    revision named like a date is given in full (`refs/tags/2026-09-01`)."""
+    try:
+        return parse_day(value)
+    except ValueError:
+        if not value.strip() or value.startswith("-"):
+            raise CustlensError(f"invalid value for {option}: {value!r}",
+                                hint="give a git tag, branch or commit, or a date (YYYY-MM-DD)") from None
+        return value
+
+
 def share(value: float | None, option: str, least: float = 0.0, above: bool = True) -> float | None:
     """A number over `least` (or at least it, with `above` False) and at most 1; nan is refused too."""
     if value is not None and not ((value > least if above else value >= least) and value <= 1):
@@ -171,14 +183,16 @@ _GROUPING: list[tuple[str, Any, Any]] = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def report_command(*filters: Literal["type", "min_strength", "level"]) -> Callable[[F], F]:
+def report_command(*filters: Literal["type", "min_strength", "level"], dates: bool = True) -> Callable[[F], F]:
     """Give a command the shared report options (and the theme filters named), gathered into one
-    `options: ReportOptions` argument and a `cache: bool` one."""
+    `options: ReportOptions` argument and a `cache: bool` one. Without `dates`, the command has its own
+    `--since` and `--until` (a revision or a date: `changes`, `report`), and they filter nothing."""
 
     def decorate(function: F) -> F:
         own = inspect.signature(function)
         kept = [_evaluated(p, function) for p in own.parameters.values() if p.name not in ("options", "cache")]
-        shared = [("paths", PathsArg, None), *_FILTERS, *(_THEME_FILTERS[name] for name in filters), *_GROUPING]
+        dated = _FILTERS if dates else [f for f in _FILTERS if f[0] not in ("since", "until")]
+        shared = [("paths", PathsArg, None), *dated, *(_THEME_FILTERS[name] for name in filters), *_GROUPING]
         names = [name for name, _, _ in shared]
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
                  for name, annotation, default in shared]
@@ -231,7 +245,7 @@ def report_filters(given: dict[str, Any]) -> Filters:
 
     return Filters(
         segments=tuple(given["segment"] or ()), kinds=tuple(given["kind"] or ()),
-        since=parse_date(given["since"], "--since"), until=parse_date(given["until"], "--until"),
+        since=parse_date(given.get("since"), "--since"), until=parse_date(given.get("until"), "--until"),
         type=given.get("type_"), min_strength=given.get("min_strength"), level=given.get("level") or "theme",
         min_confidence=share(given["min_confidence"], "--min-confidence", above=False),
     )

@@ -19,6 +19,7 @@ from custlens.cli.console import (
     output,
     running,
     warn_skipped,
+    warn_skipped_then,
     write_file,
 )
 from custlens.cli.options import (
@@ -29,8 +30,10 @@ from custlens.cli.options import (
     complete_themes,
     config,
     report_command,
+    revision_or_date,
 )
 from custlens.errors import CustlensError
+from custlens.infra.visible import visible
 
 if TYPE_CHECKING:
     from custlens.commands.synthesis import ReportOptions
@@ -162,8 +165,11 @@ def trends(
 ) -> None:
     """How often each theme came up per month or quarter, with a sparkline, and which are rising or fading.
 
-    Rising: the later half of the periods has at least twice the mentions of the earlier half (and two more);
-    fading: the other way round; steady otherwise.
+    Notes: how many notes say the theme, of the notes in the earlier and in the later half of the periods.
+    Rising: a larger share of the later half's notes say it, at least 3 notes from 2 participants, and p at
+    most 0.05; fading: the other way round; steady otherwise. p: how often a split at least this uneven
+    would come up if the theme were said at the same rate in both halves (one-sided Fisher exact test on
+    notes; a note that says it twice counts once).
     """
     from custlens.commands.trends import trends as make_trends
     from custlens.output import as_csv, as_json, markdown, tables
@@ -177,32 +183,93 @@ def trends(
 
 @app.command()
 @handles_errors
-@report_command("type", "min_strength", "level")
+@report_command("type", dates=False)
+def changes(
+    options: ReportOptions,
+    cache: bool,
+    since: Annotated[str, typer.Option("--since", help="The last planning: a git tag, branch or commit (the notes as "
+                                       "committed there), or a date (the notes dated before it).", show_default=False,
+                                       metavar="REF|DATE")],
+    until: Annotated[str | None, typer.Option("--until", help="Compare with a revision, or a date (the notes dated on "
+                                              "or before it), instead of the notes as they are now.",
+                                              show_default=False, metavar="REF|DATE")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Show at most this many themes of each kind of change.",
+                                     min=1, metavar="N")] = 10,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Show every change, of themes said once too.",
+                                       metavar="")] = False,
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output: text, JSON, CSV or Markdown.")] = "text",
+) -> None:
+    """What changed since the last planning: new themes, themes that grew or shrank, themes that faded.
+
+    Themes are paired by what they hold, not by their labels: the same statements (who said them, when, and
+    their text), or centres at least 0.80 alike. Each change lists the statements that made it (path:line and the commit
+    that added the note). A revision (--since v1) is read from git, with nothing checked out; a date
+    compares with the notes dated before it.
+    """
+    from custlens.commands.changes import changes as make_changes
+    from custlens.output import as_csv, as_json, markdown, text
+
+    with running(not cache) as run:
+        report = make_changes(options, config(), run, since=revision_or_date(since, "--since"),
+                              until=revision_or_date(until, "--until") if until is not None else None,
+                              top=top, show_all=all_)
+    warn_skipped(report.now)
+    warn_skipped_then(report)
+    output(format, report, Formats(as_json.changes, as_csv.changes, markdown.changes, text=text.changes))
+
+
+@app.command()
+@handles_errors
+@report_command("type", "min_strength", "level", dates=False)
 def report(
     options: ReportOptions,
     cache: bool,
-    html_file: Annotated[Path, typer.Option("--html", help="Write a self-contained HTML page to this file (- for stdout).",
-                                            show_default=False, metavar="FILE")] = Path("custlens-report.html"),
+    html_file: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML page to this file (- for "
+                                                   "stdout; custlens-report.html when no --markdown is given).",
+                                                   show_default=False, metavar="FILE")] = None,
+    markdown_file: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown summary to paste into a "
+                                                       "planning document or an issue (- for stdout).",
+                                                       show_default=False, metavar="FILE")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="The last planning: a git tag, branch or commit, or a "
+                                              "date; adds what changed since then (see `custlens changes`).",
+                                              show_default=False, metavar="REF|DATE")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Report on the notes as committed at a revision, or "
+                                              "dated on or before a date.", show_default=False,
+                                              metavar="REF|DATE")] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="Themes to include.", min=1, metavar="N")] = 30,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include every theme.", metavar="")] = False,
 ) -> None:
-    """Write a one-page HTML report for people who never open a terminal.
+    """Write a one-page HTML report for people who never open a terminal, or a Markdown summary.
 
-    Ranked themes with strength badges, filters by segment and kind, a segment x theme heat map, mentions
-    over time, and every quote with its note and date. The page is self-contained (no CDN, no network) and
-    written atomically.
+    Ranked themes with strength badges and a quote each, filters by segment and kind, a segment x theme heat
+    map, mentions over time, and every statement with its note and date; with --since, what changed since the
+    last planning. The page is self-contained (no CDN, no network) and written atomically. --markdown writes
+    the top themes with their strength, segments and a quote, and the changes since --since.
     """
     from custlens.commands.report import html_report
     from custlens.output.html import render_html
+    from custlens.output.markdown import planning
     from custlens.pipeline.files import display_path
 
+    targets = [(path, render) for path, render in ((html_file, render_html), (markdown_file, planning)) if path]
+    if sum(1 for path, _ in targets if str(path) == "-") > 1:
+        raise CustlensError("--html - and --markdown - both ask for standard output", hint="write one to a file")
     with running(not cache) as run:
-        data = html_report(options, config(), run, show_all=all_, top=top)
+        data = html_report(options, config(), run, show_all=all_, top=top,
+                           since=revision_or_date(since, "--since") if since is not None else None,
+                           until=revision_or_date(until, "--until") if until is not None else None)
         warn_skipped(data.synthesis)
+        if data.changes is not None:
+            warn_skipped_then(data.changes)
         with run.stage("render"):
-            page = render_html(data)
-    if str(html_file) == "-":
-        emit(page)
-        return
-    write_file(html_file, page)
-    emit(display_path(html_file))
+            pages = [(path, render(data)) for path, render in targets or [(Path("custlens-report.html"), render_html)]]
+    to_stdout = any(str(path) == "-" for path, _ in pages)
+    for path, page in pages:
+        if str(path) == "-":
+            emit(page)
+        else:
+            write_file(path, page)
+            if to_stdout:  # the page is on standard output: the file's name goes beside it, on stderr
+                err_console().print(visible(display_path(path)), markup=False)
+            else:
+                emit(display_path(path))

@@ -178,11 +178,13 @@ def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSetti
     )
 
 
-def synthesise(options: ReportOptions, config: Config, run: Run | None = None) -> Synthesis:
+def synthesise(options: ReportOptions, config: Config, run: Run | None = None, corpus: Corpus | None = None) -> Synthesis:
     """Read, filter, tag, group and triangulate: everything the report commands share.
 
     With `redact`, every text the result holds has e-mail addresses, phone numbers, URL tokens and the
-    config's `redact:` names masked (the grouping itself is done on the original text).
+    config's `redact:` names masked (the grouping itself is done on the original text). A `corpus`
+    given is used instead of reading the notes (notes of another time, read from git): its segments
+    and kinds are not checked against --segment and --kind, which may name ones that came later.
     """
     run = run or Run()
     filters, grouping, strict = options.filters, options.grouping, options.strict
@@ -203,7 +205,11 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None) -
         )
         from custlens.pipeline.engines import fuzzy  # noqa: F401
 
-    corpus = load(list(options.paths) or None, config, run, meanwhile=get_ready)
+    check_values = corpus is None
+    if corpus is None:
+        corpus = load(list(options.paths) or None, config, run, meanwhile=get_ready)
+    else:
+        get_ready()
     tagger = taggers[0]
 
     from custlens.pipeline.codebook import load_codebook
@@ -218,7 +224,8 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None) -
             hint="run `custlens check` for details",
             exit_code=ExitCode.PROBLEMS,
         )
-    _check_filter_values(filters, corpus.notes)
+    if check_values:
+        _check_filter_values(filters, corpus.notes)
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
     memo = None

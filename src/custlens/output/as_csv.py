@@ -14,6 +14,7 @@ from custlens.infra.visible import visible
 from custlens.models import Statement
 from custlens.output.records import STATEMENT_COLUMNS, counts, statement_dict, subthemes
 from custlens.reports import (
+    ChangesReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -105,8 +106,29 @@ def _statement_rows(pairs: list[tuple[Statement, str | None]]) -> str:
 
 
 def trends(report: TrendsReport) -> str:
-    rows: list[list[Any]] = [["id", "label", "type", "trend", "total", *report.periods]]
+    rows: list[list[Any]] = [["id", "label", "type", "trend", "p", "notes_earlier", "notes_later", "total",
+                              *report.periods]]
     for row in report.rows:
         rows.append([row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type, row.direction,
-                     sum(row.counts), *row.counts])
+                     None if row.p is None else round(row.p, 4), row.notes[0], row.notes[1], sum(row.counts), *row.counts])
+    return _csv(rows)
+
+
+def changes(report: ChangesReport) -> str:
+    """One row per statement behind a change, with its theme's counts then and now beside it."""
+    rows: list[list[Any]] = [
+        ["change", "id", "label", "type", "strength_then", "strength_now", "mentions_then", "mentions_now",
+         "participants_then", "participants_now", "new_segments", "new_sources", "status", "path", "line", "date",
+         "segment", "kind", "participant", "commit", "text"]
+    ]
+    for change in report.shown:
+        e, then, now = change.evidence, change.then, change.now
+        theme = [change.change, e.theme.id, e.theme.label, e.theme.type,
+                 then.strength if then else "", now.strength if now else "", then.mentions if then else "",
+                 now.mentions if now else "", then.participants if then else "", now.participants if now else "",
+                 "; ".join(change.new_segments), "; ".join(change.new_sources)]
+        for traced in change.traced:
+            s = traced.statement
+            rows.append([*theme, traced.status, s.note.path, s.line, s.note.date.isoformat(), s.note.segment,
+                         s.note.kind, s.note.participant or "", report.commit(traced) or "", s.text])
     return _csv(rows)

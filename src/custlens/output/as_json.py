@@ -11,8 +11,16 @@ import re
 from typing import Any
 
 from custlens.errors import Problem
-from custlens.output.records import statement_dict, summary, theme_dict
+from custlens.output.records import (
+    change_dict,
+    changes_summary,
+    moment_dict,
+    statement_dict,
+    summary,
+    theme_dict,
+)
 from custlens.reports import (
+    ChangesReport,
     CheckReport,
     SegmentsReport,
     ShowReport,
@@ -165,9 +173,26 @@ def trends(report: TrendsReport, pretty: bool = True) -> str:
                     "total": sum(row.counts),
                     "counts": list(row.counts),
                     "trend": row.direction,
+                    "notes": list(row.notes),
+                    "notes_in_scope": list(row.scope),
+                    "p": None if row.p is None else round(row.p, 4),
                 }
                 for row in report.rows
             ],
+        },
+        pretty,
+    )
+
+
+def changes(report: ChangesReport, pretty: bool = True) -> str:
+    return _json(
+        {
+            "since": moment_dict(report.since),
+            "until": moment_dict(report.until),
+            "centre_match": report.centre_match,
+            "changes": [change_dict(report, change) for change in report.shown],
+            "unchanged": [c.evidence.theme.id for c in report.changes if c.change == "unchanged"],
+            "summary": changes_summary(report),
         },
         pretty,
     )

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 import html
 
+from custlens.models import Statement
+from custlens.output.records import (
+    CHANGES_SHOWN,
+    change_facts,
+    change_heading,
+    comparison_line,
+    pairing_line,
+    plural,
+    traced_line,
+)
 from custlens.pipeline.triangulate import Evidence
 from custlens.reports import HtmlReport
 
@@ -16,7 +26,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        background: #f7f8fa; }
 header { background: #fff; border-bottom: 1px solid var(--line); padding: 20px 32px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 10px; }
-main { padding: 8px 32px 40px; max-width: 1200px; }
+main { padding: 8px 32px 40px; }
+nav.sections { margin-top: 10px; font-size: 14px; } nav.sections a { margin-right: 16px; }
 .muted { color: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 18px; margin: 16px 0 4px; }
 .filters fieldset { border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px; background: #fff; }
@@ -32,9 +43,26 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .type.pain { color: var(--pain); } .type.need { color: var(--need); }
 details summary { cursor: pointer; color: var(--muted); font-size: 13px; }
 blockquote { margin: 6px 0; padding: 4px 10px; border-left: 3px solid var(--line); }
+blockquote.quote { font-style: italic; border-left: 3px solid var(--need); background: #f3f6fc; margin: 6px 0 4px; }
+blockquote.quote cite, blockquote.said cite { display: block; font-style: normal; font-size: 12px; color: var(--muted); }
+blockquote.said { font-style: italic; border-left-color: var(--need); }
+p.stated { margin: 6px 0; padding: 4px 10px; }
+p.typical { margin: 6px 0 4px; padding: 4px 10px; border-left: 3px solid var(--line); }
+p.typical cite { display: block; font-style: normal; font-size: 12px; color: var(--muted); }
+.said-tag { font-size: 11px; font-weight: 600; color: var(--need); text-transform: uppercase; margin-right: 6px;
+            font-style: normal; }
+p.typical .said-tag { color: var(--muted); }
 .where { font-size: 12px; color: var(--muted); }
 .heat td.cell { text-align: center; font-variant-numeric: tabular-nums; min-width: 56px; }
 svg.spark rect { fill: #6b8fd6; } svg.spark rect.zero { fill: #d5dbe5; }
+svg.spark text { font-size: 9px; fill: var(--muted); } svg.spark line { stroke: #aab3c2; stroke-width: 1; }
+section.since ul.changes { list-style: none; padding: 0; margin: 0 0 8px; }
+section.since li.change { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px;
+                          margin-bottom: 6px; }
+.change-kind { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px; color: #fff; }
+.change-kind.new { background: #175cd3; } .change-kind.grew { background: var(--strong); }
+.change-kind.shrank { background: var(--moderate); } .change-kind.faded { background: var(--anecdotal); }
+ul.traced { font-size: 13px; } ul.traced li { margin: 4px 0; }
 .hidden { display: none; }
 """
 
@@ -70,18 +98,46 @@ def _e(text: object) -> str:
 
 
 def _spark(counts: tuple[int, ...], periods: list[str]) -> str:
+    """Mentions per month as bars on a base line, each month's count above its bar, and the first and
+    last month under it."""
     top = max(counts, default=0) or 1
-    width, gap, height = 7, 2, 24
-    bars = []
+    width, gap, height, above, below = 14, 3, 24, 11, 12
+    parts = []
     for k, count in enumerate(counts):
         h = max(2, round(count / top * height)) if count else 2
-        bars.append(
-            f'<rect class="{"zero" if not count else "bar"}" x="{k * (width + gap)}" y="{height - h}" '
-            f'width="{width}" height="{h}"><title>{_e(periods[k])}: {count}</title></rect>'
+        x, y = k * (width + gap), above + height - h
+        parts.append(
+            f'<rect class="{"zero" if not count else "bar"}" x="{x}" y="{y}" width="{width}" height="{h}">'
+            f"<title>{_e(periods[k])}: {count}</title></rect>"
         )
-    total_width = max(1, len(counts) * (width + gap) - gap)
-    return (f'<svg class="spark" width="{total_width}" height="{height}" viewBox="0 0 {total_width} {height}" '
-            f'role="img" aria-label="mentions per month">{"".join(bars)}</svg>')
+        if count:
+            parts.append(f'<text x="{x + width / 2:g}" y="{y - 2}" text-anchor="middle">{count}</text>')
+    total_width = max(84, len(counts) * (width + gap) - gap)  # room for the two month labels
+    base = above + height
+    parts.append(f'<line x1="0" y1="{base + 0.5}" x2="{total_width}" y2="{base + 0.5}"></line>')
+    if periods:
+        parts.append(f'<text x="0" y="{base + below - 1}">{_e(periods[0])}</text>')
+        if len(periods) > 1:
+            parts.append(f'<text x="{total_width}" y="{base + below - 1}" text-anchor="end">{_e(periods[-1])}</text>')
+    full = base + below
+    return (f'<svg class="spark" width="{total_width}" height="{full}" viewBox="0 0 {total_width} {full}" '
+            f'role="img" aria-label="mentions per month">{"".join(parts)}</svg>')
+
+
+def _quote(statement: Statement, css: str) -> str:
+    """A statement in the customer's own words, set apart, with who said it and where."""
+    note = statement.note
+    who = note.participant or "no participant"
+    return (f'<blockquote class="{css}">“{_e(statement.text)}”<cite>{_e(who)}, {_e(note.segment)}, {_e(note.kind)}, '
+            f"{_e(note.date.isoformat())} · <code>{_e(statement.place)}</code></cite></blockquote>")
+
+
+def _typical(statement: Statement) -> str:
+    """A theme's most typical statement, where it has no quote: plain, not set as a quote."""
+    note = statement.note
+    return (f'<p class="typical"><span class="said-tag">typical</span>{_e(statement.text)}<cite>'
+            f"{_e(note.participant or 'no participant')}, {_e(note.segment)}, {_e(note.kind)}, "
+            f"{_e(note.date.isoformat())} · <code>{_e(statement.place)}</code></cite></p>")
 
 
 def _theme_row(rank: int, evidence: Evidence, report: HtmlReport) -> str:
@@ -90,9 +146,10 @@ def _theme_row(rank: int, evidence: Evidence, report: HtmlReport) -> str:
     for s in theme.statements:
         note = s.note
         who = note.participant or "no participant"
+        said = (f'<blockquote class="said"><span class="said-tag">quote</span>“{_e(s.text)}”</blockquote>'
+                if s.section == "quotes" else f'<p class="stated">{_e(s.text)}</p>')
         statements.append(
-            f'<li class="statement" data-segment="{_e(note.segment)}" data-kind="{_e(note.kind)}">'
-            f"<blockquote>{_e(s.text)}</blockquote>"
+            f'<li class="statement" data-segment="{_e(note.segment)}" data-kind="{_e(note.kind)}">{said}'
             f'<div class="where">{_e(note.date.isoformat())} · {_e(note.segment)} · {_e(note.kind)} · {_e(who)} · '
             f"<code>{_e(s.place)}</code></div></li>"
         )
@@ -101,12 +158,47 @@ def _theme_row(rank: int, evidence: Evidence, report: HtmlReport) -> str:
     return (
         f'<tr class="theme" id="{_e(theme.id)}"><td class="num">{rank}</td>'
         f'<td><strong class="label">{_e(theme.label)}</strong> <span class="muted">{_e(theme.id)}</span>'
+        f"{_quote(evidence.quote, 'quote') if evidence.quote.section == 'quotes' else _typical(evidence.quote)}"
         f"<details><summary><span class=\"shown\">{len(theme.statements)}</span> of {len(theme.statements)} "
         f"statements</summary><ul>{''.join(statements)}</ul></details></td>"
         f'<td><span class="type {_e(theme.type)}">{_e(theme.type)}</span></td>'
         f'<td><span class="badge {_e(evidence.strength)}">{_e(evidence.strength)}</span></td>'
         f'<td class="num">{evidence.participants}</td><td>{segments}</td><td>{sources}</td>'
         f"<td>{_spark(report.counts.get(theme.id, ()), report.periods)}</td></tr>"
+    )
+
+
+def _since(report: HtmlReport) -> str:
+    """What changed since the last planning: each kind of change with its themes, what changed in each,
+    and the statements that made it (where they are, and the commit that added their note)."""
+    found = report.changes
+    if found is None:
+        return ""
+    shown_ids = {e.theme.id for e in report.shown}
+    blocks = []
+    for kind in CHANGES_SHOWN:
+        items = []
+        for change in (c for c in found.shown if c.change == kind):
+            theme = change.evidence.theme
+            label = (f'<a href="#{_e(theme.id)}">{_e(theme.label)}</a>' if change.now is not None
+                     and theme.id in shown_ids else _e(theme.label))
+            traced = "".join(
+                f'<li>{_e(traced_line(found, t))}<br>{_e(t.statement.text)}</li>' for t in change.traced)
+            items.append(
+                f'<li class="change {kind}" data-change="{kind}" data-theme="{_e(theme.id)}">'
+                f'<span class="change-kind {kind}">{kind}</span> <strong>{label}</strong> '
+                f'<span class="muted">{_e(theme.id)}</span><div>{_e(" · ".join(change_facts(change)))}</div>'
+                f"<details><summary>{len(change.traced)} statement{'s' * (len(change.traced) != 1)} behind it"
+                f'</summary><ul class="traced">{traced}</ul></details></li>'
+            )
+        blocks.append(f"<h3>{_e(change_heading(found, kind).capitalize())}</h3>"
+                      + (f'<ul class="changes">{"".join(items)}</ul>' if items else ""))
+    since = found.since.revision.given if found.since.revision is not None else str(found.since.before)
+    return (
+        f'<section class="since" id="since"><h2>Since {_e(since)}: what changed</h2>'
+        f'<p class="muted">{_e(comparison_line(found))}. {_e(pairing_line(found))}; counts then are the evidence '
+        "the notes of then held for each theme. "
+        f"Unchanged: {_e(plural(found.count('unchanged')[1], 'theme'))}.</p>{''.join(blocks)}</section>"
     )
 
 
@@ -144,6 +236,15 @@ def render_html(report: HtmlReport) -> str:
     if notes:
         scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"
     rows = "".join(_theme_row(rank, evidence, report) for rank, evidence in enumerate(report.shown, 1))
+    total = len(synthesis.ranked)
+    left = total - len(report.shown)  # none with --all; else those said once, then those beyond --top
+    once = sum(1 for e in synthesis.ranked if e.mentions == 1) if left else 0
+    why = ", ".join(part for part in (f"{once} said only once" if once else "",
+                                      f"{left - once} beyond the top {len(report.shown)}" if left > once else "") if part)
+    of_total = f"of {total} shown" + (f"; {why}" if why else "")
+    since = _since(report)
+    nav = ('<nav class="sections">' + ('<a href="#since">What changed</a>' if since else "")
+           + '<a href="#themes">Themes</a><a href="#heatmap">Segments × themes</a></nav>')
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -161,15 +262,19 @@ def render_html(report: HtmlReport) -> str:
 <fieldset><legend>Segments</legend>{boxes("segment", segments)}</fieldset>
 <fieldset><legend>Kinds of source</legend>{boxes("kind", kinds)}</fieldset>
 </form>
+{nav}
 </header>
 <main>
-<h2>Themes, strongest evidence first (<span id="visible-themes">{len(report.shown)}</span> shown)</h2>
+{since}
+<h2 id="themes">Themes, strongest evidence first (<span id="visible-themes">{len(report.shown)}</span> {_e(of_total)})</h2>
 <p class="muted">Strong: 3+ participants from 2+ segments or through 2+ kinds of source. Moderate: 2+ participants.
-Anecdotal: one participant. Open a theme to read every statement behind it, with its note and date.</p>
+Anecdotal: one participant. Under each theme, a quote in the customer's own words (or, where it has none, its
+most typical statement); open a theme to read every statement behind it, with its note and date (quotes marked
+as such). The bars count mentions per month.</p>
 <table class="themes"><thead><tr><th>#</th><th>Theme</th><th>Type</th><th>Strength</th><th>People</th>
 <th>Segments</th><th>Sources</th><th>Mentions per month{(" " + _e(report.periods[0]) + " to " + _e(report.periods[-1])) if report.periods else ""}</th></tr></thead>
 <tbody>{rows}</tbody></table>
-<h2>Segments × themes</h2>
+<h2 id="heatmap">Segments × themes</h2>
 {_heat_map(report)}
 </main>
 <script>{JS}</script>

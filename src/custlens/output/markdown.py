@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline, subthemes
+from custlens.output.records import (
+    CHANGES_SHOWN,
+    also_in,
+    change_facts,
+    change_heading,
+    comparison_line,
+    counts,
+    pairing_line,
+    plural,
+    sparkline,
+    subthemes,
+    trend_notes,
+    trend_p,
+)
 from custlens.output.text import themes_footer
 from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
+    ChangesReport,
+    HtmlReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -104,8 +119,60 @@ def statements(synthesis: Synthesis) -> str:
 
 def trends(report: TrendsReport) -> str:
     first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
-    lines = [f"| Theme | Type | Mentions | {first} … {last} | Trend |", "|---|---|---:|---|---|"]
+    lines = [f"| Theme | Type | Mentions | {first} … {last} | Notes | Trend | p |", "|---|---|---:|---|---:|---|---:|"]
     for row in report.rows:
         lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
-                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
+                     f"{sum(row.counts)} | `{sparkline(row.counts)}` | {trend_notes(row)} | {row.direction} | "
+                     f"{trend_p(row)} |")
     return text_lines(lines)
+
+
+def changes(report: ChangesReport) -> str:
+    """The changes since then as Markdown: a heading per kind of change, a bullet per theme with what
+    changed and the places (and commits) of the statements that made it."""
+    since = report.since.revision.given if report.since.revision else f"{report.since.before}"
+    lines = [f"## Changes since {_md(since)}", "", f"{_md(comparison_line(report))}. {pairing_line(report)}.", ""]
+    for kind in CHANGES_SHOWN:
+        lines += [f"### {_md(change_heading(report, kind)).capitalize()}", ""]
+        for change in (c for c in report.shown if c.change == kind):
+            e = change.evidence
+            places = ", ".join(
+                f"`{t.statement.place}` ({', '.join(filter(None, (t.status, report.commit(t))))})" for t in change.traced)
+            lines.append(f"- **{_md(e.theme.label)}** `{e.theme.id}`: {_md(' · '.join(change_facts(change)))}. "
+                         f"{places}")
+        if lines[-1] != "":
+            lines.append("")
+    lines.append(f"_Unchanged: {plural(report.count('unchanged')[1], 'theme')}._")
+    return text_lines(lines)
+
+
+def planning(report: HtmlReport) -> str:
+    """A summary to paste into a planning document or a GitHub issue: the top themes with their strength,
+    segments and a quote each, and, with --since, what changed since the last planning."""
+    synthesis = report.synthesis
+    notes = synthesis.notes
+    people = len({n.who for n in notes})
+    segments = len({n.segment for n in notes})
+    scope = f"{plural(len(notes), 'note')} from {plural(people, 'participant')} in {plural(segments, 'segment')}"
+    if notes:
+        scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"
+    lines = [
+        "## Customer evidence: top themes", "",
+        f"{scope}; {len(report.shown)} of {len(synthesis.ranked)} themes, strongest evidence first.", "",
+        "| # | Theme | Type | Strength | Participants | Segments | Quote |",
+        "|---:|---|---|---|---:|---|---|",
+    ]
+    for rank, e in enumerate(report.shown, 1):
+        quote = e.quote
+        who = quote.note.participant or quote.note.id
+        lines.append(
+            f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
+            f"{_md(counts(e.segments))} | \"{_md(trim(quote.text, 160))}\" ({_md(who)}, {_md(quote.note.segment)}, "
+            f"`{_md(quote.place)}`) |"
+        )
+    strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "
+                "**moderate** = 2+ participants; **anecdotal** = one participant.")
+    text = text_lines([*lines, "", strength])
+    if report.changes is not None:
+        text += "\n" + changes(report.changes)
+    return text

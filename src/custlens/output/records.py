@@ -11,8 +11,9 @@ from typing import Any
 from custlens.errors import Problem
 from custlens.infra.visible import visible
 from custlens.models import Statement
-from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
-from custlens.reports import Synthesis
+from custlens.pipeline.compare import ThemeChange, Traced
+from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme, Trend
+from custlens.reports import ChangesReport, Moment, Synthesis
 
 
 def problem_line(problem: Problem) -> str:
@@ -149,6 +150,18 @@ def also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
     return "only here"
 
 
+def trend_notes(row: Trend) -> str:
+    """`13/35 → 7/29`: the notes that say a theme of the notes in the earlier half, then the later half."""
+    return f"{row.notes[0]}/{row.scope[0]} → {row.notes[1]}/{row.scope[1]}"
+
+
+def trend_p(row: Trend) -> str:
+    """How sure a trend is, as the test's p (`0.03`, `<0.001`), empty where nothing could be compared."""
+    if row.p is None:
+        return ""
+    return "<0.001" if row.p < 0.001 else f"{row.p:.3f}" if row.p < 0.01 else f"{row.p:.2f}"
+
+
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -157,3 +170,123 @@ def sparkline(counts: Iterable[int]) -> str:
     values = list(counts)
     top = max(values, default=0) or 1
     return "".join(SPARKS[0] if v == 0 else SPARKS[max(1, round(v / top * (len(SPARKS) - 1)))] for v in values)
+
+
+# --- changes since a planning ---------------------------------------------------------------------
+
+CHANGES_SHOWN = ("new", "grew", "shrank", "faded")  # the kinds of change listed (unchanged themes are counted)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def change_facts(change: ThemeChange) -> list[str]:
+    """What changed in a theme, in words: counts then → now, strength, new segments and sources; for a
+    new or faded theme, its evidence as it is or was."""
+    now, then = change.now, change.then
+    if now is None or then is None:
+        e = change.evidence
+        return [e.theme.type, e.strength, plural(e.participants, "participant"), plural(e.mentions, "mention"),
+                counts(e.segments)]
+    facts = [f"mentions {then.mentions} → {now.mentions}", f"participants {then.participants} → {now.participants}",
+             f"{then.strength} → {now.strength}" if then.strength != now.strength else now.strength]
+    if len(then.segments) != len(now.segments):
+        facts.append(f"segments {len(then.segments)} → {len(now.segments)}")
+    if change.new_segments:
+        facts.append("new segments: " + ", ".join(change.new_segments))
+    if change.new_sources:
+        facts.append("new sources: " + ", ".join(change.new_sources))
+    if change.counterpart is not None and change.counterpart.theme.label != now.theme.label:
+        facts.append(f"then labelled {change.counterpart.theme.label} ({change.counterpart.theme.id})")
+    if change.counterpart is None or change.regrouped_from:
+        held = "; ".join(f"{e.theme.label} ({count})" for e, count in change.regrouped_from) or "no theme"
+        facts.append(f"then in: {held}" if change.counterpart is None else f"then partly in: {held}")
+    if change.matched_by == "centre" and change.similarity is not None:
+        facts.append(f"paired by centre, {change.similarity:.2f} alike")
+    return facts
+
+
+def change_heading(report: ChangesReport, change: str) -> str:
+    """`grew: 12 themes (3 shown)`: a kind of change with how many there are and are shown."""
+    shown, total = report.count(change)
+    once = report.said_once(change) if shown != total else 0
+    more = f" ({shown} shown" + (f"; {once} said only once" if once else "") + ")" if shown != total else ""
+    return f"{change}: {plural(total, 'theme')}{more}" if total else f"{change}: none"
+
+
+def comparison_line(report: ChangesReport) -> str:
+    """`then: N notes <which>; now: M notes <which>`."""
+    return (f"then: {plural(len(report.then.notes), 'note')} {report.since.describe()}; "
+            f"now: {plural(len(report.now.notes), 'note')} {report.until.describe()}")
+
+
+def pairing_line(report: ChangesReport) -> str:
+    """How the themes of the two runs were paired (by centres only where the engine has them)."""
+    centres = any(e.theme.centre is not None for e in (*report.now.ranked, *report.then.ranked))
+    return ("Themes are paired by their statements, or by centres at least "
+            f"{report.centre_match:.2f} alike" if centres else "Themes are paired by their statements")
+
+
+def moment_dict(moment: Moment) -> dict[str, Any]:
+    revision = moment.revision
+    return {
+        "kind": moment.kind,
+        "given": moment.given,
+        "commit": revision.commit if revision else None,
+        "short": revision.short if revision else None,
+        "commit_date": revision.date.isoformat() if revision else None,
+        "notes_before": moment.before.isoformat() if moment.before else None,
+        "notes_through": moment.through.isoformat() if moment.through else None,
+        "describe": moment.describe(),
+    }
+
+
+def _side(evidence: Evidence | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    return {"id": evidence.theme.id, "label": evidence.theme.label, "strength": evidence.strength,
+            "mentions": evidence.mentions, "notes": evidence.notes, "participants": evidence.participants,
+            "segments": evidence.segments, "sources": evidence.sources}
+
+
+def traced_dict(report: ChangesReport, traced: Traced) -> dict[str, Any]:
+    s = traced.statement
+    return {"status": traced.status, "text": s.text, "path": s.note.path, "line": s.line, "entry": s.note.entry,
+            "date": s.note.date.isoformat(), "segment": s.note.segment, "kind": s.note.kind,
+            "participant": s.note.participant, "commit": report.commit(traced)}
+
+
+def change_dict(report: ChangesReport, change: ThemeChange) -> dict[str, Any]:
+    e = change.evidence
+    return {
+        "change": change.change, "id": e.theme.id, "label": e.theme.label, "type": e.theme.type,
+        "then": _side(change.then), "now": _side(change.now), "matched_by": change.matched_by,
+        "similarity": change.similarity,
+        "counterpart": None if change.counterpart is None else {
+            "id": change.counterpart.theme.id, "label": change.counterpart.theme.label},
+        "regrouped_from": [{"id": e.theme.id, "label": e.theme.label, "statements": count}
+                           for e, count in change.regrouped_from],
+        "new_segments": list(change.new_segments), "new_sources": list(change.new_sources),
+        "statements": [traced_dict(report, t) for t in change.traced],
+    }
+
+
+def changes_summary(report: ChangesReport) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        side: {"notes": len(synthesis.notes), "statements": len(synthesis.statements), "themes": len(synthesis.ranked)}
+        for side, synthesis in (("then", report.then), ("now", report.now))
+    }
+    for kind in ("new", "grew", "shrank", "faded", "unchanged"):
+        data[kind] = report.count(kind)[1]
+    data["shown"] = len(report.shown)
+    return data
+
+
+def traced_line(report: ChangesReport, traced: Traced) -> str:
+    """`added notes/x.md:12  2026-09-16  trades · interview · P-034  a135da9`: where a statement behind a
+    change is, and the commit that added its note."""
+    s = traced.statement
+    who = s.note.participant or "no participant"
+    commit = report.commit(traced) or ("not committed" if report.added_now else "")
+    return f"{traced.status} {s.place}  {s.note.date}  {s.note.segment} · {s.note.kind} · {who}  {commit}".rstrip()

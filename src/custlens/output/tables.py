@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline
+from custlens.output.records import also_in, counts, sparkline, trend_notes, trend_p
 from custlens.pipeline.themes import trim
 from custlens.reports import SegmentsReport, Synthesis, ThemesReport, TrendsReport
 
@@ -147,14 +147,17 @@ def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> list
     spark = max(len(report.periods), len(header))
     first, last = (report.periods[0], report.periods[-1]) if report.periods else ("", "")
     table = _table(terminal, _shown(f"mentions per {report.by}, {first} to {last}") if report.periods else None)
-    (label,) = _flexible(width, [4, 5, spark, 7], [1])
+    notes = max([len(trend_notes(row)) for row in report.rows] + [5])
+    (label,) = _flexible(width, [4, 5, spark, notes, 7, 6], [1])
     table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
     table.add_column("Type", no_wrap=True, width=_fixed(4, width))
     table.add_column("Total", justify="right", no_wrap=True, width=_fixed(5, width))
     table.add_column(header, no_wrap=True, width=_fixed(spark, width))
+    table.add_column("Notes", justify="right", no_wrap=True, width=_fixed(notes, width))
     table.add_column("Trend", no_wrap=True, width=_fixed(7, width))
+    table.add_column("p", justify="right", no_wrap=True, width=_fixed(6, width))
     for row in report.rows:
         style = TREND_STYLE[row.direction] if terminal else ""
         table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
-                      sparkline(row.counts), Text(row.direction, style=style))
+                      sparkline(row.counts), trend_notes(row), Text(row.direction, style=style), trend_p(row))
     return [table]

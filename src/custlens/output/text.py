@@ -7,8 +7,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from custlens.infra.visible import visible
-from custlens.output.records import counts, problem_line, why_typed
-from custlens.reports import CheckReport, ShowReport, ThemesReport
+from custlens.output.records import (
+    CHANGES_SHOWN,
+    change_facts,
+    change_heading,
+    comparison_line,
+    counts,
+    pairing_line,
+    plural,
+    problem_line,
+    traced_line,
+    why_typed,
+)
+from custlens.reports import ChangesReport, CheckReport, ShowReport, ThemesReport
 
 
 def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
@@ -97,4 +108,22 @@ def show(report: ShowReport) -> list[str]:
             lines.append("")
     if lines and lines[-1] == "":
         lines.pop()
+    return [visible(line) for line in lines]
+
+
+def changes(report: ChangesReport) -> list[str]:
+    """What changed since then, kind by kind: each theme with what changed, then every statement that
+    made the change (where it is, the commit that added its note) and its text."""
+    lines = [comparison_line(report),
+             pairing_line(report), ""]
+    for kind in CHANGES_SHOWN:
+        lines.append(change_heading(report, kind))
+        for change in (c for c in report.shown if c.change == kind):
+            e = change.evidence
+            lines.append(f"  {e.theme.label} ({e.theme.id}): {' · '.join(change_facts(change))}")
+            for traced in change.traced:
+                lines.append(f"    {traced_line(report, traced)}")
+                lines.append(f"        {traced.statement.text}")
+        lines.append("")
+    lines.append(f"unchanged: {plural(report.count('unchanged')[1], 'theme')}")
     return [visible(line) for line in lines]

@@ -112,6 +112,21 @@ def _exclusion(patterns: tuple[str, ...]) -> Callable[[str, str], bool] | None:
     return excluded
 
 
+def note_file_filter(exclude: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """Whether a file, by its path inside a notes folder (parts joined by `/`), is one that
+    `find_note_files` reads there: no hidden part (`.git`, `.obsidian`), a note suffix, no `exclude`
+    pattern matching it (for notes read from elsewhere than the folder itself: a git revision)."""
+    excluded = _exclusion(exclude)
+
+    def reads(relative: str) -> bool:
+        parts = relative.split("/")
+        if any(part.startswith(".") for part in parts) or not parts[-1].lower().endswith(NOTE_SUFFIXES):
+            return False
+        return excluded is None or not excluded(relative, parts[-1])
+
+    return reads
+
+
 def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
     """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions.
 

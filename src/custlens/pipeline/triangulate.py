@@ -222,38 +222,89 @@ def periods_between(first: dt.date, last: dt.date, by: str) -> list[str]:
     return out
 
 
-def direction(counts: Sequence[int]) -> str:
-    """rising, fading or steady: the later half of the periods against the earlier half.
+TREND_LEVEL = 0.05  # a direction is called only when a split this uneven would be this unlikely without one
+TREND_NOTES = 3  # ... and the half it grows into (or fades from) has this many notes that say it
+TREND_PARTICIPANTS = 2  # ... from this many participants
 
-    Rising when the later half has at least twice the mentions of the earlier half and two more; fading
-    the other way round; steady otherwise (a middle period, with an odd number of them, is left out).
-    """
-    half = len(counts) // 2
-    earlier, later = sum(counts[:half]), sum(counts[len(counts) - half :])
-    if later >= 2 * earlier and later - earlier >= 2:
-        return "rising"
-    if earlier >= 2 * later and earlier - later >= 2:
-        return "fading"
-    return "steady"
+
+def _tail(at_least: int, population: int, marked: int, drawn: int) -> float:
+    """P(X >= at_least) for X hypergeometric: `drawn` of `population` items of which `marked` are marked."""
+    from math import exp, lgamma
+
+    def log_choose(n: int, k: int) -> float:
+        return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
+
+    whole = log_choose(population, drawn)
+    total = sum(exp(log_choose(marked, x) + log_choose(population - marked, drawn - x) - whole)
+                for x in range(max(at_least, drawn - (population - marked)), min(marked, drawn) + 1))
+    return min(1.0, total)
 
 
 @dataclass(frozen=True)
 class Trend:
+    """A theme's mentions per period, and which way it goes: its notes in the earlier and the later half
+    of the periods, the notes in scope in each half, and how likely a split at least this uneven is
+    when the theme comes up at the same rate in both (`p`; None when there are no halves to compare)."""
+
     evidence: Evidence
-    counts: tuple[int, ...]
+    counts: tuple[int, ...]  # mentions per period
     direction: str
+    notes: tuple[int, int] = (0, 0)  # notes that say it: earlier half, later half
+    scope: tuple[int, int] = (0, 0)  # notes in scope: earlier half, later half
+    p: float | None = None
+
+
+def direction(said: tuple[int, int], people: tuple[int, int], scope: tuple[int, int]) -> tuple[str, float | None]:
+    """rising, fading or steady, and how sure: the notes that say a theme in the earlier and later half
+    of the periods, against all the notes of each half (a busier month of research is no trend).
+
+    Rising when a larger share of the later half's notes say it, and a split at least that uneven would
+    come up at most `TREND_LEVEL` of the time if the theme were said at the same rate in both halves
+    (one-sided Fisher exact test on notes), and the later half has `TREND_NOTES` notes from
+    `TREND_PARTICIPANTS` participants that say it; fading the other way round; steady otherwise. A
+    note that says a theme three times counts once: two mentions in one note are no trend.
+    """
+    (early, late), (early_all, late_all) = said, scope
+    if not early_all or not late_all:
+        return "steady", None
+    rising = late * early_all > early * late_all
+    grown, half, who = (late, late_all, people[1]) if rising else (early, early_all, people[0])
+    p = _tail(grown, early_all + late_all, early + late, half)
+    if p <= TREND_LEVEL and grown >= TREND_NOTES and who >= TREND_PARTICIPANTS:
+        return ("rising" if rising else "fading"), p
+    return "steady", p
 
 
 def trends(ranked: Sequence[Evidence], notes: Sequence[Note], by: str) -> tuple[list[str], list[Trend]]:
-    """Mentions per period for each theme, over the period range of the notes in scope."""
+    """Mentions per period for each theme, over the period range of the notes in scope, and its direction
+    (a middle period, with an odd number of them, belongs to neither half)."""
     if not notes:
         return [], []
     periods = periods_between(min(n.date for n in notes), max(n.date for n in notes), by)
     position = {label: k for k, label in enumerate(periods)}
+    half = len(periods) // 2
+
+    def side(day: dt.date) -> int | None:
+        k = position[period_of(day, by)]
+        return 0 if k < half else 1 if k >= len(periods) - half else None
+
+    scope = [0, 0]
+    for note in notes:
+        where = side(note.date)
+        if where is not None:
+            scope[where] += 1
     out = []
     for evidence in ranked:
         counts = [0] * len(periods)
+        said: tuple[set[int], set[int]] = (set(), set())
+        people: tuple[set[str], set[str]] = (set(), set())
         for s in evidence.theme.statements:
             counts[position[period_of(s.note.date, by)]] += 1
-        out.append(Trend(evidence, tuple(counts), direction(counts)))
+            where = side(s.note.date)
+            if where is not None:
+                said[where].add(id(s.note))
+                people[where].add(s.note.who)
+        notes_said = (len(said[0]), len(said[1]))
+        way, p = direction(notes_said, (len(people[0]), len(people[1])), (scope[0], scope[1]))
+        out.append(Trend(evidence, tuple(counts), way, notes_said, (scope[0], scope[1]), p))
     return periods, out
