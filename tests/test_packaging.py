@@ -100,7 +100,9 @@ def _wheel_files(wheel: Path) -> dict[str, str]:
     with zipfile.ZipFile(wheel) as archive:
         record = next(name for name in archive.namelist() if name.endswith(".dist-info/RECORD"))
         rows = csv.reader(archive.read(record).decode().splitlines())
-        return {path: digest for path, digest, _ in rows if path.startswith("custlens/")}
+        files = {path: digest for path, digest, _ in rows if path.startswith("custlens/")}
+    assert "custlens/minilm/vocab.txt" in files
+    return files
 
 
 def _installed_files(env_dir: Path) -> dict[str, str]:
