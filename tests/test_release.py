@@ -280,8 +280,8 @@ def test_the_cibuildwheel_settings_pass_its_schema() -> None:
 def test_cibuildwheel_builds_cpython_3_10_to_3_14_for_three_systems(platform, archs, expected, monkeypatch) -> None:
     import platform as host
 
-    if archs is None and host.machine() not in ("x86_64", "AMD64"):
-        pytest.skip("the default architectures are checked on an x86-64 machine")
+    if archs is None and not (sys.platform.startswith("linux") and host.machine() == "x86_64"):
+        pytest.skip("the default architectures are checked on x86-64 Linux")
     for variable in ("CIBW_BUILD", "CIBW_SKIP", "CIBW_ARCHS", "CIBW_ARCHS_LINUX", "CIBW_ENABLE"):
         monkeypatch.delenv(variable, raising=False)
     args = ["--print-build-identifiers", "--platform", platform] + (["--archs", archs] if archs else [])
