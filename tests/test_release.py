@@ -260,7 +260,11 @@ def test_the_cibuildwheel_settings_pass_its_schema() -> None:
     schema = Path(importlib.util.find_spec("cibuildwheel").origin).parent / "resources" / "cibuildwheel.schema.json"  # type: ignore[union-attr, arg-type]
     settings = PYPROJECT["tool"]["cibuildwheel"]
     assert settings["environment"] == {"CUSTLENS_REQUIRE_NATIVE": "1"} and "CUSTLENS_REQUIRE_NATIVE" in (REPO / "setup.py").read_text()
-    assert settings["test-extras"] == ["test"] and "{project}/tests" in settings["test-command"]
+    assert settings["test-extras"] == ["test"]
+    first, second = (shlex.split(command) for command in settings["test-command"].split("&&"))
+    assert first[:2] == ["python", "-c"] and first[2] == "import custlens.pipeline.engines._native"
+    assert '"custlens.pipeline.engines._native"' in (REPO / "setup.py").read_text()  # the module setup.py builds
+    assert second[:4] == ["python", "-m", "pytest", "{project}/tests"] and second[4:6] == ["-m", "not slow"]
     for instance in (settings, {**settings, "test-extra": ["test"]}):  # the second, misspelt, must fail
         done = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(schema), "-"], input=json.dumps(instance),
                               capture_output=True, text=True, check=False)
