@@ -18,7 +18,7 @@ ORDER = [
     "__init__", "errors", "models",
     "infra", "infra.visible", "infra.timing", "infra.parallel", "infra.storage", "infra.yamlsafe", "infra.config", "infra.cache",
     "pipeline", "pipeline.body", "pipeline.parse", "pipeline.files", "pipeline.parsecache", "pipeline.csvimport", "pipeline.normalise", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
-    "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
+    "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines._native", "pipeline.engines",
     "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
     "pipeline.triangulate", "pipeline.compare", "pipeline.gitnotes", "pipeline.redact",
     "reports",
@@ -128,6 +128,7 @@ HEAVY = {"numpy", "scipy", "rapidfuzz", "onnxruntime", "custlens.pipeline.embed"
     [
         (["--help"], HEAVY | {"pydantic", "yaml", "custlens.commands"}),
         (["add", "--help"], HEAVY | {"yaml", "custlens.commands"}),
+        (["--version"], HEAVY - {"numpy", "custlens.pipeline.embed"} | {"pydantic", "yaml", "custlens.commands"}),
         (["check", "{notes}"], HEAVY),
         (["check", "{notes}", "--format", "json"], HEAVY | {"rich"}),
         (["themes", "{notes}", "--format", "json", "--all"], {"rich"}),  # output for scripts needs no Rich

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tool, args", [("ruff", ["check", "src", "tests", "bench"]), ("mypy", [])])
+@pytest.mark.parametrize("tool, args", [("ruff", ["check", "src", "tests", "bench", "scripts"]), ("mypy", [])])
 def test_the_code_passes_its_linters(tool: str, args: list[str]) -> None:
     pytest.importorskip(tool)
     done = subprocess.run([sys.executable, "-m", tool, *args], cwd=REPO, capture_output=True, text=True, check=False)

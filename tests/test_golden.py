@@ -58,3 +58,22 @@ def test_terminal_tables_keep_every_column_readable(command, headers, columns, r
     assert all(len(line) <= columns for line in lines)
     if command[0] == "themes":
         assert [line.split()[0] for line in lines[2:5]] == ["1", "2", "3"]  # the rank column is there
+
+
+@pytest.mark.parametrize("name", sorted(name for name in CASES if "bad-notes" not in name))
+def test_without_the_compiled_step_the_output_is_the_same_and_says_so_once(name: str, runner, in_repo, monkeypatch) -> None:
+    """As where custlens was installed without a C compiler: the compiled module does not load, both engines
+    run their numpy code, and a command that groups says so on stderr, once."""
+    import sys
+
+    from custlens.cli.console import FALLBACK_NOTE
+    from custlens.pipeline.engines import fuzzy, semantic
+
+    monkeypatch.setitem(sys.modules, "custlens.pipeline.engines._native", None)  # importing it fails
+    monkeypatch.setattr(fuzzy, "_native", None)
+    monkeypatch.setattr(semantic, "_native", None)
+    result = runner.invoke(app, CASES[name])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (GOLDEN / name).read_text(encoding="utf-8")
+    assert result.stderr.count(FALLBACK_NOTE) == 1
+    assert "\ngrouping: numpy " in runner.invoke(app, ["--version"]).stdout

@@ -35,9 +35,39 @@ app = typer.Typer(
 )
 
 
+def _installed(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def version_lines() -> list[str]:
+    """What `--version` prints: custlens's version, then the model and the engine that runs it, whether
+    grouping runs compiled, and the Python. Versions come from the installed packages' metadata; the model is not loaded."""
+    import platform
+
+    from custlens.pipeline.embed import describe
+    from custlens.pipeline.engines import compiled
+
+    model = describe()
+    package = model["package"].split()[0]
+    grouping = ("compiled (custlens.pipeline.engines._native)" if compiled()
+                else "numpy (the compiled step was not built here: the same themes, slower)")
+    return [
+        f"custlens {__version__}",
+        f"model: {model['model']}, {package} {_installed(package)}, sha256 {model['sha256'][:12]}",
+        f"engine: onnxruntime {_installed('onnxruntime')}",
+        f"grouping: {grouping}",
+        f"python: {platform.python_version()} ({platform.system().lower()} {platform.machine()})",
+    ]
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"custlens {__version__}")
+        typer.echo("\n".join(version_lines()))
         raise typer.Exit()
 
 
@@ -45,7 +75,7 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", help="Show the version and exit.", callback=_version, is_eager=True, metavar=""),
+        typer.Option("--version", "-V", help="Show the version (with the model's, and whether grouping runs compiled) and exit.", callback=_version, is_eager=True, metavar=""),
     ] = False,
 ) -> None:
     """custlens: what do our customers actually need, and how sure are we?"""

@@ -167,6 +167,10 @@ class _LazyProgress:
             self.bar.stop()
 
 
+FALLBACK_NOTE = ("note: custlens's compiled grouping step was not built when it was installed, so grouping runs in "
+                 "numpy: the same themes, slower (install a wheel, or install where a C compiler is found, to have it)")
+
+
 @contextlib.contextmanager
 def running(no_cache: bool) -> Any:
     """The Run for a command: cache on unless --no-cache, progress on a terminal, timings if asked for."""
@@ -179,6 +183,11 @@ def running(no_cache: bool) -> Any:
     finally:
         if progress is not None:
             progress.stop()
+        if "grouping" in run.timings:
+            from custlens.pipeline.engines import compiled
+
+            if not compiled():
+                sys.stderr.write(FALLBACK_NOTE + "\n")
         if os.environ.get("CUSTLENS_TIMINGS"):
             import json
 
