@@ -13,6 +13,7 @@ from pathlib import Path
 
 from custlens.errors import ExitCode, Problem
 from custlens.models import Note, Statement
+from custlens.pipeline.competitors import CompetitorSummary, Naming
 from custlens.pipeline.parse import ParsedFile
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend
 
@@ -68,6 +69,7 @@ class Synthesis:
     statements: list[Statement]
     ranked: list[Evidence]
     theme_of: dict[int, str]  # id(statement) -> theme id
+    naming: Naming = field(default_factory=Naming)  # the competitors each note and statement names
 
     @property
     def problems(self) -> list[Problem]:
@@ -114,3 +116,13 @@ class HtmlReport:
     periods: list[str]
     counts: dict[str, tuple[int, ...]]  # theme id -> mentions per period
     generated: dt.date
+    competitors: list[CompetitorSummary] = field(default_factory=list)
+
+
+@dataclass
+class CompetitorsReport:
+    """Every competitor the notes name, with what the customers who name it say."""
+
+    synthesis: Synthesis
+    competitors: list[CompetitorSummary]
+    top: int  # themes and quotes shown per competitor (JSON and CSV hold them all)

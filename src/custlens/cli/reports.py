@@ -206,3 +206,33 @@ def report(
         return
     write_file(html_file, page)
     emit(display_path(html_file))
+
+
+@app.command()
+@handles_errors
+@report_command("type", "min_strength", "level")
+def competitors(
+    options: ReportOptions,
+    cache: bool,
+    top: Annotated[int, typer.Option("--top", "-n", help="Themes and statements shown per competitor (JSON and CSV "
+                                     "hold them all).", min=1, metavar="N")] = 5,
+    format: FormatOpt = "table",
+) -> None:
+    """Every competitor the notes name: its notes, participants, segments and kinds of source, the themes said
+    in the notes that name it, and each statement naming it with its path:line.
+
+    A note names the competitors its front matter lists under `competitors:` and those its statements name
+    (any case, a small typo; a name that is also an ordinary word only as written, with its capitals).
+    """
+    from custlens.commands.competitors import competitors as make_competitors
+    from custlens.output import as_csv, as_json, markdown, tables
+
+    with running(not cache) as run:
+        report = make_competitors(options, config(), run, top=top)
+        warn_skipped(report.synthesis)
+        with run.stage("render"):
+            if not report.competitors and format == "table":
+                err_console().print("no competitors named: list them under `competitors:` in the notes' front matter")
+                return
+            output(format, report, Formats(as_json.competitors, as_csv.competitors, markdown.competitors,
+                                           tables.competitors))

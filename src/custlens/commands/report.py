@@ -12,7 +12,8 @@ from custlens.reports import HtmlReport
 def html_report(
     options: ReportOptions, config: Config, run: Run | None = None, *, show_all: bool = False, top: int = 30,
 ) -> HtmlReport:
-    """Ranked themes, segment coverage and mentions per month, for the HTML page."""
+    """Ranked themes, segment coverage, mentions per month and the competitors named, for the HTML page."""
+    from custlens.pipeline.competitors import summarise_competitors
     from custlens.pipeline.triangulate import summarise_segments
     from custlens.pipeline.triangulate import trends as count_trends
 
@@ -26,4 +27,5 @@ def html_report(
         periods=periods,
         counts={row.evidence.theme.id: row.counts for row in rows},
         generated=dt.date.today(),
+        competitors=summarise_competitors(synthesis.notes, synthesis.ranked, synthesis.statements, synthesis.naming),
     )

@@ -12,8 +12,15 @@ from typing import Any
 
 from custlens.infra.visible import visible
 from custlens.models import Statement
-from custlens.output.records import STATEMENT_COLUMNS, counts, statement_dict, subthemes
+from custlens.output.records import (
+    STATEMENT_COLUMNS,
+    counts,
+    note_place,
+    statement_dict,
+    subthemes,
+)
 from custlens.reports import (
+    CompetitorsReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -59,13 +66,13 @@ def _csv(rows: list[list[Any]]) -> str:
 def themes(report: ThemesReport) -> str:
     rows: list[list[Any]] = [
         ["rank", "id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
-         "researchers", "first_seen", "last_seen", "quote", "subthemes"]
+         "researchers", "first_seen", "last_seen", "quote", "subthemes", "competitors"]
     ]
     for rank, e in enumerate(report.shown, 1):
         rows.append(
             [rank, e.theme.id, e.theme.label, e.theme.type, e.strength, e.mentions, e.notes, e.participants,
              counts(e.segments), counts(e.sources), ", ".join(e.researchers), e.first_seen.isoformat(),
-             e.last_seen.isoformat(), e.quote.text, subthemes(e)]
+             e.last_seen.isoformat(), e.quote.text, subthemes(e), counts(e.competitors)]
         )
     return _csv(rows)
 
@@ -109,4 +116,17 @@ def trends(report: TrendsReport) -> str:
     for row in report.rows:
         rows.append([row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type, row.direction,
                      sum(row.counts), *row.counts])
+    return _csv(rows)
+
+
+def competitors(report: CompetitorsReport) -> str:
+    rows: list[list[Any]] = [
+        ["competitor", "spellings", "notes", "listed", "participants", "segments", "sources", "mentions", "themes",
+         "quotes", "note_paths"]
+    ]
+    for c in report.competitors:
+        themes = "; ".join(f"{t.evidence.theme.label} [{t.evidence.theme.type}] ({t.participants})" for t in c.themes)
+        quotes = " | ".join(f"{s.text} ({s.place})" for s in c.quotes)
+        rows.append([c.name, "; ".join(c.spellings), len(c.notes), c.listed, c.participants, counts(c.segments),
+                     counts(c.sources), len(c.quotes), themes, quotes, "; ".join(note_place(n) for n in c.notes)])
     return _csv(rows)

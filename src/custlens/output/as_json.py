@@ -11,9 +11,15 @@ import re
 from typing import Any
 
 from custlens.errors import Problem
-from custlens.output.records import statement_dict, summary, theme_dict
+from custlens.output.records import (
+    competitor_dict,
+    statement_dict,
+    summary,
+    theme_dict,
+)
 from custlens.reports import (
     CheckReport,
+    CompetitorsReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -98,6 +104,7 @@ def segments(report: SegmentsReport, pretty: bool = True) -> str:
                 "notes": seg.notes,
                 "participants": seg.participants,
                 "sources": seg.sources,
+                "competitors": seg.competitors,
                 "themes": [
                     {
                         "id": row.evidence.theme.id,
@@ -168,6 +175,17 @@ def trends(report: TrendsReport, pretty: bool = True) -> str:
                 }
                 for row in report.rows
             ],
+        },
+        pretty,
+    )
+
+
+def competitors(report: CompetitorsReport, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
+    return _json(
+        {
+            "competitors": [competitor_dict(c, notes) for c in report.competitors],
+            "summary": summary(report.synthesis, len(report.synthesis.ranked)),
         },
         pretty,
     )

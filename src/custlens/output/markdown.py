@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline, subthemes
+from custlens.models import Statement
+from custlens.output.records import (
+    also_in,
+    competitor_line,
+    counts,
+    left_out,
+    note_place,
+    sparkline,
+    subthemes,
+)
 from custlens.output.text import themes_footer
 from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
+    CompetitorsReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -50,6 +60,8 @@ def segments(report: SegmentsReport) -> str:
         lines.append(
             f"{seg.notes} notes, {seg.participants} participants; sources: {_md(counts(seg.sources))}."
         )
+        if seg.competitors:
+            lines += ["", f"Competitors named (participants): {_md(counts(seg.competitors))}."]
         lines.append("")
         lines.append("| Theme | Type | Coverage | Said by | Also in | Quote |")
         lines.append("|---|---|---:|---:|---|---|")
@@ -86,9 +98,9 @@ def show(report: ShowReport) -> str:
          f"{e.mentions} mentions · {_md(counts(e.segments))} · {_md(counts(e.sources))}"),
         "",
     ]
-    for s in e.theme.statements:
-        lines.append(f"- \"{_md(s.text)}\" ({s.note.participant or s.note.id}, {s.note.segment}, {s.note.kind}, "
-                     f"{s.note.date}; `{s.place}`)")
+    if e.competitors:
+        lines += [f"Competitors named (participants): {_md(counts(e.competitors))}", ""]
+    lines += [_quote_item(s) for s in e.theme.statements]
     return text_lines(lines)
 
 
@@ -109,3 +121,26 @@ def trends(report: TrendsReport) -> str:
         lines.append(f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
                      f"{sum(row.counts)} | `{sparkline(row.counts)}` | {row.direction} |")
     return text_lines(lines)
+
+
+def _quote_item(s: Statement) -> str:
+    return (f"- \"{_md(s.text)}\" ({_md(s.note.participant or s.note.id)}, {_md(s.note.segment)}, {_md(s.note.kind)}, "
+            f"{s.note.date}; `{_md(s.place)}`)")
+
+
+def competitors(report: CompetitorsReport) -> str:
+    lines: list[str] = []
+    for c in report.competitors:
+        lines += [f"## {_md(c.name)}", "", _md(competitor_line(c).split(": ", 1)[1]) + ".", "",
+                  "Notes: " + ", ".join(f"`{_md(note_place(n))}`" for n in c.notes) + ".", ""]
+        if c.themes:
+            lines += ["| Theme | Type | Participants | Of all who said it |", "|---|---|---:|---:|"]
+            lines += [f"| {_md(t.evidence.theme.label)} `{t.evidence.theme.id}` | {t.evidence.theme.type} | "
+                      f"{t.participants} | {t.evidence.participants} |" for t in c.themes[: report.top]]
+            lines.append("")
+        lines += [_quote_item(s) for s in c.quotes[: report.top]]
+        left = (len(c.themes) - report.top, len(c.quotes) - report.top)
+        if max(left) > 0:
+            lines += ["", f"_{_md(left_out(*left))}_"]
+        lines.append("")
+    return text_lines(lines[:-1])

@@ -10,7 +10,8 @@ from typing import Any
 
 from custlens.errors import Problem
 from custlens.infra.visible import visible
-from custlens.models import Statement
+from custlens.models import Note, Statement
+from custlens.pipeline.competitors import CompetitorSummary
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
 from custlens.reports import Synthesis
 
@@ -99,6 +100,7 @@ def theme_dict(
             "participants": evidence.participants,
             "segments": evidence.segments,
             "sources": evidence.sources,
+            "competitors": evidence.competitors,
             "researchers": list(evidence.researchers),
             "first_seen": evidence.first_seen.isoformat(),
             "last_seen": evidence.last_seen.isoformat(),
@@ -157,3 +159,46 @@ def sparkline(counts: Iterable[int]) -> str:
     values = list(counts)
     top = max(values, default=0) or 1
     return "".join(SPARKS[0] if v == 0 else SPARKS[max(1, round(v / top * (len(SPARKS) - 1)))] for v in values)
+
+
+# --- competitors ----------------------------------------------------------------------------------
+
+
+def competitor_line(c: CompetitorSummary) -> str:
+    """`Fresha: 2 notes (2 list it), 2 participants · salons 2 · cancellation 1, sales-call 1`."""
+    return (f"{c.name}: {len(c.notes)} note{'s' * (len(c.notes) != 1)} ({c.listed} list{'s' * (c.listed == 1)} it), "
+            f"{c.participants} participant{'s' * (c.participants != 1)} · {counts(c.segments)} · {counts(c.sources)}")
+
+
+def note_place(note: Note) -> str:
+    """A note's file, with its entry in a batch: `notes/export.yaml#3`."""
+    return f"{note.path}#{note.entry}" if note.entry is not None else note.path
+
+
+def competitor_dict(c: CompetitorSummary, notes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "spellings": list(c.spellings),
+        "notes": [
+            {"path": n.path, "entry": n.entry, "note": n.id, "date": n.date.isoformat(), "segment": n.segment,
+             "kind": n.kind, "participant": n.participant}
+            for n in c.notes
+        ],
+        "listed": c.listed,
+        "participants": c.participants,
+        "segments": c.segments,
+        "sources": c.sources,
+        "mentions": len(c.quotes),
+        "themes": [
+            {"id": t.evidence.theme.id, "label": t.evidence.theme.label, "type": t.evidence.theme.type,
+             "participants": t.participants, "theme_participants": t.evidence.participants}
+            for t in c.themes
+        ],
+        "quotes": [statement_dict(s, notes=notes) for s in c.quotes],
+    }
+
+
+def left_out(themes: int, statements: int) -> str:
+    """What a competitor's text or Markdown leaves out beyond --top: `2 more themes and 1 more statement`."""
+    parts = [f"{n} more {what}{'s' * (n != 1)}" for n, what in ((themes, "theme"), (statements, "statement")) if n > 0]
+    return " and ".join(parts) + " (--top N shows more, --format json all)"

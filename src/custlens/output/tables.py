@@ -7,9 +7,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline
+from custlens.output.records import (
+    also_in,
+    competitor_line,
+    counts,
+    left_out,
+    note_place,
+    sparkline,
+)
 from custlens.pipeline.themes import trim
-from custlens.reports import SegmentsReport, Synthesis, ThemesReport, TrendsReport
+from custlens.reports import (
+    CompetitorsReport,
+    SegmentsReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -119,6 +132,9 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
             elif row.nearest is not None:
                 line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {row.nearest[1]:.2f})"
             out.append(Text(visible(_fit(line, width)), no_wrap=True))
+        if seg.competitors:
+            line = f"competitors named (participants): {counts(seg.competitors)}"
+            out.append(Text(visible(_fit(line, width)), no_wrap=True))
         out.append(Text(""))
     return out[:-1]
 
@@ -158,3 +174,39 @@ def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> list
         table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
                       sparkline(row.counts), Text(row.direction, style=style))
     return [table]
+
+
+def competitors(report: CompetitorsReport, terminal: bool, width: int | None = 80) -> list[Any]:
+    """Per competitor: a line of counts, its notes, the themes said in them, and the statements naming it."""
+    from rich.text import Text
+
+    def line(text: str, style: str = "") -> Text:  # cut to the terminal's width, its spaces kept
+        text = visible(text)
+        if width is not None and len(text) > width:
+            text = text[: width - 1] + "…"
+        return Text(text, style=style if terminal else "", no_wrap=True)
+
+    out: list[Any] = []
+    (label,) = _flexible(width, [4, 3, 5], [1])
+    for c in report.competitors:
+        out.append(line(competitor_line(c), "bold"))
+        out.append(line("notes: " + ", ".join(note_place(n) for n in c.notes)))
+        if c.themes:
+            table = _table(terminal)
+            table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+            table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+            table.add_column("Ppl", justify="right", no_wrap=True, width=_fixed(3, width))
+            table.add_column("Of", justify="right", no_wrap=True, width=_fixed(5, width))
+            for t in c.themes[: report.top]:
+                table.add_row(_shown(t.evidence.theme.label), t.evidence.theme.type, str(t.participants),
+                              str(t.evidence.participants))
+            out.append(table)
+        for s in c.quotes[: report.top]:
+            note = s.note
+            out.append(line(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {note.participant or 'no participant'}"))
+            out.append(line(f"    {s.text}"))
+        more = (len(c.themes) - report.top, len(c.quotes) - report.top)
+        if max(more) > 0:
+            out.append(line(left_out(*more), "dim"))
+        out.append(Text(""))
+    return out[:-1]

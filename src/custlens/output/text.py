@@ -73,6 +73,7 @@ def show(report: ShowReport) -> list[str]:
          f"in {e.notes} notes · {e.first_seen} to {e.last_seen}"),
         f"segments: {counts(e.segments)}",
         f"sources: {counts(e.sources)}",
+        f"competitors: {counts(e.competitors) or 'none named'}",
         f"researchers: {', '.join(e.researchers) or 'none given'}",
     ]
     if theme.representative is not None:
