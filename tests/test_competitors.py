@@ -234,7 +234,7 @@ def test_the_html_report_has_a_competitor_section_that_renders_in_chromium(runne
     assert dom.index("Segments × themes") < dom.index('id="competitors"')  # next to the segment heat map
 
 
-@pytest.mark.parametrize("command", [["competitors", "--top", "2"]])
+@pytest.mark.parametrize("command", [["competitors", "--top", "2"], ["churn", "--top", "4"]])
 @pytest.mark.parametrize("columns", [80, 132])
 def test_on_a_terminal_every_line_fits_and_the_headers_stay_whole(command, columns, runner, in_repo, monkeypatch) -> None:
     import re

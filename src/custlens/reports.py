@@ -13,6 +13,7 @@ from pathlib import Path
 
 from custlens.errors import ExitCode, Problem
 from custlens.models import Note, Statement
+from custlens.pipeline.compare import Contrast, Group
 from custlens.pipeline.competitors import CompetitorSummary, Naming
 from custlens.pipeline.parse import ParsedFile
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend
@@ -126,3 +127,17 @@ class CompetitorsReport:
     synthesis: Synthesis
     competitors: list[CompetitorSummary]
     top: int  # themes and quotes shown per competitor (JSON and CSV hold them all)
+
+
+@dataclass
+class CompareReport:
+    """What one group of notes says more than the rest (cancellations and lost deals, by default)."""
+
+    synthesis: Synthesis
+    group: Group
+    rows: list[Contrast]  # every theme, the most surely over-represented first
+    shown: list[Contrast]
+    group_notes: int
+    group_participants: int
+    rest_notes: int
+    rest_participants: int

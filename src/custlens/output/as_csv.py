@@ -20,6 +20,7 @@ from custlens.output.records import (
     subthemes,
 )
 from custlens.reports import (
+    CompareReport,
     CompetitorsReport,
     SegmentsReport,
     ShowReport,
@@ -129,4 +130,16 @@ def competitors(report: CompetitorsReport) -> str:
         quotes = " | ".join(f"{s.text} ({s.place})" for s in c.quotes)
         rows.append([c.name, "; ".join(c.spellings), len(c.notes), c.listed, c.participants, counts(c.segments),
                      counts(c.sources), len(c.quotes), themes, quotes, "; ".join(note_place(n) for n in c.notes)])
+    return _csv(rows)
+
+
+def churn(report: CompareReport) -> str:
+    rows: list[list[Any]] = [
+        ["id", "label", "type", "group_participants", "group_total", "rest_participants", "rest_total", "difference",
+         "low", "high", "verdict"]
+    ]
+    for row in report.shown:
+        theme = row.evidence.theme
+        rows.append([theme.id, theme.label, theme.type, row.group, row.group_total, row.rest, row.rest_total,
+                     f"{row.difference:.4f}", f"{row.low:.4f}", f"{row.high:.4f}", row.verdict])
     return _csv(rows)

@@ -13,12 +13,14 @@ from typing import Any
 from custlens.errors import Problem
 from custlens.output.records import (
     competitor_dict,
+    contrast_dict,
     statement_dict,
     summary,
     theme_dict,
 )
 from custlens.reports import (
     CheckReport,
+    CompareReport,
     CompetitorsReport,
     SegmentsReport,
     ShowReport,
@@ -186,6 +188,21 @@ def competitors(report: CompetitorsReport, pretty: bool = True) -> str:
         {
             "competitors": [competitor_dict(c, notes) for c in report.competitors],
             "summary": summary(report.synthesis, len(report.synthesis.ranked)),
+        },
+        pretty,
+    )
+
+
+def churn(report: CompareReport, pretty: bool = True) -> str:
+    return _json(
+        {
+            "group": {"name": report.group.name or None, "matches": [f"{k}={v}" for k, v in report.group.pairs],
+                      "notes": report.group_notes, "participants": report.group_participants},
+            "rest": {"notes": report.rest_notes, "participants": report.rest_participants},
+            "counted": "participants",
+            "interval": "95%, Newcombe hybrid score with continuity correction",
+            "themes": [contrast_dict(row) for row in report.shown],
+            "summary": summary(report.synthesis, len(report.shown)),
         },
         pretty,
     )

@@ -8,8 +8,12 @@ from custlens.output.records import (
     also_in,
     competitor_line,
     counts,
+    group_title,
+    interval,
     left_out,
     note_place,
+    points,
+    share_of,
     sparkline,
     subthemes,
 )
@@ -17,6 +21,7 @@ from custlens.output.text import themes_footer
 from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
+    CompareReport,
     CompetitorsReport,
     SegmentsReport,
     ShowReport,
@@ -144,3 +149,18 @@ def competitors(report: CompetitorsReport) -> str:
             lines += ["", f"_{_md(left_out(*left))}_"]
         lines.append("")
     return text_lines(lines[:-1])
+
+
+def churn(report: CompareReport) -> str:
+    lines = [
+        f"_{_md(group_title(report))}_",
+        "",
+        "| Theme | Type | Group | Rest | Difference (points) | 95% interval | Verdict |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in report.shown:
+        theme = row.evidence.theme
+        lines.append(f"| {_md(theme.label)} `{theme.id}` | {theme.type} | {share_of(row.group, row.group_total)} | "
+                     f"{share_of(row.rest, row.rest_total)} | {points(row.difference)} | {interval(row)} | "
+                     f"{row.verdict} |")
+    return text_lines(lines)

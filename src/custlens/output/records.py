@@ -11,9 +11,10 @@ from typing import Any
 from custlens.errors import Problem
 from custlens.infra.visible import visible
 from custlens.models import Note, Statement
+from custlens.pipeline.compare import Contrast
 from custlens.pipeline.competitors import CompetitorSummary
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
-from custlens.reports import Synthesis
+from custlens.reports import CompareReport, Synthesis
 
 
 def problem_line(problem: Problem) -> str:
@@ -202,3 +203,46 @@ def left_out(themes: int, statements: int) -> str:
     """What a competitor's text or Markdown leaves out beyond --top: `2 more themes and 1 more statement`."""
     parts = [f"{n} more {what}{'s' * (n != 1)}" for n, what in ((themes, "theme"), (statements, "statement")) if n > 0]
     return " and ".join(parts) + " (--top N shows more, --format json all)"
+
+
+# --- one group against the rest -------------------------------------------------------------------
+
+
+def points(share: float) -> str:
+    """A difference of shares in percentage points, signed: `+46`, `-3`, `0`."""
+    value = round(share * 100)
+    return f"{value:+d}" if value else "0"
+
+
+def interval(row: Contrast) -> str:
+    return f"{points(row.low)} to {points(row.high)}"
+
+
+def group_title(report: CompareReport) -> str:
+    """Who is compared with whom: `cancellations and lost deals (kind=cancellation or tag=lost-deal): 6
+    notes from 6 participants; the rest: 58 notes from 52 participants`."""
+    group = report.group
+    name = f"{group.name} ({group})" if group.name else f"notes where {group}"
+    return (f"{name}: {report.group_notes} notes from {report.group_participants} participants; "
+            f"the rest: {report.rest_notes} notes from {report.rest_participants} participants")
+
+
+def contrast_dict(row: Contrast) -> dict[str, Any]:
+    theme = row.evidence.theme
+    return {
+        "id": theme.id,
+        "label": theme.label,
+        "type": theme.type,
+        "group": {"participants": row.group, "of": row.group_total,
+                  "share": round(row.group / row.group_total, 4) if row.group_total else 0.0},
+        "rest": {"participants": row.rest, "of": row.rest_total,
+                 "share": round(row.rest / row.rest_total, 4) if row.rest_total else 0.0},
+        "difference": round(row.difference, 4),
+        "interval": [round(row.low, 4), round(row.high, 4)],
+        "verdict": row.verdict,
+    }
+
+
+def share_of(said: int, total: int) -> str:
+    """`3/6 50%`: participants who said it, out of how many, and the share."""
+    return f"{said}/{total} {said / total:.0%}" if total else f"{said}/0"

@@ -11,12 +11,17 @@ from custlens.output.records import (
     also_in,
     competitor_line,
     counts,
+    group_title,
+    interval,
     left_out,
     note_place,
+    points,
+    share_of,
     sparkline,
 )
 from custlens.pipeline.themes import trim
 from custlens.reports import (
+    CompareReport,
     CompetitorsReport,
     SegmentsReport,
     Synthesis,
@@ -176,6 +181,9 @@ def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> list
     return [table]
 
 
+VERDICT_STYLE = {"more": "bold red", "less": "green", "unclear": "dim"}
+
+
 def competitors(report: CompetitorsReport, terminal: bool, width: int | None = 80) -> list[Any]:
     """Per competitor: a line of counts, its notes, the themes said in them, and the statements naming it."""
     from rich.text import Text
@@ -210,3 +218,23 @@ def competitors(report: CompetitorsReport, terminal: bool, width: int | None = 8
             out.append(line(left_out(*more), "dim"))
         out.append(Text(""))
     return out[:-1]
+
+
+def churn(report: CompareReport, terminal: bool, width: int | None = 80) -> list[Any]:
+    """The group and the rest, then each theme: who said it on each side, the difference and its interval."""
+    from rich.text import Text
+
+    table = _table(terminal)
+    (label,) = _flexible(width, [4, 9, 9, 4, 12, 7], [1])
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Group", justify="right", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Rest", justify="right", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Diff", justify="right", no_wrap=True, width=_fixed(4, width))
+    table.add_column("95% interval", justify="right", no_wrap=True, width=_fixed(12, width))
+    table.add_column("Verdict", no_wrap=True, width=_fixed(7, width))
+    for row in report.shown:
+        table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, share_of(row.group, row.group_total),
+                      share_of(row.rest, row.rest_total), points(row.difference), interval(row),
+                      Text(row.verdict, style=VERDICT_STYLE[row.verdict] if terminal else ""))
+    return [Text(visible(group_title(report))), table]  # the title wraps on a terminal: it says what is compared

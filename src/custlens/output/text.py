@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from custlens.infra.visible import visible
 from custlens.output.records import counts, problem_line, why_typed
-from custlens.reports import CheckReport, ShowReport, ThemesReport
+from custlens.reports import CheckReport, CompareReport, ShowReport, ThemesReport
 
 
 def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
@@ -99,3 +99,11 @@ def show(report: ShowReport) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [visible(line) for line in lines]
+
+
+def churn_footer(report: CompareReport) -> str | None:
+    """How many themes the comparison left out, and how to see them."""
+    left = len(report.rows) - len(report.shown)
+    if not left:
+        return None
+    return f"{len(report.shown)} of {len(report.rows)} themes shown ({left} beyond --top); --all shows every theme"
