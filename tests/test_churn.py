@@ -155,9 +155,9 @@ def test_churn_in_csv_and_markdown(runner, tmp_path) -> None:
 
 def test_the_sample_notes_say_why_customers_leave(runner) -> None:
     data = _churn(runner, str(NOTES), "--all")
-    assert data["group"]["notes"] == 5  # the cancellations
+    assert data["group"]["notes"] == 7  # five cancellations and two sales calls tagged lost-deal
     first = data["themes"][0]
-    assert first["verdict"] == "more" and first["group"]["participants"] == 2
+    assert first["verdict"] == "more" and first["rest"]["participants"] == 0
     everywhere = max(data["themes"], key=lambda row: row["group"]["participants"] + row["rest"]["participants"])
     assert everywhere["verdict"] == "unclear"
 
