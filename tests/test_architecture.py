@@ -20,7 +20,7 @@ ORDER = [
     "pipeline", "pipeline.body", "pipeline.parse", "pipeline.files", "pipeline.parsecache", "pipeline.csvimport", "pipeline.normalise", "pipeline.extract", "pipeline.cues", "pipeline.wordpiece",
     "pipeline.embed", "pipeline.tagmodel", "pipeline.tag", "pipeline.engines", "pipeline.engines._native",
     "pipeline.engines.fuzzy", "pipeline.engines.semantic", "pipeline.labels", "pipeline.codebook", "pipeline.themes",
-    "pipeline.triangulate", "pipeline.competitors", "pipeline.compare", "pipeline.redact",
+    "pipeline.triangulate", "pipeline.competitors", "pipeline.contrast", "pipeline.redact",
     "reports",
     "commands", "commands.synthesis", "commands.check", "commands.add", "commands.init", "commands.themes",
     "commands.segments", "commands.show", "commands.statements", "commands.trends", "commands.report",

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from custlens.cli import app
-from custlens.pipeline.compare import difference
+from custlens.pipeline.contrast import difference
 
 from .conftest import NOTES, note
 
@@ -163,7 +163,7 @@ def test_the_sample_notes_say_why_customers_leave(runner) -> None:
 
 
 def test_the_verdict_says_more_less_or_unclear_as_the_interval_shows() -> None:
-    from custlens.pipeline.compare import Contrast
+    from custlens.pipeline.contrast import Contrast
 
     def verdict(a: int, m: int, b: int, n: int) -> str:
         return Contrast(None, a, m, b, n, *difference(a, m, b, n)).verdict  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from custlens.errors import ExitCode, Problem
 from custlens.models import Note, Statement
-from custlens.pipeline.compare import Contrast, Group
+from custlens.pipeline.contrast import Contrast, Group
 from custlens.pipeline.competitors import CompetitorSummary, Naming
 from custlens.pipeline.parse import ParsedFile
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend

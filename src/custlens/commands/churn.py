@@ -1,12 +1,12 @@
 """`custlens churn`: which themes cancellations and lost deals (or any group of notes) say more than
-the rest, with how sure that is (`pipeline.compare`)."""
+the rest, with how sure that is (`pipeline.contrast`)."""
 
 from __future__ import annotations
 
 from custlens.commands.synthesis import ReportOptions, Run, synthesise
 from custlens.errors import CustlensError, ExitCode
 from custlens.infra.config import Config
-from custlens.pipeline.compare import GROUP_KEYS, Group, contrast, values_of
+from custlens.pipeline.contrast import GROUP_KEYS, Group, contrast, values_of
 from custlens.reports import CompareReport, Synthesis
 
 # the notes of customers who left, or who were lost before they came

@@ -11,7 +11,7 @@ from typing import Any
 from custlens.errors import Problem
 from custlens.infra.visible import visible
 from custlens.models import Note, Statement
-from custlens.pipeline.compare import Contrast
+from custlens.pipeline.contrast import Contrast
 from custlens.pipeline.competitors import CompetitorSummary
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme
 from custlens.reports import CompareReport, Synthesis
