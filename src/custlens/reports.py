@@ -14,6 +14,8 @@ from pathlib import Path
 from custlens.errors import ExitCode, Problem
 from custlens.models import Note, Statement
 from custlens.pipeline.compare import ThemeChange, Traced
+from custlens.pipeline.competitors import CompetitorSummary, Naming
+from custlens.pipeline.contrast import Contrast, Group
 from custlens.pipeline.gitnotes import Revision
 from custlens.pipeline.parse import ParsedFile
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, Trend
@@ -70,6 +72,7 @@ class Synthesis:
     statements: list[Statement]
     ranked: list[Evidence]
     theme_of: dict[int, str]  # id(statement) -> theme id
+    naming: Naming = field(default_factory=Naming)  # the competitors each note and statement names
 
     @property
     def problems(self) -> list[Problem]:
@@ -172,3 +175,27 @@ class HtmlReport:
     counts: dict[str, tuple[int, ...]]  # theme id -> mentions per period
     generated: dt.date
     changes: ChangesReport | None = None  # with --since: what changed since then
+    competitors: list[CompetitorSummary] = field(default_factory=list)
+
+
+@dataclass
+class CompetitorsReport:
+    """Every competitor the notes name, with what the customers who name it say."""
+
+    synthesis: Synthesis
+    competitors: list[CompetitorSummary]
+    top: int  # themes and quotes shown per competitor (JSON and CSV hold them all)
+
+
+@dataclass
+class CompareReport:
+    """What one group of notes says more than the rest (cancellations and lost deals, by default)."""
+
+    synthesis: Synthesis
+    group: Group
+    rows: list[Contrast]  # every theme, the most surely over-represented first
+    shown: list[Contrast]
+    group_notes: int
+    group_participants: int
+    rest_notes: int
+    rest_participants: int

@@ -273,3 +273,69 @@ def report(
                 err_console().print(visible(display_path(path)), markup=False)
             else:
                 emit(display_path(path))
+
+
+@app.command()
+@handles_errors
+@report_command("type", "min_strength", "level")
+def competitors(
+    options: ReportOptions,
+    cache: bool,
+    top: Annotated[int, typer.Option("--top", "-n", help="Themes and statements shown per competitor (JSON and CSV "
+                                     "hold them all).", min=1, metavar="N")] = 5,
+    format: FormatOpt = "table",
+) -> None:
+    """Every competitor the notes name: its notes, participants, segments and kinds of source, the themes said
+    in the notes that name it, and each statement naming it with its path:line.
+
+    A note names the competitors its front matter lists under `competitors:` and those its statements name
+    (any case, a small typo; a name that is also an ordinary word only as written, with its capitals).
+    """
+    from custlens.commands.competitors import competitors as make_competitors
+    from custlens.output import as_csv, as_json, markdown, tables
+
+    with running(not cache) as run:
+        report = make_competitors(options, config(), run, top=top)
+        warn_skipped(report.synthesis)
+        with run.stage("render"):
+            if not report.competitors and format == "table":
+                err_console().print("no competitors named: list them under `competitors:` in the notes' front matter")
+                return
+            output(format, report, Formats(as_json.competitors, as_csv.competitors, markdown.competitors,
+                                           tables.competitors))
+
+
+@app.command()
+@handles_errors
+@report_command("type", "min_strength", "level")
+def churn(
+    options: ReportOptions,
+    cache: bool,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", "-c", help="The notes to compare with the rest, as KEY=VALUE with KEY kind, segment, "
+                     "tag, competitor or researcher (repeatable: a note matching any is in). Default: "
+                     "kind=cancellation and tag=lost-deal.", show_default=False, metavar="KEY=VALUE"),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Show at most this many themes.", min=1, metavar="N")] = 10,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Show every theme.", metavar="")] = False,
+    format: FormatOpt = "table",
+) -> None:
+    """Why customers leave: the themes cancellations and lost deals say more than every other note, most
+    surely first.
+
+    Counts are participants on each side; the difference of the two shares comes with its 95% interval
+    (Newcombe's hybrid score, continuity corrected), so a few notes never look like a strong signal.
+    **more**: the interval is above zero; **less**: below; **unclear**: it holds zero.
+    """
+    from custlens.commands.churn import churn as make_churn
+    from custlens.output import as_csv, as_json, markdown, tables, text
+
+    with running(not cache) as run:
+        report = make_churn(options, config(), run, compare=compare or (), top=None if all_ else top)
+        warn_skipped(report.synthesis)
+        with run.stage("render"):
+            output(format, report, Formats(as_json.churn, as_csv.churn, markdown.churn, tables.churn))
+            footer = text.churn_footer(report) if format == "table" else None
+            if footer:
+                err_console().print(footer)

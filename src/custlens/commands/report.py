@@ -13,9 +13,10 @@ def html_report(
     options: ReportOptions, config: Config, run: Run | None = None, *, show_all: bool = False, top: int = 30,
     since: dt.date | str | None = None, until: dt.date | str | None = None,
 ) -> HtmlReport:
-    """Ranked themes, segment coverage and mentions per month, for the HTML page; with `since` (a date or
+    """Ranked themes, segment coverage, mentions per month and the competitors named, for the HTML page; with `since` (a date or
     a git revision: the last planning), what changed since then too (`commands.changes`). The themes are
     those of the notes up to `until` (a date or a revision; None: the notes as they are)."""
+    from custlens.pipeline.competitors import summarise_competitors
     from custlens.pipeline.triangulate import summarise_segments
     from custlens.pipeline.triangulate import trends as count_trends
 
@@ -42,4 +43,5 @@ def html_report(
         counts={row.evidence.theme.id: row.counts for row in rows},
         generated=dt.date.today(),
         changes=found,
+        competitors=summarise_competitors(synthesis.notes, synthesis.ranked, synthesis.statements, synthesis.naming),
     )

@@ -269,8 +269,12 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
     if filters.min_strength:
         limit = STRENGTHS.index(filters.min_strength)
         ranked = [e for e in ranked if STRENGTHS.index(e.strength) <= limit]
+    from custlens.pipeline.competitors import find_competitors, with_competitors
+
+    naming = find_competitors(corpus.notes, statements)
+    ranked = with_competitors(ranked, naming)
     theme_of = {id(s): e.theme.id for e in ranked for s in e.theme.statements}
-    synthesis = Synthesis(corpus, notes, statements, ranked, theme_of)
+    synthesis = Synthesis(corpus, notes, statements, ranked, theme_of, naming)
     return redact_synthesis(synthesis, config.redact) if options.redact else synthesis
 
 
@@ -286,7 +290,10 @@ def redact_synthesis(synthesis: Synthesis, names: list[str]) -> Synthesis:
     redactor = Redactor(names)
     notes = redact_notes(synthesis.corpus.notes, redactor)
     statements = {id(s): redact_statement(s, notes, redactor) for s in synthesis.statements}
-    ranked = redact_evidence(synthesis.ranked, statements, redactor)
+    from custlens.pipeline.competitors import with_competitors
+
+    naming = synthesis.naming.redacted(notes, statements, redactor)
+    ranked = with_competitors(redact_evidence(synthesis.ranked, statements, redactor), naming)
     files = [
         ParsedFile(
             redactor(f.path) or f.path,
@@ -306,6 +313,7 @@ def redact_synthesis(synthesis: Synthesis, names: list[str]) -> Synthesis:
         [statements[id(s)] for s in synthesis.statements],
         ranked,
         theme_of,
+        naming,
     )
 
 

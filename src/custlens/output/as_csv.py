@@ -12,9 +12,17 @@ from typing import Any
 
 from custlens.infra.visible import visible
 from custlens.models import Statement
-from custlens.output.records import STATEMENT_COLUMNS, counts, statement_dict, subthemes
+from custlens.output.records import (
+    STATEMENT_COLUMNS,
+    counts,
+    note_place,
+    statement_dict,
+    subthemes,
+)
 from custlens.reports import (
     ChangesReport,
+    CompareReport,
+    CompetitorsReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -60,13 +68,13 @@ def _csv(rows: list[list[Any]]) -> str:
 def themes(report: ThemesReport) -> str:
     rows: list[list[Any]] = [
         ["rank", "id", "label", "type", "strength", "mentions", "notes", "participants", "segments", "sources",
-         "researchers", "first_seen", "last_seen", "quote", "subthemes"]
+         "researchers", "first_seen", "last_seen", "quote", "subthemes", "competitors"]
     ]
     for rank, e in enumerate(report.shown, 1):
         rows.append(
             [rank, e.theme.id, e.theme.label, e.theme.type, e.strength, e.mentions, e.notes, e.participants,
              counts(e.segments), counts(e.sources), ", ".join(e.researchers), e.first_seen.isoformat(),
-             e.last_seen.isoformat(), e.quote.text, subthemes(e)]
+             e.last_seen.isoformat(), e.quote.text, subthemes(e), counts(e.competitors)]
         )
     return _csv(rows)
 
@@ -131,4 +139,29 @@ def changes(report: ChangesReport) -> str:
             s = traced.statement
             rows.append([*theme, traced.status, s.note.path, s.line, s.note.date.isoformat(), s.note.segment,
                          s.note.kind, s.note.participant or "", report.commit(traced) or "", s.text])
+    return _csv(rows)
+
+
+def competitors(report: CompetitorsReport) -> str:
+    rows: list[list[Any]] = [
+        ["competitor", "spellings", "notes", "listed", "participants", "segments", "sources", "mentions", "themes",
+         "quotes", "note_paths"]
+    ]
+    for c in report.competitors:
+        themes = "; ".join(f"{t.evidence.theme.label} [{t.evidence.theme.type}] ({t.participants})" for t in c.themes)
+        quotes = " | ".join(f"{s.text} ({s.place})" for s in c.quotes)
+        rows.append([c.name, "; ".join(c.spellings), len(c.notes), c.listed, c.participants, counts(c.segments),
+                     counts(c.sources), len(c.quotes), themes, quotes, "; ".join(note_place(n) for n in c.notes)])
+    return _csv(rows)
+
+
+def churn(report: CompareReport) -> str:
+    rows: list[list[Any]] = [
+        ["id", "label", "type", "group_participants", "group_total", "rest_participants", "rest_total", "difference",
+         "low", "high", "verdict"]
+    ]
+    for row in report.shown:
+        theme = row.evidence.theme
+        rows.append([theme.id, theme.label, theme.type, row.group, row.group_total, row.rest, row.rest_total,
+                     f"{row.difference:.4f}", f"{row.low:.4f}", f"{row.high:.4f}", row.verdict])
     return _csv(rows)

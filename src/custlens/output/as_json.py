@@ -14,6 +14,8 @@ from custlens.errors import Problem
 from custlens.output.records import (
     change_dict,
     changes_summary,
+    competitor_dict,
+    contrast_dict,
     moment_dict,
     statement_dict,
     summary,
@@ -22,6 +24,8 @@ from custlens.output.records import (
 from custlens.reports import (
     ChangesReport,
     CheckReport,
+    CompareReport,
+    CompetitorsReport,
     SegmentsReport,
     ShowReport,
     Synthesis,
@@ -106,6 +110,7 @@ def segments(report: SegmentsReport, pretty: bool = True) -> str:
                 "notes": seg.notes,
                 "participants": seg.participants,
                 "sources": seg.sources,
+                "competitors": seg.competitors,
                 "themes": [
                     {
                         "id": row.evidence.theme.id,
@@ -193,6 +198,32 @@ def changes(report: ChangesReport, pretty: bool = True) -> str:
             "changes": [change_dict(report, change) for change in report.shown],
             "unchanged": [c.evidence.theme.id for c in report.changes if c.change == "unchanged"],
             "summary": changes_summary(report),
+        },
+        pretty,
+    )
+
+
+def competitors(report: CompetitorsReport, pretty: bool = True) -> str:
+    notes: dict[int, dict[str, Any]] = {}
+    return _json(
+        {
+            "competitors": [competitor_dict(c, notes) for c in report.competitors],
+            "summary": summary(report.synthesis, len(report.synthesis.ranked)),
+        },
+        pretty,
+    )
+
+
+def churn(report: CompareReport, pretty: bool = True) -> str:
+    return _json(
+        {
+            "group": {"name": report.group.name or None, "matches": [f"{k}={v}" for k, v in report.group.pairs],
+                      "notes": report.group_notes, "participants": report.group_participants},
+            "rest": {"notes": report.rest_notes, "participants": report.rest_participants},
+            "counted": "participants",
+            "interval": "95%, Newcombe hybrid score with continuity correction",
+            "themes": [contrast_dict(row) for row in report.shown],
+            "summary": summary(report.synthesis, len(report.shown)),
         },
         pretty,
     )

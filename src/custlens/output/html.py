@@ -54,6 +54,8 @@ p.typical cite { display: block; font-style: normal; font-size: 12px; color: var
 p.typical .said-tag { color: var(--muted); }
 .where { font-size: 12px; color: var(--muted); }
 .heat td.cell { text-align: center; font-variant-numeric: tabular-nums; min-width: 56px; }
+.scroll { overflow-x: auto; }
+.competitors td.cell { text-align: center; font-variant-numeric: tabular-nums; min-width: 44px; }
 svg.spark rect { fill: #6b8fd6; } svg.spark rect.zero { fill: #d5dbe5; }
 svg.spark text { font-size: 9px; fill: var(--muted); } svg.spark line { stroke: #aab3c2; stroke-width: 1; }
 section.since ul.changes { list-style: none; padding: 0; margin: 0 0 8px; }
@@ -221,6 +223,52 @@ def _heat_map(report: HtmlReport) -> str:
     )
 
 
+def _competitor_section(report: HtmlReport) -> str:
+    """The competitors the notes name, each with who names it and what they say, and a competitor ×
+    theme table: participants who said each theme in a note naming that competitor."""
+    found = report.competitors
+    if not found:
+        return ('<h2 id="competitors">Competitors</h2><p class="muted">No competitors named: list them under '
+                "<code>competitors:</code> in the notes' front matter.</p>")
+    rows = []
+    for c in found:
+        themes = "; ".join(f"{_e(t.evidence.theme.label)} ({t.participants})" for t in c.themes[:3])
+        quote = (f"<blockquote>{_e(c.quotes[0].text)}</blockquote><div class=\"where\"><code>{_e(c.quotes[0].place)}"
+                 "</code></div>") if c.quotes else '<span class="muted">listed in front matter only</span>'
+        rows.append(
+            f'<tr class="competitor"><td><strong>{_e(c.name)}</strong></td><td class="num">{len(c.notes)}</td>'
+            f'<td class="num">{c.participants}</td><td>{_counts(c.segments)}</td><td>{_counts(c.sources)}</td>'
+            f"<td>{themes}</td><td>{quote}</td></tr>"
+        )
+    head = "".join(f"<th>{_e(c.name)}</th>" for c in found)
+    cells = []
+    for evidence in report.shown:
+        if not evidence.competitors:
+            continue
+        row = []
+        for c in found:
+            count = evidence.competitors.get(c.name, 0)
+            alpha = round(0.1 + 0.8 * count / evidence.participants, 2) if count else 0
+            style = f' style="background: rgba(180, 35, 24, {alpha}); color: {"#fff" if alpha > 0.5 else "inherit"}"' if count else ""
+            title = f"{c.name}: {count} of the {evidence.participants} participants who said it"
+            row.append(f'<td class="cell" title="{_e(title)}"{style}>{count or "·"}</td>')
+        cells.append(f"<tr><td>{_e(evidence.theme.label)}</td>{''.join(row)}</tr>")
+    return (
+        f'<h2 id="competitors">Competitors named in the notes ({len(found)})</h2>'
+        '<p class="muted">A note names a competitor its front matter lists or its statements name. Participants '
+        "count once per competitor; the themes are what they said in those notes.</p>"
+        '<table class="competitors"><thead><tr><th>Competitor</th><th>Notes</th><th>People</th><th>Segments</th>'
+        f"<th>Sources</th><th>Its customers say most</th><th>Named in</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<h2>Competitors × themes</h2>"
+        '<div class="scroll"><table class="competitors heat"><thead><tr><th>Theme (participants who said it in a note '
+        f"naming the competitor)</th>{head}</tr></thead><tbody>{''.join(cells)}</tbody></table></div>"
+    )
+
+
+def _counts(by_name: dict[str, int]) -> str:
+    return ", ".join(f"{_e(name)} {count}" for name, count in by_name.items())
+
+
 def render_html(report: HtmlReport) -> str:
     synthesis = report.synthesis
     notes = synthesis.notes
@@ -276,6 +324,7 @@ as such). The bars count mentions per month.</p>
 <tbody>{rows}</tbody></table>
 <h2 id="heatmap">Segments × themes</h2>
 {_heat_map(report)}
+{_competitor_section(report)}
 </main>
 <script>{JS}</script>
 </body>

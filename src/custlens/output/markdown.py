@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from custlens.infra.visible import visible
+from custlens.models import Statement
 from custlens.output.records import (
     CHANGES_SHOWN,
     also_in,
     change_facts,
     change_heading,
     comparison_line,
+    competitor_line,
     counts,
+    group_title,
+    interval,
+    left_out,
+    note_place,
     pairing_line,
     plural,
+    points,
+    share_of,
     sparkline,
     subthemes,
     trend_notes,
@@ -22,6 +30,8 @@ from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
     ChangesReport,
+    CompareReport,
+    CompetitorsReport,
     HtmlReport,
     SegmentsReport,
     ShowReport,
@@ -65,6 +75,8 @@ def segments(report: SegmentsReport) -> str:
         lines.append(
             f"{seg.notes} notes, {seg.participants} participants; sources: {_md(counts(seg.sources))}."
         )
+        if seg.competitors:
+            lines += ["", f"Competitors named (participants): {_md(counts(seg.competitors))}."]
         lines.append("")
         lines.append("| Theme | Type | Coverage | Said by | Also in | Quote |")
         lines.append("|---|---|---:|---:|---|---|")
@@ -101,9 +113,9 @@ def show(report: ShowReport) -> str:
          f"{e.mentions} mentions · {_md(counts(e.segments))} · {_md(counts(e.sources))}"),
         "",
     ]
-    for s in e.theme.statements:
-        lines.append(f"- \"{_md(s.text)}\" ({s.note.participant or s.note.id}, {s.note.segment}, {s.note.kind}, "
-                     f"{s.note.date}; `{s.place}`)")
+    if e.competitors:
+        lines += [f"Competitors named (participants): {_md(counts(e.competitors))}", ""]
+    lines += [_quote_item(s) for s in e.theme.statements]
     return text_lines(lines)
 
 
@@ -176,3 +188,41 @@ def planning(report: HtmlReport) -> str:
     if report.changes is not None:
         text += "\n" + changes(report.changes)
     return text
+
+
+def _quote_item(s: Statement) -> str:
+    return (f"- \"{_md(s.text)}\" ({_md(s.note.participant or s.note.id)}, {_md(s.note.segment)}, {_md(s.note.kind)}, "
+            f"{s.note.date}; `{_md(s.place)}`)")
+
+
+def competitors(report: CompetitorsReport) -> str:
+    lines: list[str] = []
+    for c in report.competitors:
+        lines += [f"## {_md(c.name)}", "", _md(competitor_line(c).split(": ", 1)[1]) + ".", "",
+                  "Notes: " + ", ".join(f"`{_md(note_place(n))}`" for n in c.notes) + ".", ""]
+        if c.themes:
+            lines += ["| Theme | Type | Participants | Of all who said it |", "|---|---|---:|---:|"]
+            lines += [f"| {_md(t.evidence.theme.label)} `{t.evidence.theme.id}` | {t.evidence.theme.type} | "
+                      f"{t.participants} | {t.evidence.participants} |" for t in c.themes[: report.top]]
+            lines.append("")
+        lines += [_quote_item(s) for s in c.quotes[: report.top]]
+        left = (len(c.themes) - report.top, len(c.quotes) - report.top)
+        if max(left) > 0:
+            lines += ["", f"_{_md(left_out(*left))}_"]
+        lines.append("")
+    return text_lines(lines[:-1])
+
+
+def churn(report: CompareReport) -> str:
+    lines = [
+        f"_{_md(group_title(report))}_",
+        "",
+        "| Theme | Type | Group | Rest | Difference (points) | 95% interval | Verdict |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in report.shown:
+        theme = row.evidence.theme
+        lines.append(f"| {_md(theme.label)} `{theme.id}` | {theme.type} | {share_of(row.group, row.group_total)} | "
+                     f"{share_of(row.rest, row.rest_total)} | {points(row.difference)} | {interval(row)} | "
+                     f"{row.verdict} |")
+    return text_lines(lines)

@@ -10,10 +10,12 @@ from typing import Any
 
 from custlens.errors import Problem
 from custlens.infra.visible import visible
-from custlens.models import Statement
+from custlens.models import Note, Statement
 from custlens.pipeline.compare import ThemeChange, Traced
+from custlens.pipeline.competitors import CompetitorSummary
+from custlens.pipeline.contrast import Contrast
 from custlens.pipeline.triangulate import Evidence, SegmentSummary, SegmentTheme, Trend
-from custlens.reports import ChangesReport, Moment, Synthesis
+from custlens.reports import ChangesReport, CompareReport, Moment, Synthesis
 
 
 def problem_line(problem: Problem) -> str:
@@ -100,6 +102,7 @@ def theme_dict(
             "participants": evidence.participants,
             "segments": evidence.segments,
             "sources": evidence.sources,
+            "competitors": evidence.competitors,
             "researchers": list(evidence.researchers),
             "first_seen": evidence.first_seen.isoformat(),
             "last_seen": evidence.last_seen.isoformat(),
@@ -290,3 +293,89 @@ def traced_line(report: ChangesReport, traced: Traced) -> str:
     who = s.note.participant or "no participant"
     commit = report.commit(traced) or ("not committed" if report.added_now else "")
     return f"{traced.status} {s.place}  {s.note.date}  {s.note.segment} · {s.note.kind} · {who}  {commit}".rstrip()
+
+
+# --- competitors ----------------------------------------------------------------------------------
+
+
+def competitor_line(c: CompetitorSummary) -> str:
+    """`Fresha: 2 notes (2 list it), 2 participants · salons 2 · cancellation 1, sales-call 1`."""
+    return (f"{c.name}: {len(c.notes)} note{'s' * (len(c.notes) != 1)} ({c.listed} list{'s' * (c.listed == 1)} it), "
+            f"{c.participants} participant{'s' * (c.participants != 1)} · {counts(c.segments)} · {counts(c.sources)}")
+
+
+def note_place(note: Note) -> str:
+    """A note's file, with its entry in a batch: `notes/export.yaml#3`."""
+    return f"{note.path}#{note.entry}" if note.entry is not None else note.path
+
+
+def competitor_dict(c: CompetitorSummary, notes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "spellings": list(c.spellings),
+        "notes": [
+            {"path": n.path, "entry": n.entry, "note": n.id, "date": n.date.isoformat(), "segment": n.segment,
+             "kind": n.kind, "participant": n.participant}
+            for n in c.notes
+        ],
+        "listed": c.listed,
+        "participants": c.participants,
+        "segments": c.segments,
+        "sources": c.sources,
+        "mentions": len(c.quotes),
+        "themes": [
+            {"id": t.evidence.theme.id, "label": t.evidence.theme.label, "type": t.evidence.theme.type,
+             "participants": t.participants, "theme_participants": t.evidence.participants}
+            for t in c.themes
+        ],
+        "quotes": [statement_dict(s, notes=notes) for s in c.quotes],
+    }
+
+
+def left_out(themes: int, statements: int) -> str:
+    """What a competitor's text or Markdown leaves out beyond --top: `2 more themes and 1 more statement`."""
+    parts = [f"{n} more {what}{'s' * (n != 1)}" for n, what in ((themes, "theme"), (statements, "statement")) if n > 0]
+    return " and ".join(parts) + " (--top N shows more, --format json all)"
+
+
+# --- one group against the rest -------------------------------------------------------------------
+
+
+def points(share: float) -> str:
+    """A difference of shares in percentage points, signed: `+46`, `-3`, `0`."""
+    value = round(share * 100)
+    return f"{value:+d}" if value else "0"
+
+
+def interval(row: Contrast) -> str:
+    return f"{points(row.low)} to {points(row.high)}"
+
+
+def group_title(report: CompareReport) -> str:
+    """Who is compared with whom: `cancellations and lost deals (kind=cancellation or tag=lost-deal): 6
+    notes from 6 participants; the rest: 58 notes from 52 participants`."""
+    group = report.group
+    name = f"{group.name} ({group})" if group.name else f"notes where {group}"
+    return (f"{name}: {report.group_notes} notes from {report.group_participants} participants; "
+            f"the rest: {report.rest_notes} notes from {report.rest_participants} participants")
+
+
+def contrast_dict(row: Contrast) -> dict[str, Any]:
+    theme = row.evidence.theme
+    return {
+        "id": theme.id,
+        "label": theme.label,
+        "type": theme.type,
+        "group": {"participants": row.group, "of": row.group_total,
+                  "share": round(row.group / row.group_total, 4) if row.group_total else 0.0},
+        "rest": {"participants": row.rest, "of": row.rest_total,
+                 "share": round(row.rest / row.rest_total, 4) if row.rest_total else 0.0},
+        "difference": round(row.difference, 4),
+        "interval": [round(row.low, 4), round(row.high, 4)],
+        "verdict": row.verdict,
+    }
+
+
+def share_of(said: int, total: int) -> str:
+    """`3/6 50%`: participants who said it, out of how many, and the share."""
+    return f"{said}/{total} {said / total:.0%}" if total else f"{said}/0"

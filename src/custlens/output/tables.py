@@ -7,9 +7,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from custlens.infra.visible import visible
-from custlens.output.records import also_in, counts, sparkline, trend_notes, trend_p
+from custlens.output.records import (
+    also_in,
+    competitor_line,
+    counts,
+    group_title,
+    interval,
+    left_out,
+    note_place,
+    points,
+    share_of,
+    sparkline,
+    trend_notes,
+    trend_p,
+)
 from custlens.pipeline.themes import trim
-from custlens.reports import SegmentsReport, Synthesis, ThemesReport, TrendsReport
+from custlens.reports import (
+    CompareReport,
+    CompetitorsReport,
+    SegmentsReport,
+    Synthesis,
+    ThemesReport,
+    TrendsReport,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -119,6 +139,9 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
             elif row.nearest is not None:
                 line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {row.nearest[1]:.2f})"
             out.append(Text(visible(_fit(line, width)), no_wrap=True))
+        if seg.competitors:
+            line = f"competitors named (participants): {counts(seg.competitors)}"
+            out.append(Text(visible(_fit(line, width)), no_wrap=True))
         out.append(Text(""))
     return out[:-1]
 
@@ -161,3 +184,62 @@ def trends(report: TrendsReport, terminal: bool, width: int | None = 80) -> list
         table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, str(sum(row.counts)),
                       sparkline(row.counts), trend_notes(row), Text(row.direction, style=style), trend_p(row))
     return [table]
+
+
+VERDICT_STYLE = {"more": "bold red", "less": "green", "unclear": "dim"}
+
+
+def competitors(report: CompetitorsReport, terminal: bool, width: int | None = 80) -> list[Any]:
+    """Per competitor: a line of counts, its notes, the themes said in them, and the statements naming it."""
+    from rich.text import Text
+
+    def line(text: str, style: str = "") -> Text:  # cut to the terminal's width, its spaces kept
+        text = visible(text)
+        if width is not None and len(text) > width:
+            text = text[: width - 1] + "…"
+        return Text(text, style=style if terminal else "", no_wrap=True)
+
+    out: list[Any] = []
+    (label,) = _flexible(width, [4, 3, 5], [1])
+    for c in report.competitors:
+        out.append(line(competitor_line(c), "bold"))
+        out.append(line("notes: " + ", ".join(note_place(n) for n in c.notes)))
+        if c.themes:
+            table = _table(terminal)
+            table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+            table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+            table.add_column("Ppl", justify="right", no_wrap=True, width=_fixed(3, width))
+            table.add_column("Of", justify="right", no_wrap=True, width=_fixed(5, width))
+            for t in c.themes[: report.top]:
+                table.add_row(_shown(t.evidence.theme.label), t.evidence.theme.type, str(t.participants),
+                              str(t.evidence.participants))
+            out.append(table)
+        for s in c.quotes[: report.top]:
+            note = s.note
+            out.append(line(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {note.participant or 'no participant'}"))
+            out.append(line(f"    {s.text}"))
+        more = (len(c.themes) - report.top, len(c.quotes) - report.top)
+        if max(more) > 0:
+            out.append(line(left_out(*more), "dim"))
+        out.append(Text(""))
+    return out[:-1]
+
+
+def churn(report: CompareReport, terminal: bool, width: int | None = 80) -> list[Any]:
+    """The group and the rest, then each theme: who said it on each side, the difference and its interval."""
+    from rich.text import Text
+
+    table = _table(terminal)
+    (label,) = _flexible(width, [4, 9, 9, 4, 12, 7], [1])
+    table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
+    table.add_column("Type", no_wrap=True, width=_fixed(4, width))
+    table.add_column("Group", justify="right", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Rest", justify="right", no_wrap=True, width=_fixed(9, width))
+    table.add_column("Diff", justify="right", no_wrap=True, width=_fixed(4, width))
+    table.add_column("95% interval", justify="right", no_wrap=True, width=_fixed(12, width))
+    table.add_column("Verdict", no_wrap=True, width=_fixed(7, width))
+    for row in report.shown:
+        table.add_row(_shown(row.evidence.theme.label), row.evidence.theme.type, share_of(row.group, row.group_total),
+                      share_of(row.rest, row.rest_total), points(row.difference), interval(row),
+                      Text(row.verdict, style=VERDICT_STYLE[row.verdict] if terminal else ""))
+    return [Text(visible(group_title(report))), table]  # the title wraps on a terminal: it says what is compared

@@ -19,7 +19,13 @@ from custlens.output.records import (
     traced_line,
     why_typed,
 )
-from custlens.reports import ChangesReport, CheckReport, ShowReport, ThemesReport
+from custlens.reports import (
+    ChangesReport,
+    CheckReport,
+    CompareReport,
+    ShowReport,
+    ThemesReport,
+)
 
 
 def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
@@ -84,6 +90,7 @@ def show(report: ShowReport) -> list[str]:
          f"in {e.notes} notes · {e.first_seen} to {e.last_seen}"),
         f"segments: {counts(e.segments)}",
         f"sources: {counts(e.sources)}",
+        f"competitors: {counts(e.competitors) or 'none named'}",
         f"researchers: {', '.join(e.researchers) or 'none given'}",
     ]
     if theme.representative is not None:
@@ -127,3 +134,11 @@ def changes(report: ChangesReport) -> list[str]:
         lines.append("")
     lines.append(f"unchanged: {plural(report.count('unchanged')[1], 'theme')}")
     return [visible(line) for line in lines]
+
+
+def churn_footer(report: CompareReport) -> str | None:
+    """How many themes the comparison left out, and how to see them."""
+    left = len(report.rows) - len(report.shown)
+    if not left:
+        return None
+    return f"{len(report.shown)} of {len(report.rows)} themes shown ({left} beyond --top); --all shows every theme"

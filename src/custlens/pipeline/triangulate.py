@@ -38,6 +38,8 @@ class Evidence:
     last_seen: dt.date
     strength: str
     quote: Statement
+    competitors: dict[str, int] = dataclasses.field(default_factory=dict)  # participants per competitor their
+    # notes name (pipeline.competitors)
 
     @property
     def rank_key(self) -> tuple[int, int, int, str, str]:
@@ -111,6 +113,7 @@ class SegmentSummary:
     themes: list[SegmentTheme]
     unique: list[SegmentTheme]
     shared: list[SegmentTheme]
+    competitors: dict[str, int] = dataclasses.field(default_factory=dict)  # participants per competitor named
 
 
 def nearest_themes(evidence: Evidence, ranked: Sequence[Evidence], most: int = 3,
