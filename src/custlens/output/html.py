@@ -292,7 +292,8 @@ def render_html(report: HtmlReport) -> str:
     of_total = f"of {total} shown" + (f"; {why}" if why else "")
     since = _since(report)
     nav = ('<nav class="sections">' + ('<a href="#since">What changed</a>' if since else "")
-           + '<a href="#themes">Themes</a><a href="#heatmap">Segments × themes</a></nav>')
+           + '<a href="#themes">Themes</a><a href="#heatmap">Segments × themes</a>'
+           + '<a href="#competitors">Competitors</a></nav>')
     return f"""<!doctype html>
 <html lang="en">
 <head>
