@@ -13,10 +13,13 @@ With --engine fuzzy the cue phrases type statements alone; they are listed for c
 - Pain: tweets labelled as complaints (Preotiuc-Pietro et al. 2019), all rows and the nine annotated
   domains (held out).
 - Pain, need and other: the quotes and observations of ../shared/datasets/gold-notes-fieldservice
-  (macro F1 over the three types; held out), and its Pains/Needs bullets as a second check.
+  (macro F1 over the three types; held out), and its Pains/Needs bullets. The bullets are the split the
+  cue patterns of research-note shorthand were written against ("Would like ...", "The shop wants ...",
+  "can't be recorded"): general patterns, never a phrase of a row; the quotes and observations of the
+  same notes were never looked at row by row.
 
-`--errors N` prints N mistakes of the tuning split only (never of a held-out set: they are not to be
-tuned against). `--cross` chooses the two numbers again on each data set in turn (a small grid) and
+`--errors N` prints N mistakes of each tuning split (SemEval train, the gold bullets) only, never of a
+held-out set: they are not to be tuned against. `--cross` chooses the two numbers again on each data set in turn (a small grid) and
 scores the others: tuned on forum text, scored on tweets and reviews, and the other way round.
 The data sets are read in place, never copied, and never at custlens run time.
 """
@@ -88,7 +91,7 @@ def load_sets(root: str) -> list[Labelled]:
         Labelled("gold notes, quotes and observations", [unquoted(e["text"]) for e in said], [e["type"] for e in said],
                  "three", "held out", "goal macro F1 >= 0.75"),
         Labelled("gold notes, Pains/Needs bullets", [unquoted(e["text"]) for e in bullets],
-                 [e["type"] for e in bullets], "three", "held out", "typed by section in notes"),
+                 [e["type"] for e in bullets], "three", "cues written on", "typed by section in notes"),
     ]
 
 
@@ -170,14 +173,14 @@ def main() -> None:
     clock = time.perf_counter()
     tagmodel.decide(many, many_cues)
     print(f"the model's decision for 100,000 statements with their vectors and cues: {time.perf_counter() - clock:.3f} s")
-    if args.errors:
-        train = scorers[0]
+    for train in [s for s in scorers if s.data.role != "held out"] if args.errors else []:
+        print(f"mistakes on {train.data.name}:", file=sys.stderr)
+        shown = 0
         for text, truth, guess in zip(train.data.texts, train.data.labels, train.model()):
-            if (truth == "need") != (guess == "need"):
-                print(f"  {'FN' if truth == 'need' else 'FP'} [{guess}] {text[:150]}", file=sys.stderr)
-                args.errors -= 1
-                if not args.errors:
-                    break
+            wrong = (truth == "need") != (guess == "need") if train.data.kind == "need" else truth != guess
+            if wrong and shown < args.errors:
+                print(f"  {truth} -> {guess}: {text[:150]}", file=sys.stderr)
+                shown += 1
     if args.cross:
         cross(scorers)
 

@@ -28,6 +28,19 @@ TAGGER = Tagger()
         ("Add a button to duplicate a booking.", "need"),
         ("The booking page looks great.", "other"),
         ("She runs two salons with eleven staff.", "other"),
+        # a research note's report of what someone wants, with or without the subject
+        ("The practice manager wants a weekly summary of no-shows.", "need"),
+        ("Would like reminders to go out by text.", "need"),
+        ("Asked for a way to copy last month's rota.", "need"),
+        ("Nobody wants to learn another tool.", "other"),
+        ("It wants me to log in again every morning.", "other"),
+        ("Needs to bill each clinic separately at the end of the month.", "need"),
+        # a problem the wish would spare is not the statement's pain
+        ("Bookings should reach the calendar without anyone retyping them.", "need"),
+        # what cannot be done, or does not run, is a problem
+        ("Room changes can't be recorded, so the rota is guesswork.", "pain"),
+        ("The app won't run on the front desk's old laptop.", "pain"),
+        ("Out in the car park nothing loads.", "pain"),
     ],
 )
 def test_cues(text: str, expected: str) -> None:

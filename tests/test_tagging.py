@@ -91,7 +91,7 @@ def test_weights_trained_for_another_model_are_refused(tmp_path) -> None:
 # --- the quality floor: public data nothing was tuned on (the need bias and cue weight were chosen on
 # the SemEval train split only; see bench/tagging.py). It fails when tagging gets worse.
 
-FLOORS = {"need": 0.77, "pain": 0.68, "three": 0.50}  # measured: 0.798, 0.702, 0.543
+FLOORS = {"need": 0.77, "pain": 0.68, "three": 0.62}  # measured: 0.798, 0.701, 0.674
 
 
 def _f1(truth: list[str], guess: list[str], kinds: tuple[str, ...]) -> float:

@@ -34,7 +34,9 @@ _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
 # Words that may sit between a negation and the cue it cancels: "not a big problem", "never had issues".
 _FILLERS = (
     r"(?:a|an|the|any|really|very|so|too|that|much|of|big|major|real|such|single|had|have|has|having|been|seen"
-    r"|experienced|noticed|found|is|was|were|are|be|it|more|longer|serious|huge)"
+    r"|experienced|noticed|found|is|was|were|are|be|it|more|longer|serious|huge"
+    # who would have had the problem: "without anyone retyping them", "without having to re-enter"
+    r"|anyone|anybody|someone|somebody|me|us|you|him|her|them|having|needing|to)"
 )
 _NEGATION_BEFORE = re.compile(rf"(?:(?:^|\W){_NEG}|n't)(?:\W+{_FILLERS}){{0,2}}\W*$")
 _NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no|never|won't|wouldn't)\W+(?:\w+\W+)?$")
