@@ -141,7 +141,7 @@ def tune(scorers: list[Scorer]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--errors", type=int, default=0, help="print this many mistakes of the tuning split")
+    parser.add_argument("--errors", type=int, default=0, help="print this many mistakes of each tuning split")
     parser.add_argument("--cross", action="store_true", help="tune on each data set in turn, score the others")
     parser.add_argument("--datasets", default=datasets_dir())
     args = parser.parse_args()
