@@ -28,12 +28,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from custlens.models import Note, Statement
 from custlens.pipeline.triangulate import Evidence
+from custlens.pipeline.wordpiece import VOCABULARY
 
-VOCABULARY = Path(__file__).resolve().parents[1] / "minilm" / "vocab.txt"
 TYPO_LETTERS = 6  # a one-word name this long matches a word one typo away ...
 TWO_TYPO_LETTERS = 10  # ... and one this long, two typos away
 _WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: linear time

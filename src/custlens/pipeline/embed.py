@@ -82,7 +82,9 @@ def verify(path: Path) -> None:
 
 
 def vocabulary_file() -> Path:
-    return Path(__file__).resolve().parents[1] / "minilm" / "vocab.txt"
+    from custlens.pipeline.wordpiece import VOCABULARY
+
+    return VOCABULARY
 
 
 def load_model() -> Model:

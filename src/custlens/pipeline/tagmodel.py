@@ -26,12 +26,13 @@ import numpy as np
 
 from custlens.errors import CustlensError
 from custlens.pipeline.embed import MODEL_ID, SCALE
+from custlens.pipeline.wordpiece import MINILM
 
 TYPES = ("pain", "need", "other")
 CUE_WEIGHT = 6.0
 NEED_BIAS = -0.5
 PAIN_BIAS = 0.0
-DATA = Path(__file__).resolve().parents[1] / "minilm"
+DATA = MINILM
 
 
 @dataclass(frozen=True)

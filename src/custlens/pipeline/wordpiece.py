@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+MINILM = Path(__file__).resolve().parents[1] / "minilm"  # what custlens ships for all-MiniLM-L6-v2
+VOCABULARY = MINILM / "vocab.txt"
 MAX_WORD_CHARS = 100  # longer words are [UNK], as in the reference
 _ASCII_WORDS = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")  # ASCII: every printable non-alphanumeric is punctuation
 _ASCII_DROP = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127])  # control characters but \t \n \r
