@@ -11,8 +11,9 @@ continuity correction (Newcombe 1998, method 11), built from the Wilson score in
 keeps its coverage with few participants and with shares near 0 or 1, where the plain interval claims
 too much: one cancellation in six saying what none of 52 others said is not a signal (-1 to +64 points).
 A theme is said `more` in the group when the whole interval is above zero (by at least half a
-percentage point, so that what is shown agrees), `less` when it is below zero, and `unclear` otherwise. Themes rank by the interval's lower end: a difference few participants back
-ranks below a smaller one that many do.
+percentage point, so that what is shown agrees), `less` when it is below zero, and `unclear`
+otherwise. Themes rank by the interval's lower end: a difference few participants back ranks below a
+smaller one that many do.
 """
 
 from __future__ import annotations
