@@ -61,6 +61,8 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "a run of @": ("body", _repeat("a@")),
     "a run of full stops in a denial": ("body", "it is not a problem" + "." * (LENGTH - 40) + "x keeps crashing"),
     "a sentence of denials": ("body", _repeat("isn't slow ", LENGTH - 40) + ". anymore it keeps crashing"),
+    "a sentence of praise, then a contrast": ("body", _repeat("we liked the ", LENGTH - 40) + " but"),
+    "a run of wishes with no end": ("body", _repeat("we would come back ", LENGTH - 40)),
     "a run of digits and dashes": ("body", _repeat("1-2 ")),
     "a run of emphasis marks": ("body", _repeat("*a")),
 }

@@ -41,6 +41,21 @@ TAGGER = Tagger()
         ("Room changes can't be recorded, so the rota is guesswork.", "pain"),
         ("The app won't run on the front desk's old laptop.", "pain"),
         ("Out in the car park nothing loads.", "pain"),
+        # wishes as people say them out loud
+        ("If I could see the whole week on one screen, that would be enough.", "need"),
+        ("Ideally the rota would build itself.", "need"),
+        ("All I need from it is a reliable reminder.", "need"),
+        ("I just want to know who's on shift tomorrow.", "need"),
+        ("I'd rather the system sent the reminders.", "need"),
+        ("Asked to be told when the export is ready.", "need"),
+        ("Won't renew unless the reports get faster.", "need"),
+        ("She'd come back if the app worked offline.", "need"),
+        ("The app needs to cope with a weak signal.", "need"),
+        ("If I had known, I'd have booked earlier.", "other"),
+        # complaints as people say them out loud
+        ("Half my week is chasing unpaid invoices.", "pain"),
+        ("I'm basically a full-time receptionist now.", "pain"),
+        ("Double the price and half the features. Thanks a lot.", "pain"),
     ],
 )
 def test_cues(text: str, expected: str) -> None:
@@ -53,6 +68,22 @@ def test_cues(text: str, expected: str) -> None:
 )
 def test_negation_cancels_a_cue(text: str) -> None:
     assert TAGGER.classify(text)[0] == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "fine"),
+    [
+        ("Liked the new calendar view.", True),
+        ("Finished the set-up in under five minutes.", True),
+        ("Works really well on my phone.", True),
+        ("Price didn't come up as an issue.", True),
+        ("Didn't like the new calendar view.", False),
+        ("Set it up in a minute, but the reminders never went out.", False),
+        ("The export keeps failing.", False),
+    ],
+)
+def test_praise_ease_and_denied_problems_are_fine_cues(text: str, fine: bool) -> None:
+    assert (TAGGER.cues_of(text)[2] is not None) is fine
 
 
 def test_advice_to_others_is_not_a_need() -> None:

@@ -21,6 +21,8 @@ from custlens.pipeline.cues import (
     ADVICE,
     CLAUSE_BREAK,
     DENIAL,
+    FINE_CUES,
+    FINE_UNLESS,
     NEED_CUES,
     OWN_NEED,
     PAIN_CUES,
@@ -42,7 +44,7 @@ _NEGATION_BEFORE = re.compile(rf"(?:(?:^|\W){_NEG}|n't)(?:\W+{_FILLERS}){{0,2}}\
 _NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no|never|won't|wouldn't)\W+(?:\w+\W+)?$")
 
 
-Flags = tuple[str | None, str | None]  # the need cue and the pain cue that count in a text
+Flags = tuple[str | None, str | None, str | None]  # the need, pain and fine cues that count in a text
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Tagger:
                         f"cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
                         hint="list the words as `custlens statements --format json` shows them in `cue`",
                     )
+        self.fine = [Cue(name, "other", re.compile(pattern)) for name, pattern in FINE_CUES]
+        self._any_fine = re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in self.fine))
         # one pass over the text rules a type out before any cue is looked at one by one
         self._any = {
             kind: re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues)) if cues else None
@@ -129,6 +133,7 @@ class Tagger:
         """Everything the cues found depend on, besides the code: each cue (name, type, pattern) and the
         phrases removed. Part of the key under which a run's cues are kept for the next one."""
         cues = tuple((cue.name, cue.type, cue.pattern.pattern) for kind in ("need", "pain") for cue in self.cues[kind])
+        cues += tuple((cue.name, cue.type, cue.pattern.pattern) for cue in self.fine)
         return cues, tuple(sorted((kind, tuple(sorted(phrases))) for kind, phrases in self._removed.items()))
 
     @property
@@ -164,7 +169,7 @@ class Tagger:
     def classify(self, text: str) -> tuple[StatementType, str | None]:
         """By cues alone: `("need", "i wish")`, `("pain", "keeps crashing")` or `("other", None)` (a need
         cue wins over a pain cue)."""
-        need, pain = self.cues_of(text)
+        need, pain, _ = self.cues_of(text)
         if need is not None:
             return "need", need
         if pain is not None:
@@ -172,7 +177,7 @@ class Tagger:
         return "other", None
 
     def cues_of(self, text: str) -> Flags:
-        """The need cue and the pain cue that count in a text (each None if none does)."""
+        """The need cue, the pain cue and the fine cue that count in a text (each None if none does)."""
         plain = self._plain(text)
         found = self._seen.get(plain)
         if found is None:
@@ -187,7 +192,22 @@ class Tagger:
         need = self._first("need", plain)
         if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
             need = None
-        return (need[1] if need is not None else None), self._pain(plain)
+        pain = self._pain(plain)
+        return (need[1] if need is not None else None), pain, self._fine(plain, pain)
+
+    def _fine(self, plain: str, pain: str | None) -> str | None:
+        """Praise, a task done with ease, or (when no pain cue counts) a problem denied."""
+        if pain is None and (denied := DENIAL.search(plain)) is not None:
+            return denied.group(0).strip()
+        if self._any_fine.search(plain) is None:
+            return None
+        # a contrast after a cue takes it back ("set up in a minute, but ..."): only cues after the last count
+        last = max((contrast.start() for contrast in FINE_UNLESS.finditer(plain)), default=-1)
+        for cue in self.fine:
+            for match in cue.pattern.finditer(plain, last + 1):
+                if not self._negated("pain", plain, match.start()):
+                    return match.group(0).strip()
+        return None
 
     def _pain(self, plain: str) -> str | None:
         pain = self._first("pain", plain)
@@ -205,9 +225,9 @@ class Tagger:
 
 def is_memory(value: object) -> bool:
     """Whether a value kept from an earlier run has the shape `Tagger.remembered` gives: normalised
-    text to (need cue or None, pain cue or None)."""
+    text to (need cue, pain cue, fine cue), each a string or None."""
     return type(value) is dict and all(
-        type(text) is str and type(found) is tuple and len(found) == 2
+        type(text) is str and type(found) is tuple and len(found) == 3
         and all(cue is None or type(cue) is str for cue in found)
         for text, found in value.items()
     )

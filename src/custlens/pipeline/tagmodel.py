@@ -6,11 +6,13 @@ The model is a multinomial logistic regression over the sentence vectors (`embed
 shipped as `minilm/tagger.json` (3 x 384 weights and 3 biases, tied to the model they were trained on).
 
 The decision: each type's score is the log of the model's probability, plus a bias, plus CUE_WEIGHT
-when a cue of that type fires (with negation, denial and advice handled as the cue tagger does). So a
-firing cue decides unless the model is about e**CUE_WEIGHT (400) times surer of another type; with no
-cue, the model decides alone. The softmax of the scores is the confidence kept on the statement.
-CUE_WEIGHT and NEED_BIAS are the best of a small grid on the SemEval-2019 train split (forum
-sentences; `bench/tagging.py --cross` shows the choice); every other data set there is held out.
+when a cue of that type fires (with negation, denial and advice handled as the cue tagger does; a
+"fine" cue, praise or a problem denied, counts for other). So a firing cue decides unless the model is
+about e**CUE_WEIGHT (400) times surer of another type; with no cue, the model decides alone. The
+softmax of the scores is the confidence kept on the statement. CUE_WEIGHT and NEED_BIAS are the best of
+a small grid on the SemEval-2019 train split (forum sentences) and the sample notes' quotes and
+observations (bench/note-types.yaml) together; `bench/tagging.py --cross` shows the choice on each
+alone. Every other data set there is held out.
 """
 
 from __future__ import annotations
@@ -90,27 +92,29 @@ class Decision:
 
 
 def decide(
-    vectors: np.ndarray, cues: Sequence[tuple[str | None, str | None]], weights: Weights | None = None, *,
+    vectors: np.ndarray, cues: Sequence[tuple[str | None, str | None, str | None]], weights: Weights | None = None, *,
     need_bias: float = NEED_BIAS, pain_bias: float = PAIN_BIAS, cue_weight: float = CUE_WEIGHT,
 ) -> list[Decision]:
-    """One decision per vector, from the model and (need cue, pain cue) of the same text."""
+    """One decision per vector, from the model and (need cue, pain cue, fine cue) of the same text."""
     weights = weights or load_weights()
     if not len(cues):
         return []
     probabilities = weights.probabilities(vectors)
-    need_cues = [need for need, _ in cues]
-    pain_cues = [pain for _, pain in cues]
+    need_cues = [need for need, _, _ in cues]
+    pain_cues = [pain for _, pain, _ in cues]
+    fine_cues = [fine for _, _, fine in cues]
     fired = np.zeros((len(cues), 3))
     fired[:, 0] = np.fromiter((pain is not None for pain in pain_cues), dtype=bool, count=len(cues))
     fired[:, 1] = np.fromiter((need is not None for need in need_cues), dtype=bool, count=len(cues))
+    fired[:, 2] = np.fromiter((fine is not None for fine in fine_cues), dtype=bool, count=len(cues))
     scores = np.log(np.maximum(probabilities, 1e-12)) + np.array([pain_bias, need_bias, 0.0]) + cue_weight * fired
     scores -= scores.max(axis=1, keepdims=True)
     best = np.argmax(scores, axis=1)
     exp = np.exp(scores)
     confidence = np.round(exp[np.arange(len(cues)), best] / exp.sum(axis=1), 4).tolist()
     out = []
-    for kind, sure, need, pain in zip(best.tolist(), confidence, need_cues, pain_cues):
-        own = pain if kind == 0 else need if kind == 1 else None
+    for kind, sure, need, pain, fine in zip(best.tolist(), confidence, need_cues, pain_cues, fine_cues):
+        own = pain if kind == 0 else need if kind == 1 else fine
         other = need if kind != 1 and need is not None else pain if kind != 0 and pain is not None else None
         out.append(Decision(TYPES[kind], sure, own, other if own is None else None))
     return out
