@@ -80,6 +80,9 @@ def test_negation_cancels_a_cue(text: str) -> None:
         ("Didn't like the new calendar view.", False),
         ("Set it up in a minute, but the reminders never went out.", False),
         ("The export keeps failing.", False),
+        ("It was better before the update.", False),
+        ("It's clear nobody tested this.", False),
+        ("It's easy to lose track of who paid.", False),
     ],
 )
 def test_praise_ease_and_denied_problems_are_fine_cues(text: str, fine: bool) -> None:

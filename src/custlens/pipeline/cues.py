@@ -102,7 +102,9 @@ PAIN_CUES: tuple[tuple[str, str], ...] = (
     ("why", r"\bwhy (?:is|are|am|do|does|did|has|have|can't|won't|isn't|aren't|doesn't|don't|didn't|hasn't|haven't|was|were|on earth|would you|would i|must|should i)\b|\b(?:where(?:'s| is| are) (?:my|our|the)|what happened to|what gives|what is going on|what's going on|what's the point|how long (?:do|does|will|should|must|until)|how many (?:more )?times|when (?:will|can) (?:i|we|my|our|this|it|you))\b"),
 )
 
-# Cues that a statement reports something fine: praise, a task done with ease, a problem denied. Not a
+# Cues that a statement reports something fine: praise, a task done with ease, a problem denied ("was
+# better" and "is clear" are not praise: "it was better before the update", "it's clear nobody tested it";
+# "looks better" is). Not a
 # type of their own: with the semantic engine they count for "other", so a neutral or happy remark the
 # model would call a pain stays other unless a pain or need cue fires too. Negated like pain cues ("not
 # happy with" is no praise).
@@ -110,7 +112,7 @@ FINE_CUES: tuple[tuple[str, str], ...] = (
     ("likes", r"(?:^|\b(?:i|we|they|he|she|clients|customers|users|patients|staff|everyone|people|the team|the owner|the \w+s) (?:really |also |all |both |still )?)(?:like[sd]?|love[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|appreciate[sd]?|praised?) (?:the|it|this|that|how|our|your|its|their|her|his|using|being|having|working)\b"),
     ("happy with", r"\b(?:happy|pleased|satisfied|delighted|impressed|thrilled) (?:with|by|about)\b|\b(?:positive|enthusiastic|warm|warmly) about\b|\bspoke (?:warmly|highly|well)\b"),
     ("works well", r"\b(?:works?|worked|working|runs?|ran) (?:really |very |so |pretty |perfectly |just )?(?:well|fine|great|nicely|smoothly|perfectly|flawlessly|as expected)\b|\bjust works?\b|\bjust worked\b|\bnever let (?:us|me|them|her|him) down\b"),
-    ("is good", r"\b(?:is|was|are|were|looks?|looked|feels?|felt|seems?|seemed|'s|'re) (?:so |really |very |much |pretty |super |quite |a lot |really nice and )?(?:great|excellent|solid|clean|easy|easier|fast|faster|quick|quicker|smooth|professional|intuitive|reliable|brilliant|perfect|lovely|fantastic|amazing|better|simple|clear)\b"),
+    ("is good", r"\b(?:is|was|are|were|looks?|looked|feels?|felt|seems?|seemed|'s|'re) (?:so |really |very |much |pretty |super |quite |a lot |really nice and )?(?:great|excellent|solid|clean|(?:easy|easier)(?! to (?:lose|miss|forget|make|break|get|mess|overlook|confuse|mix|double|accidentally|delete|overwrite))|fast|quick|smooth|professional|intuitive|reliable|brilliant|perfect|lovely|fantastic|amazing|simple)\b|\b(?:looks?|looked|feels?|felt|seems?|seemed) (?:so |much |a lot |way )?(?:better|faster|quicker|nicer)\b"),
     ("with ease", r"\b(?:without (?:any |much )?(?:help|trouble|problems?|issues?|difficulty|hesitation|errors?)|(?:first|1st) (?:try|time|attempt)|in (?:under|less than|about|just|only) (?:a|an|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|\d+) (?:seconds?|minutes?|clicks?|taps?|steps?))\b"),
     ("no complaints", r"\bno (?:complaints?|problems?|issues?|concerns?)\b"),
 )
