@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from custlens.errors import CustlensError
 from custlens.pipeline.tag import Tagger
 
 TAGGER = Tagger()
@@ -55,7 +56,7 @@ TAGGER = Tagger()
         # complaints as people say them out loud
         ("Half my week is chasing unpaid invoices.", "pain"),
         ("I'm basically a full-time receptionist now.", "pain"),
-        ("Double the price and half the features. Thanks a lot.", "pain"),
+        ("Double the price and half the features. Thanks for nothing.", "pain"),
     ],
 )
 def test_cues(text: str, expected: str) -> None:
@@ -89,6 +90,48 @@ def test_praise_ease_and_denied_problems_are_fine_cues(text: str, fine: bool) ->
     assert (TAGGER.cues_of(text)[2] is not None) is fine
 
 
+# Everyday sentences the spoken-wish, complaint and fine cues must not misread: (text, which of the
+# three cues (need, pain, fine) must stay silent)
+MISREAD = [
+    ("I want to cancel my subscription.", 0), ("I want to speak to a manager about this charge.", 0),
+    ("I need to find my invoice from March.", 0), ("If you had told me earlier, I would have cancelled.", 0),
+    ("I'll pay as soon as I get the corrected invoice.", 0), ("I'd recommend it if anyone asks.", 0),
+    ("The app won't open unless I reinstall it.", 0), ("If I had a pound for every time it crashed I'd be rich.", 0),
+    ("Ideally it should have arrived on Monday.", 0), ("I'd give it zero stars if I could.", 0),
+    ("It has to restart every time I switch tabs.", 0), ("I'd rather not say.", 0),
+    ("The agent asked me to check my spam folder.", 0),
+    ("Thanks a lot for your help!", 1), ("The kids had so much fun with it.", 1), ("We're now a team of five.", 1),
+    ("I have a part-time job as well.", 1),
+    ("None of the users like the new menu.", 2), ("The link expires in under a minute.", 2),
+    ("Works fine, though the export is slow.", 2), ("It worked fine until the last update.", 2),
+    ("It used to work perfectly.", 2), ("It was great before the redesign.", 2), ("Far from happy with the service.", 2),
+    ("No issues at first, then it crashed constantly.", 2), ("Setup was easy, I'd like a dark mode though.", 2),
+    ("I'd be happy with just a CSV export.", 2), ("Support was quick to close my ticket without fixing anything.", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "silent"), MISREAD)
+def test_everyday_sentences_do_not_fire_the_spoken_and_fine_cues(text: str, silent: int) -> None:
+    assert TAGGER.cues_of(text)[silent] is None, TAGGER.cues_of(text)
+
+
+def test_teams_remove_a_fine_cue_by_its_words_too() -> None:
+    custom = Tagger(added={"fine": ["spot on"]}, removed={"fine": ["liked the", "didn't come up"]})
+    assert custom.cues_of("Liked the demo.")[2] is None
+    assert custom.cues_of("Price didn't come up as an issue.")[2] is None
+    assert custom.cues_of("The new rota is spot on.")[2] == "spot on"
+    with pytest.raises(CustlensError, match="no fine cue fires on 'liked teh'"):
+        Tagger(removed={"fine": ["liked teh"]})
+
+
+def test_cue_patterns_hold_no_control_characters() -> None:
+    """A `\\b` written in a plain string is a backspace, and a pattern with one never matches."""
+    from custlens.pipeline.cues import FINE_CUES, NEED_CUES, PAIN_CUES
+
+    for name, pattern in NEED_CUES + PAIN_CUES + FINE_CUES:
+        assert not any(ord(char) < 32 for char in pattern), name
+
+
 def test_advice_to_others_is_not_a_need() -> None:
     assert TAGGER.classify("You should try restarting the app first.")[0] != "need"
     assert TAGGER.classify("Try using the web version instead.")[0] != "need"
@@ -111,8 +154,6 @@ def test_teams_add_and_remove_cues() -> None:
 
 
 def test_removing_a_phrase_no_cue_fires_on_is_an_error() -> None:
-    from custlens.errors import CustlensError
-
     with pytest.raises(CustlensError, match="no pain cue fires on 'sloow'"):
         Tagger(removed={"pain": ["sloow"]})
 

@@ -68,8 +68,8 @@ class Config(BaseModel):
     @classmethod
     def _cue_types(cls, value: dict[str, CueChanges]) -> dict[str, CueChanges]:
         for key in value:
-            if key not in ("pain", "need"):
-                raise ValueError(f"cues are for 'pain' or 'need', not {key!r}")
+            if key not in ("pain", "need", "fine"):
+                raise ValueError(f"cues are for 'pain', 'need' or 'fine' (praise: it counts for other), not {key!r}")
         return value
 
     def needs_a_need(self, kind: str) -> bool:

@@ -45,6 +45,7 @@ _NEED_NEGATION = re.compile(r"(?:don't|do not|doesn't|does not|didn't|did not|no
 
 
 Flags = tuple[str | None, str | None, str | None]  # the need, pain and fine cues that count in a text
+CUE_KINDS = ("need", "pain", "fine")  # fine: praise, ease, a problem denied (they count for other)
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,21 @@ class Tagger:
     ) -> None:
         added = added or {}
         removed = removed or {}
-        self._removed = {kind: {for_cues(p) for p in removed.get(kind, ())} for kind in ("pain", "need")}
+        self._removed = {kind: {for_cues(p) for p in removed.get(kind, ())} for kind in CUE_KINDS}
         self.cues: dict[str, list[Cue]] = {}
-        kinds: tuple[tuple[StatementType, Sequence[tuple[str, str]]], ...] = (("need", NEED_CUES), ("pain", PAIN_CUES))
-        for kind, builtin in kinds:
-            cues = [Cue(name, kind, re.compile(pattern)) for name, pattern in builtin]
-            cues += [Cue(for_cues(p), kind, re.compile(_phrase(p))) for p in added.get(kind, ()) if for_cues(p)]
+        kinds: tuple[tuple[str, StatementType, Sequence[tuple[str, str]]], ...] = (
+            ("need", "need", NEED_CUES), ("pain", "pain", PAIN_CUES), ("fine", "other", FINE_CUES))
+        for kind, type_, builtin in kinds:
+            cues = [Cue(name, type_, re.compile(pattern)) for name, pattern in builtin]
+            cues += [Cue(for_cues(p), type_, re.compile(_phrase(p))) for p in added.get(kind, ()) if for_cues(p)]
             self.cues[kind] = cues
+            firing = cues + [Cue("denial", type_, DENIAL)] if kind == "fine" else cues
             for phrase in sorted(self._removed[kind]):  # a phrase no cue can fire on is a typo: say so
-                if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in cues):
+                if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in firing):
                     raise CustlensError(
                         f"cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
                         hint="list the words as `custlens statements --format json` shows them in `cue`",
                     )
-        self.fine = [Cue(name, "other", re.compile(pattern)) for name, pattern in FINE_CUES]
-        self._any_fine = re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in self.fine))
         # one pass over the text rules a type out before any cue is looked at one by one
         self._any = {
             kind: re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues)) if cues else None
@@ -132,8 +133,7 @@ class Tagger:
     def settings(self) -> tuple[object, ...]:
         """Everything the cues found depend on, besides the code: each cue (name, type, pattern) and the
         phrases removed. Part of the key under which a run's cues are kept for the next one."""
-        cues = tuple((cue.name, cue.type, cue.pattern.pattern) for kind in ("need", "pain") for cue in self.cues[kind])
-        cues += tuple((cue.name, cue.type, cue.pattern.pattern) for cue in self.fine)
+        cues = tuple((cue.name, cue.type, cue.pattern.pattern) for kind in CUE_KINDS for cue in self.cues[kind])
         return cues, tuple(sorted((kind, tuple(sorted(phrases))) for kind, phrases in self._removed.items()))
 
     @property
@@ -193,19 +193,29 @@ class Tagger:
         if need is not None and ADVICE.search(plain) and not OWN_NEED.search(plain):
             need = None
         pain = self._pain(plain)
-        return (need[1] if need is not None else None), pain, self._fine(plain, pain)
+        need_cue = need[1] if need is not None else None
+        # a fine cue only speaks for a statement no pain or need cue speaks for: "setup was easy, I'd like a
+        # dark mode" is a need, "works fine, though the export is slow" a pain
+        return need_cue, pain, (self._fine(plain) if need_cue is None and pain is None else None)
 
-    def _fine(self, plain: str, pain: str | None) -> str | None:
-        """Praise, a task done with ease, or (when no pain cue counts) a problem denied."""
-        if pain is None and (denied := DENIAL.search(plain)) is not None:
+    def _fine(self, plain: str) -> str | None:
+        """Praise, a task done with ease, or a problem denied ("price didn't come up as an issue"), in a
+        text no pain or need cue counts in. A denial only counts where no pain cue but a problem word
+        ("issue", "concern") is left outside the denials: "no issues at first, then it crashed" is no praise."""
+        denied = DENIAL.search(plain)
+        if denied is not None and denied.group(0).strip() not in self._removed["fine"]:
+            rest = DENIAL.sub(lambda found: " " * len(found.group(0)), plain)  # what the denials leave
+            if any(cue.pattern.search(rest) for cue in self.cues["pain"] if cue.name != "problem"):
+                return None
             return denied.group(0).strip()
-        if self._any_fine.search(plain) is None:
+        quick = self._any["fine"]
+        if quick is None or quick.search(plain) is None:
             return None
         # a contrast after a cue takes it back ("set up in a minute, but ..."): only cues after the last count
         last = max((contrast.start() for contrast in FINE_UNLESS.finditer(plain)), default=-1)
-        for cue in self.fine:
+        for cue in self.cues["fine"]:
             for match in cue.pattern.finditer(plain, last + 1):
-                if not self._negated("pain", plain, match.start()):
+                if match.group(0).strip() not in self._removed["fine"] and not self._negated("pain", plain, match.start()):
                     return match.group(0).strip()
         return None
 
