@@ -57,6 +57,13 @@ TAGGER = Tagger()
         ("Half my week is chasing unpaid invoices.", "pain"),
         ("I'm basically a full-time receptionist now.", "pain"),
         ("Double the price and half the features. Thanks for nothing.", "pain"),
+        ("Why can't it just remember the last address?", "need"),
+        ("If there was a way to copy last week's rota, I'd use it daily.", "need"),
+        ("The one thing I'd change is the search.", "need"),
+        ("We end up calling every client the day before.", "pain"),
+        ("Orders fall through the cracks when Sam is off.", "pain"),
+        ("Nobody knows which version is the latest.", "pain"),
+        ("We type every order twice, once in each system.", "pain"),
     ],
 )
 def test_cues(text: str, expected: str) -> None:
@@ -107,6 +114,8 @@ MISREAD = [
     ("It used to work perfectly.", 2), ("It was great before the redesign.", 2), ("Far from happy with the service.", 2),
     ("No issues at first, then it crashed constantly.", 2), ("Setup was easy, I'd like a dark mode though.", 2),
     ("I'd be happy with just a CSV export.", 2), ("Support was quick to close my ticket without fixing anything.", 2),
+    ("We ended up choosing you because of the price.", 1), ("Nobody knows the product better than her.", 1),
+    ("I check it twice a day.", 1), ("The team works in the dark early mornings in winter.", 1),
 ]
 
 

@@ -22,6 +22,7 @@ from custlens.pipeline.cues import (
     CLAUSE_BREAK,
     DENIAL,
     FINE_CUES,
+    FINE_TAKEN_BACK,
     FINE_UNLESS,
     NEED_CUES,
     OWN_NEED,
@@ -215,7 +216,9 @@ class Tagger:
         last = max((contrast.start() for contrast in FINE_UNLESS.finditer(plain)), default=-1)
         for cue in self.cues["fine"]:
             for match in cue.pattern.finditer(plain, last + 1):
-                if match.group(0).strip() not in self._removed["fine"] and not self._negated("pain", plain, match.start()):
+                before = plain[max(0, match.start() - 20) : match.start()]
+                if (match.group(0).strip() not in self._removed["fine"] and not self._negated("pain", plain, match.start())
+                        and not FINE_TAKEN_BACK.search(before)):
                     return match.group(0).strip()
         return None
 
