@@ -60,6 +60,12 @@ def test_praise_and_ease_keep_a_statement_other_and_say_why(runner, tmp_path) ->
         assert found[text]["why"].startswith('cue "'), found[text]
 
 
+def test_a_fine_cue_the_model_overrules_is_named_in_why() -> None:
+    sure_of_pain = tagmodel.Weights(np.zeros((3, 384)), np.array([10.0, 0.0, 0.0]))
+    decision = tagmodel.decide(np.zeros((1, 384)), [(None, None, "liked the")], sure_of_pain)[0]
+    assert decision.type == "pain" and decision.why.endswith('over cue "liked the"'), decision.why
+
+
 def test_the_labelled_sample_quotes_match_their_notes_and_stay_above_their_floor(runner, in_repo) -> None:
     """bench/note-types.yaml, the tuning split of quotes and observations, labels every quote and
     observation in notes/ at its place; a note edited without its label is caught here."""

@@ -115,6 +115,7 @@ def decide(
     out = []
     for kind, sure, need, pain, fine in zip(best.tolist(), confidence, need_cues, pain_cues, fine_cues):
         own = pain if kind == 0 else need if kind == 1 else fine
-        other = need if kind != 1 and need is not None else pain if kind != 0 and pain is not None else None
+        other = (need if kind != 1 and need is not None else pain if kind != 0 and pain is not None
+                 else fine if kind != 2 and fine is not None else None)
         out.append(Decision(TYPES[kind], sure, own, other if own is None else None))
     return out
