@@ -55,7 +55,8 @@ NEED_CUES: tuple[tuple[str, str], ...] = (
     # what a customer would do if the product changed: "I'd sign today if you had timesheets", "won't
     # come back unless sync is fixed", "if it could do reports, we'd switch"
     ("would if", r"\b(?:would|'d|might)(?: consider| be happy to| gladly| happily)? (?:come back|coming back|return|returning|sign|signing|buy|buying|switch|switching|stay|staying|upgrade|upgrading|pay|paying|renew|renewing)\b[^.;!?]{0,80}?\b(?:if|as long as) (?!(?:anyone|anybody|someone|somebody|asked|needed|necessary|required|possible|i|we)\b)|\b(?:won't|will not|wouldn't|would not|not going to|refuse to) (?:come back|return|renew|buy|sign|switch|stay|upgrade|pay|use it|consider)\b[^.;!?]{0,60}?\bunless\b|\bif (?:you|it|they|the \w+) (?:had|could|did|supported|offered|would|added|let)\b[^.;!?]{0,80}?\b(?:i|we|they)(?:'d| would|'ll| will)(?! have\b)\b"),
-    # what the product itself has to do: "the app needs to cope with one bar of signal", "it has to work offline"
+    # what the product itself has to do: "the app needs to cope with one bar of signal", "it needs to work
+    # offline" ("it has to" is left out: "it has to restart every time" is a complaint)
     ("it needs to", r"\b(?:it|the (?:app|software|system|tool|product|platform|program|site|website|service|portal|calendar|page|form|report|dashboard|integration))(?: really| just| also| still| simply)? needs to (?!be (?:a|an|the|said)\b)[a-z]+"),
     # a wish said as a question or an aside: "why can't it just remember the site?", "if there was a way to
     # ...", "the one thing I'd change is ...", "we're crying out for ..."
@@ -96,7 +97,7 @@ PAIN_CUES: tuple[tuple[str, str], ...] = (
     ("by hand", r"\b(?:manually|by hand|retyp\w*|re-?typ\w*|re-?enter\w*|copy(?:ing)? and past\w*|double[- ]?(?:book\w*|entry|charged|billed)|no[- ]shows?|workaround|work around|have to (?:manually|call|phone|ring|chase|keep|go back|redo|re-?do|start over|wait|pay|check|copy|remember)|had to (?:call|phone|ring|chase|wait|pay|redo|start over|go|drive|cancel|return))\b"),
     ("charged", r"\b(?:overcharg\w*|charg(?:ed|ing) (?:me |us )?(?:twice|again|double|for)|charg(?:ed|ing) (?:me|us)\b|being charged|refund\w*|too expensive|so expensive|very expensive|expensive|overpriced|price (?:hike|increase)|costs? (?:us|me) (?:a|an|hours|money|time)|extra charge|hidden fees?|double charge\w*|billing (?:error|mistake|issue))\b"),
     # spoken complaints: what the product makes of the speaker ("I'm basically a reminder service", "half
-    # my job is chasing"), and sarcasm ("that was fun", "thanks for nothing")
+    # my job is chasing"), and the sarcasm that is never meant ("thanks for nothing")
     ("basically a", r"\b(?:i'm|i am|we're|we are|i've become|we've become) (?:basically|essentially|literally|practically|effectively|apparently|a glorified) (?:a|an|the)\b|\b(?:is|like|basically|practically|become|became) a (?:full-time|part-time|second|unpaid) job\b|\bhalf (?:my|our|her|his|their) (?:job|day|time|week|morning|afternoon|evening) (?:is|goes|went|gets)\b"),
     ("sarcasm", r"\bthanks for nothing\b|\bthat was fun\.|\bgotta love (?:it )?(?:when|how)\b"),
     # burdens people describe without a problem word: ending up doing it, chasing, guessing, doing it twice,
@@ -110,10 +111,9 @@ PAIN_CUES: tuple[tuple[str, str], ...] = (
 
 # Cues that a statement reports something fine: praise, a task done with ease, a problem denied ("was
 # better" and "is clear" are not praise: "it was better before the update", "it's clear nobody tested it";
-# "looks better" is). Not a
-# type of their own: with the semantic engine they count for "other", so a neutral or happy remark the
-# model would call a pain stays other unless a pain or need cue fires too. Negated like pain cues ("not
-# happy with" is no praise).
+# "looks better" is). Not a type of their own: with the semantic engine they count for "other", and only
+# in a statement no pain or need cue counts in, so a neutral or happy remark the model would call a pain
+# stays other. Negated like pain cues ("not happy with" is no praise).
 FINE_CUES: tuple[tuple[str, str], ...] = (
     ("likes", r"(?:^|\b(?:i|we|they|he|she) (?:really |also |all |both |still )?)(?:like[sd]?|love[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|appreciate[sd]?|praised?) (?:the|it|this|that|how|our|your|its|using|being|having|working)\b"),
     ("happy with", r"\b(?:happy|pleased|satisfied|delighted|impressed|thrilled) (?:with|by|about)\b|\b(?:positive|enthusiastic|warm|warmly) about\b|\bspoke (?:warmly|highly|well)\b"),
