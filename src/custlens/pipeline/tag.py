@@ -128,6 +128,8 @@ class Tagger:
         before = text[max(0, start - 40) : start]
         if kind == "need":
             return bool(_NEED_NEGATION.search(before))
+        if kind == "fine" and FINE_TAKEN_BACK.search(before):  # "far from happy with", "used to work well"
+            return True
         return bool(_NEGATION_BEFORE.search(before))
 
     @property
@@ -216,9 +218,7 @@ class Tagger:
         last = max((contrast.start() for contrast in FINE_UNLESS.finditer(plain)), default=-1)
         for cue in self.cues["fine"]:
             for match in cue.pattern.finditer(plain, last + 1):
-                before = plain[max(0, match.start() - 20) : match.start()]
-                if (match.group(0).strip() not in self._removed["fine"] and not self._negated("pain", plain, match.start())
-                        and not FINE_TAKEN_BACK.search(before)):
+                if self._counts("fine", cue, plain, match):
                     return match.group(0).strip()
         return None
 
