@@ -181,9 +181,13 @@ def main() -> None:
     print(f"{total:,} sentences embedded or read from the store and typed in {time.perf_counter() - started:.1f} s")
     many = np.concatenate([scorers[3].vectors] * 30)[:100_000]
     many_cues = (scorers[3].cues * 30)[:100_000]
-    clock = time.perf_counter()
-    tagmodel.decide(many, many_cues)
-    print(f"the model's decision for 100,000 statements with their vectors and cues: {time.perf_counter() - clock:.3f} s")
+    took = []
+    for _ in range(3):  # a shared machine: the best of three, and the worst beside it
+        clock = time.perf_counter()
+        tagmodel.decide(many, many_cues)
+        took.append(time.perf_counter() - clock)
+    print(f"the model's decision for 100,000 statements with their vectors and cues: {min(took):.3f} s "
+          f"(best of 3; worst {max(took):.3f} s)")
     for train in [s for s in scorers if s.data.role != "held out"] if args.errors else []:
         print(f"mistakes on {train.data.name}:", file=sys.stderr)
         shown = 0

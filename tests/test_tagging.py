@@ -125,7 +125,7 @@ def test_weights_trained_for_another_model_are_refused(tmp_path) -> None:
 # tuning split itself (bench/note-types.yaml): a floor that catches a regression, not a held-out check.
 # They fail when tagging gets worse.
 
-FLOORS = {"need": 0.77, "pain": 0.68, "three": 0.65, "sample": 0.72}  # measured: 0.798, 0.703, 0.708, 0.775
+FLOORS = {"need": 0.77, "pain": 0.68, "three": 0.65, "sample": 0.72}  # measured: 0.798, 0.703, 0.708, 0.769
 
 
 def _f1(truth: list[str], guess: list[str], kinds: tuple[str, ...]) -> float:
@@ -155,3 +155,21 @@ def test_tagging_quality_does_not_drop_below_its_floor_on_held_out_data() -> Non
         kinds = ("pain", "need", "other") if kind == "three" else (kind,)
         score = _f1(data.labels, [d.type for d in decisions], kinds)
         assert score >= floor, f"{name}: F1 {score:.3f} under its floor {floor}"
+
+
+def test_the_cue_audit_splits_every_cue_faithfully_and_flags_a_phrase_fitted_to_one_row() -> None:
+    """bench/cue_audit.py, the check that no cue phrase is fitted to a row or two of one data set: it
+    splits each cue into phrases and puts them back together unchanged, and it flags a phrase that
+    fires on a single row of one set while a general one that fires across sets passes."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from cue_audit import counts, fitted, parse, render
+
+    from custlens.pipeline import cues
+
+    for _, pattern in (*cues.NEED_CUES, *cues.PAIN_CUES, *cues.FINE_CUES):
+        assert "|".join(render(branch) for branch in parse(pattern)[0]) == pattern
+    sets = {"forum": ["The export is too slow.", "My lamp blinks on and off at night."],
+            "tweets": ["so slow today", "app is slow again"]}
+    found = counts([("pain", "slow", r"\b(?:slow|blinks on and off|goes (?:dark|quiet) at night)\b")], sets)
+    assert fitted(found) == [("forum", "pain", "slow", "blinks on and off", 1)]
+    assert ("pain", "slow", "goes (?:dark|quiet) at night", {}) in found
