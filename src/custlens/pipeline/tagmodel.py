@@ -100,22 +100,17 @@ def decide(
     if not len(cues):
         return []
     probabilities = weights.probabilities(vectors)
-    need_cues = [need for need, _, _ in cues]
-    pain_cues = [pain for _, pain, _ in cues]
-    fine_cues = [fine for _, _, fine in cues]
-    fired = np.zeros((len(cues), 3))
-    fired[:, 0] = np.fromiter((pain is not None for pain in pain_cues), dtype=bool, count=len(cues))
-    fired[:, 1] = np.fromiter((need is not None for need in need_cues), dtype=bool, count=len(cues))
-    fired[:, 2] = np.fromiter((fine is not None for fine in fine_cues), dtype=bool, count=len(cues))
+    by_type = [(pain, need, fine) for need, pain, fine in cues]  # each text's cues in TYPES order
+    fired = np.array([[cue is not None for cue in row] for row in by_type], dtype=np.float64)
     scores = np.log(np.maximum(probabilities, 1e-12)) + np.array([pain_bias, need_bias, 0.0]) + cue_weight * fired
     scores -= scores.max(axis=1, keepdims=True)
     best = np.argmax(scores, axis=1)
     exp = np.exp(scores)
     confidence = np.round(exp[np.arange(len(cues)), best] / exp.sum(axis=1), 4).tolist()
     out = []
-    for kind, sure, need, pain, fine in zip(best.tolist(), confidence, need_cues, pain_cues, fine_cues):
-        own = pain if kind == 0 else need if kind == 1 else fine
-        other = (need if kind != 1 and need is not None else pain if kind != 0 and pain is not None
-                 else fine if kind != 2 and fine is not None else None)
-        out.append(Decision(TYPES[kind], sure, own, other if own is None else None))
+    for kind, sure, row in zip(best.tolist(), confidence, by_type):
+        own = row[kind]
+        # the cue the model overruled, when its own type has none: a need cue first, then pain, then fine
+        overruled = None if own is not None else next((row[k] for k in (1, 0, 2) if k != kind and row[k] is not None), None)
+        out.append(Decision(TYPES[kind], sure, own, overruled))
     return out
