@@ -147,7 +147,6 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
 
 
 def statements(synthesis: Synthesis, terminal: bool, width: int | None = 80) -> list[Any]:
-
     table = _table(terminal)
     text, place = _flexible(width, [5, 3, 11], [3, 2])
     table.add_column("Type", no_wrap=True, width=_fixed(5, width))

@@ -173,7 +173,6 @@ def _closest_quote(theme: Theme) -> Statement:
 
 
 def _digest_id(prefix: str, kind: str, text: str, taken: set[str], shortest: int) -> str:
-
     digest = hashlib.sha1(f"{kind}\n{for_grouping(text)}".encode()).hexdigest()
     for length in range(shortest, 41):
         candidate = f"{prefix}{digest[:length]}"
@@ -192,7 +191,6 @@ def _chronological(statements: Iterable[Statement]) -> tuple[Statement, ...]:
 
 def _first(statements: Sequence[Statement]) -> Statement:
     """The statement an id is made from: the earliest, then the first by text."""
-
     return min(statements, key=lambda s: (s.note.date, for_grouping(s.text), s.text))
 
 
@@ -480,7 +478,6 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
     """Statements no codebook phrase matched join the entry one of whose phrases means the same (its
     vector at least CODEBOOK_MEANING alike), the closest entry first."""
     import numpy as np
-
 
     phrases = [(key, raw) for key, entry in codebook.entries.items() for raw in entry.match if for_phrases(raw)]
     open_ = [k for k, key in enumerate(keys) if key is None]
