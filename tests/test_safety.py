@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from custlens.cli import app
-from custlens.pipeline.redact import Redactor
+from custlens.pipeline.redact import Redactor, masked_words
 
 from .conftest import NOTES, REPO, note, write
 
@@ -47,6 +47,25 @@ def test_redact_leaves_nothing_listed_in_the_output(command, fmt, runner, in_tmp
     out = result.stdout + result.stderr
     for secret in SECRETS:
         assert secret.lower() not in out.lower(), (secret, out)
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "table"])
+def test_redact_masks_a_token_in_a_theme_label_made_from_its_words(fmt, runner, in_tmp) -> None:
+    # a label is read from the statements' words without their punctuation, where `ghp_...` and an
+    # address no longer look like what the patterns find: the words redaction took out are masked too
+    token, address = "ghp_Q1w2E3r4T5y6U7i8O9p0AsDfGhJk", "ops.lead@acme.example"
+    for k in range(3):
+        note(in_tmp / "notes", f"p{k}.md", participant=f"P-{k}",
+             pains=(f"Token {token} leaked in the shared export again",),
+             needs=(f"Exports mailed to {address} straight away",))
+    shown = runner.invoke(app, ["themes", "--all", "--format", fmt, "--redact"])
+    assert shown.exit_code == 0, shown.output
+    assert "leaked" in shown.stdout and "[redacted]" in shown.stdout  # the label is there, masked
+    for word in ("ghp", "Q1w2E3r4T5y6U7i8O9p0AsDfGhJk", "acme", "ops.lead", "lead"):
+        assert word.lower() not in shown.stdout.lower(), (word, shown.stdout)
+    assert Redactor().label("Token leaked", masked_words([(f"Token {token}", "Token [token]")])) == "Token leaked"
+    lower = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"  # the label's words match no pattern: masked as words
+    assert Redactor().label("ghp abcdefghijklmnopqrstuvwxyz0123456789 leaked", masked_words([(lower, "[token]")])) == "[redacted] leaked"
 
 
 def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:

@@ -293,7 +293,7 @@ def redact_synthesis(synthesis: Synthesis, names: list[str]) -> Synthesis:
     from custlens.pipeline.competitors import with_competitors
 
     naming = synthesis.naming.redacted(notes, statements, redactor)
-    ranked = with_competitors(redact_evidence(synthesis.ranked, statements, redactor), naming)
+    ranked = with_competitors(redact_evidence(synthesis.ranked, statements, redactor, synthesis.statements), naming)
     files = [
         ParsedFile(
             redactor(f.path) or f.path,

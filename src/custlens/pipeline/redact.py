@@ -31,6 +31,27 @@ SECRET = re.compile(
 )
 
 
+# a word as labels are read for masking: letters and digits only, so that `ghp_x1` is `ghp` and `x1`
+PLAIN_WORD = re.compile(r"[^\W_]+")
+
+
+def masked_words(pairs: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The words (case-folded) that redaction took out of texts and that no redacted text still shows,
+    from (original, redacted) pairs.
+
+    A theme's label is a phrase of its statements' original words, read without their punctuation:
+    `ghp_...` or `ana.lopez@x.example` no longer look like a token or an address there, so a label
+    is masked by these words as well as by the patterns."""
+    removed: set[str] = set()
+    shown: set[str] = set()
+    for original, redacted in pairs:
+        kept = {word.casefold() for word in PLAIN_WORD.findall(redacted)}
+        shown |= kept
+        if original != redacted:
+            removed.update(word.casefold() for word in PLAIN_WORD.findall(original))
+    return frozenset(removed - shown)
+
+
 class Redactor:
     """Masks personal data in text. `names` are matched as whole words, in any case."""
 
@@ -52,6 +73,20 @@ class Redactor:
         if self.names is not None:
             text = self.names.sub("[name]", text)
         return text
+
+    def label(self, label: str, masked: frozenset[str]) -> str:
+        """A label masked by the patterns and by the words redaction took out of the statements
+        (`masked_words`); masked words next to each other become one `[redacted]`."""
+        text = self(label) or ""
+        parts: list[str] = []
+        done, joined = 0, -1  # the text is copied up to `done`; `joined`: where the last mask ends
+        for found in PLAIN_WORD.finditer(text):
+            if found.group(0).casefold() in masked:
+                between = text[done:found.start()]
+                if done != joined or between.strip(" -'’."):
+                    parts += [between, "[redacted]"]
+                done = joined = found.end()
+        return "".join(parts) + text[done:]
 
     def value(self, value: Any) -> Any:
         """Redact every string inside a YAML value (custom attributes, note fields)."""
@@ -132,20 +167,24 @@ def redact_statement(statement: Statement, notes: dict[int, Note], redactor: Red
     return dataclasses.replace(statement, text=redactor(statement.text) or "", note=notes[id(statement.note)])
 
 
-def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement], redactor: Redactor) -> list[Evidence]:
+def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement], redactor: Redactor,
+                    originals: Iterable[Statement]) -> list[Evidence]:
+    """Redacted copies of the evidence, with `statements` the redacted statements by id() of the
+    `originals`; labels are masked by the words redaction took out of them too."""
+    masked = masked_words((s.text, statements[id(s)].text) for s in originals)
     out = []
     for evidence in ranked:
         theme = evidence.theme
         representative = statements[id(theme.representative)] if theme.representative is not None else None
         new_theme = dataclasses.replace(
             theme,
-            label=redactor(theme.label) or "",
+            label=redactor.label(theme.label, masked) if not theme.named else redactor(theme.label) or "",
             statements=tuple(statements[id(s)] for s in theme.statements),
             representative=representative,
             quote=statements[id(theme.quote)] if theme.quote is not None else None,
             subthemes=tuple(
                 dataclasses.replace(
-                    sub, label=redactor(sub.label) or "", statements=tuple(statements[id(s)] for s in sub.statements),
+                    sub, label=redactor.label(sub.label, masked), statements=tuple(statements[id(s)] for s in sub.statements),
                     representative=statements[id(sub.representative)] if sub.representative is not None else None,
                 )
                 for sub in theme.subthemes
