@@ -25,7 +25,7 @@ ORDER = [
     "reports",
     "commands", "commands.synthesis", "commands.check", "commands.add", "commands.init", "commands.themes",
     "commands.segments", "commands.show", "commands.statements", "commands.trends", "commands.changes",
-    "commands.report", "commands.importcsv", "commands.competitors", "commands.churn",
+    "commands.report", "commands.importcsv", "commands.competitors", "commands.churn", "commands.schema",
     "output", "output.records", "output.text", "output.as_json", "output.as_csv", "output.markdown",
     "output.tables", "output.html",
     "cli.app", "cli.console", "cli.options", "cli.prompts", "cli.notes", "cli.reports", "cli", "__main__",

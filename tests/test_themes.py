@@ -181,6 +181,20 @@ def test_segments_table_and_markdown(runner) -> None:
     assert "## trades" in markdown and "| Theme | Type | Coverage |" in markdown
 
 
+def test_segments_and_trends_take_the_theme_filters_that_keep_their_answers_true(runner) -> None:
+    pains = json.loads(runner.invoke(app, ["segments", str(NOTES), "--type", "pain", "--format", "json"]).stdout)
+    everything = json.loads(runner.invoke(app, ["segments", str(NOTES), "--format", "json"]).stdout)
+    assert {t["type"] for seg in pains["segments"] for t in seg["themes"]} == {"pain"}
+    assert {t["type"] for seg in everything["segments"] for t in seg["themes"]} == {"pain", "need"}
+    # "only here" must see every theme said elsewhere, weak ones too: no strength filter on segments
+    refused = runner.invoke(app, ["segments", str(NOTES), "--min-strength", "strong"])
+    assert refused.exit_code == 2 and "--min-strength" in refused.stderr
+    strong = json.loads(runner.invoke(app, ["trends", str(NOTES), "--min-strength", "strong", "--top", "50",
+                                            "--format", "json"]).stdout)["themes"]
+    every = json.loads(runner.invoke(app, ["trends", str(NOTES), "--top", "50", "--format", "json"]).stdout)["themes"]
+    assert strong and {t["strength"] for t in strong} == {"strong"} and len(strong) < len(every)
+
+
 def test_show_finds_a_theme_by_id_or_label_and_lists_every_statement_with_its_place(runner) -> None:
     top = themes_json(runner, str(NOTES), "--top", "1")["themes"][0]
     by_id = runner.invoke(app, ["show", top["id"], str(NOTES)])

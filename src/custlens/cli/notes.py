@@ -190,13 +190,10 @@ def schema(
     Generated from the same model `custlens check` validates with, with the kinds, segments and extra keys of
     custlens.yaml.
     """
-    import json
-
-    from custlens.models import note_schema
+    from custlens.commands.schema import schema as make_schema
     from custlens.pipeline.files import display_path
 
-    settings = config()
-    text = json.dumps(note_schema(settings.kinds, settings.segments, settings.attributes), indent=2) + "\n"
+    text = make_schema(config())
     if output is None or str(output) == "-":
         emit(text)
         return

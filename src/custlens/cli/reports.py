@@ -93,7 +93,7 @@ def themes(
 
 @app.command()
 @handles_errors
-@report_command("level")
+@report_command("type", "level")
 def segments(
     options: ReportOptions,
     cache: bool,
@@ -155,7 +155,7 @@ def statements(
 
 @app.command()
 @handles_errors
-@report_command("type", "level")
+@report_command("type", "min_strength", "level")
 def trends(
     options: ReportOptions,
     cache: bool,
