@@ -167,6 +167,19 @@ def test_interactive_add_asks_again_for_a_date_it_cannot_read_and_warns_of_a_nam
     assert f"date: {dt.date.today() - dt.timedelta(days=1)}" in text and "- Faster export" in text
 
 
+def test_interactive_add_asks_again_for_a_segment_the_config_does_not_list(in_tmp) -> None:
+    """A typo in the segment costs one answer, not the interview: it used to be found only after the
+    last quote, and nothing was written."""
+    (in_tmp / "custlens.yaml").write_text("segments: [salons, clinics]\n", encoding="utf-8")
+    answers = ["survey", "salon", "salons", "R-9", "dara", "Pulse survey", "Slow export", "", "Faster export", "", ""]
+    proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers])
+    out = proc.stdout.read()
+    assert proc.returncode == 0, shown
+    assert b"unknown segment: 'salon'; did you mean `salons`?" in shown and shown.count(b"Segment") == 2
+    text = (in_tmp / out.decode().strip()).read_text()
+    assert "segment: salons" in text and "- Slow export" in text and "- Faster export" in text
+
+
 def test_check_and_add_warn_of_a_participant_written_as_a_name(runner, in_tmp) -> None:
     from .conftest import note
 

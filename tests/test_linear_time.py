@@ -1,6 +1,6 @@
 """Hostile text costs time linear in its size: a line of ~100,000 characters of a shape that once made a
 pattern backtrack (nested or overlapping repeats, a scan to the end of the text from each of many starts)
-takes `check`, `statements` and `statements --redact` a small multiple of the time an ordinary line of the
+takes `check`, `statements` (as JSON and as a table) and `statements --redact` a small multiple of the time an ordinary line of the
 same length takes, measured in the same run. No absolute time is asserted: the machine's speed cancels
 out, and a deadline of that multiple stops a run that would otherwise go on for minutes."""
 
@@ -27,7 +27,9 @@ def _repeat(unit: str, length: int = LENGTH) -> str:
 
 
 def _in_front_matter(line: str) -> str:
-    return FRONT + line + "\n---\n## Needs\n- Export invoices to Xero\n"
+    key = line.split(":", 1)[0] + ":"  # the line takes the place of that key's ordinary value
+    front = "".join(f"{kept}\n" for kept in FRONT.splitlines() if not kept.startswith(key))
+    return front + line + "\n---\n## Needs\n- Export invoices to Xero\n"
 
 
 def _in_the_body(line: str) -> str:
@@ -65,12 +67,15 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "a run of wishes with no end": ("body", _repeat("we would come back ", LENGTH - 40)),
     "a run of digits and dashes": ("body", _repeat("1-2 ")),
     "a run of emphasis marks": ("body", _repeat("*a")),
+    "a run of backslashes": ("body", "x " + "\\" * LENGTH),
+    "a value of backslashes": ("front matter", "kind: " + "\\" * (LENGTH - 10)),
 }
 
 COMMANDS: dict[str, list[str]] = {
     "check": ["check", "--no-cache"],
     "statements": ["statements", "--format", "json", "--no-cache"],
     "statements --redact": ["statements", "--format", "json", "--redact", "--no-cache"],
+    "statements as a table": ["statements", "--no-cache"],
 }
 
 

@@ -35,13 +35,19 @@ def out_console() -> Any:
     return Console(highlight=False, soft_wrap=True)
 
 
-def print_error(error: CustlensError) -> None:
-    from rich.markup import escape
+def styled(*parts: str | tuple[str, str]) -> Any:
+    """A line of plain text and (text, style) parts. Text from notes is never read as Rich markup: its
+    parser tries each backslash of a long run again (a line of 99,000 took 20 s), and `[b]` is not markup."""
+    from rich.text import Text
 
+    return Text.assemble(*parts)
+
+
+def print_error(error: CustlensError) -> None:
     console = err_console()
-    console.print(f"[bold red]error:[/] {escape(visible(error.location() + error.message))}")
+    console.print(styled(("error:", "bold red"), " ", visible(error.location() + error.message)))
     if error.hint:
-        console.print(f"  [dim]hint:[/] {escape(visible(error.hint))}")
+        console.print(styled("  ", ("hint:", "dim"), " ", visible(error.hint)))
 
 
 def quiet_broken_pipe() -> None:
@@ -73,8 +79,6 @@ def writing() -> Iterator[None]:
 def print_io_error(error: OSError, output: bool) -> None:
     """An error of the system, not of custlens: the output could not be written (a full disk, a
     terminal that went away), or a file could not be read or written."""
-    from rich.markup import escape
-
     reason = (error.strerror or str(error)).lower()
     if output:
         quiet_broken_pipe()  # what is left in the buffer goes nowhere, instead of failing again at exit
@@ -86,9 +90,9 @@ def print_io_error(error: OSError, output: bool) -> None:
     else:
         message, hint = f"input/output error: {reason}", None
     console = err_console()
-    console.print(f"[bold red]error:[/] {escape(visible(message))}")
+    console.print(styled(("error:", "bold red"), " ", visible(message)))
     if hint:
-        console.print(f"  [dim]hint:[/] {escape(hint)}")
+        console.print(styled("  ", ("hint:", "dim"), " ", hint))
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -122,12 +126,10 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
         except Exception as error:  # a bug in custlens: one line, not a traceback, unless asked for
             if os.environ.get("CUSTLENS_DEBUG"):
                 raise
-            from rich.markup import escape
-
-            err_console().print(
-                f"[bold red]internal error:[/] {type(error).__name__}: {escape(visible(str(error)))}\n"
+            err_console().print(styled(
+                ("internal error:", "bold red"), f" {type(error).__name__}: {visible(str(error))}\n"
                 "  hint: this is a bug in custlens; run again with CUSTLENS_DEBUG=1 for the details"
-            )
+            ))
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
     return run
@@ -197,13 +199,11 @@ def running(no_cache: bool) -> Any:
 def warn_skipped(synthesis: Any) -> None:
     if not synthesis.problems:
         return
-    from rich.markup import escape
-
     from custlens.output.records import problem_line
 
     console = err_console()
     for problem in synthesis.problems:
-        console.print(f"[yellow]warning:[/] {escape(problem_line(problem))} (skipped)")
+        console.print(styled(("warning:", "yellow"), f" {problem_line(problem)} (skipped)"))
 
 
 def warn_skipped_then(report: Any) -> None:

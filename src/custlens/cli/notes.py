@@ -19,6 +19,7 @@ from custlens.cli.console import (
     handles_errors,
     out_console,
     running,
+    styled,
     write_file,
     writing,
 )
@@ -65,13 +66,11 @@ def check(
             elif format == "github":
                 emit("\n".join(text.github(report)))
             else:
-                from rich.markup import escape
-
                 printer = out_console()
                 styles = {"error": "red", "warning": "yellow", "hint": "dim", "ok": "green"}
                 with writing():
                     for line, style in text.check(report, strict):
-                        printer.print(f"[{styles[style]}]{escape(line)}[/]")
+                        printer.print(styled((line, styles[style])))
     raise typer.Exit(int(report.exit_code(strict)))
 
 
@@ -124,7 +123,8 @@ def add(
                       day=parse_date(date, "--date"), title=title, pains=tuple(pain or ()), needs=tuple(need or ()),
                       quotes=tuple(quote or ()))
     if not no_input and sys.stdin.isatty():
-        answers = ask(answers, settings.kinds, existing_segments(settings), default_researcher(settings), dt.date.today())
+        answers = ask(answers, settings.kinds, existing_segments(settings), default_researcher(settings), dt.date.today(),
+                      settings.segments)
     else:
         missing = [name for name, value in (("--kind", kind), ("--segment", segment)) if not value]
         if missing:
@@ -149,11 +149,9 @@ def add(
                 "(add a `## Needs` item)"
             )
         else:  # what `check` would say of it, as `check` says it
-            from rich.markup import escape
-
-            err_console().print(f"[yellow]warning:[/] {escape(visible(problem.message))}")
+            err_console().print(styled(("warning:", "yellow"), " ", visible(problem.message)))
             if problem.hint:
-                err_console().print(f"  [dim]hint:[/] {escape(visible(problem.hint))}")
+                err_console().print(styled("  ", ("hint:", "dim"), " ", visible(problem.hint)))
     emit(display_path(path))
     if edit:
         open_editor(path)
@@ -198,7 +196,7 @@ def schema(
         emit(text)
         return
     write_file(output, text)
-    err_console().print(f"wrote {display_path(output)}")
+    err_console().print(visible(f"wrote {display_path(output)}"), markup=False)
 
 
 @app.command("import")
@@ -251,8 +249,8 @@ def import_(
         summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
     if dry_run:
         emit(result.text)
-        messages.print(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
-                      "nothing written")
+        messages.print(visible(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
+                               "nothing written"), markup=False)
         return
     emit(display_path(path))
     messages.print(summary)

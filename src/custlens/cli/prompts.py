@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from custlens.cli.console import err_console
+from custlens.cli.console import err_console, styled
 from custlens.cli.options import parse_day
 from custlens.errors import CustlensError
 from custlens.infra.visible import visible
@@ -31,17 +31,16 @@ class Answers:
     quotes: tuple[str, ...]
 
 
-def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher: str | None, today: dt.date) -> Answers:
-    """Ask for everything the options did not give."""
+def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher: str | None, today: dt.date,
+        segments: list[str] | None = None) -> Answers:
+    """Ask for everything the options did not give; `segments`: the ones custlens.yaml allows, if it lists them."""
     from rich.prompt import Prompt
 
     console = err_console()
     kind = given.kind or Prompt.ask("Kind of source", choices=list(kinds), default=kinds[0], console=console)
     if known_segments and not given.segment:
-        console.print(f"[dim]segments so far: {visible(', '.join(known_segments[:12]))}[/]")
-    segment = given.segment
-    while not segment:
-        segment = (Prompt.ask("Segment", default=known_segments[0] if known_segments else None, console=console) or "").strip()
+        console.print(styled((f"segments so far: {visible(', '.join(known_segments[:12]))}", "dim")))
+    segment = ask_segment(console, known_segments[0] if known_segments else None, segments, given.segment)
     participant = given.participant or Prompt.ask("Participant id", default="", show_default=False, console=console) or None
     researchers = given.researchers
     if not researchers:
@@ -56,9 +55,28 @@ def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher:
     )
 
 
+def ask_segment(console: Any, default: str | None, allowed: list[str] | None, given: str | None = None) -> str:
+    """The segment `--segment` gave, or asked for until there is one; and one custlens.yaml allows where
+    it lists them (the check `add` makes before writing, made here, so that a typo costs one answer,
+    not the interview)."""
+    from rich.prompt import Prompt
+
+    from custlens.pipeline.parse import did_you_mean
+
+    segment = given
+    while True:
+        if segment is None:
+            segment = (Prompt.ask("Segment", default=default, console=console) or "").strip()
+        if segment and (allowed is None or segment in allowed):
+            return segment
+        if segment:
+            hint = did_you_mean(segment, allowed or [], f"one of: {', '.join(allowed or [])}")
+            console.print(styled(("unknown segment:", "red"), f" {visible(repr(segment))}; {visible(hint)}"))
+        segment = None
+
+
 def ask_date(console: Any, default: dt.date) -> dt.date:
     """Ask for the date until the answer is one."""
-    from rich.markup import escape
     from rich.prompt import Prompt
 
     while True:
@@ -66,7 +84,7 @@ def ask_date(console: Any, default: dt.date) -> dt.date:
         try:
             return parse_day(answer)
         except ValueError:
-            console.print(f"[red]not a date:[/] {escape(visible(repr(answer)))}; write YYYY-MM-DD, today or yesterday")
+            console.print(styled(("not a date:", "red"), f" {visible(repr(answer))}; write YYYY-MM-DD, today or yesterday"))
 
 
 def ask_list(prompt: str) -> tuple[str, ...]:

@@ -79,10 +79,10 @@ def themes(
             from custlens.pipeline.files import display_path
 
             path, added = add_to_codebook(report, settings)
-            err_console().print(
+            err_console().print(visible(
                 f"added {len(added)} theme{'s' * (len(added) != 1)} to {display_path(path)}" if added
                 else f"nothing to add: every theme shown is already in {display_path(path)}"
-            )
+            ), markup=False)
         with run.stage("render"):
             output(format, report, Formats(as_json.themes, as_csv.themes, markdown.themes, tables.themes))
             if format == "table":

@@ -41,11 +41,12 @@ STRENGTH_STYLE = {"strong": "bold green", "moderate": "yellow", "anecdotal": "di
 TREND_STYLE = {"rising": "bold green", "fading": "red", "steady": ""}
 
 
-def _shown(text: str) -> str:
-    """Text for a Rich table: control characters written out, markup escaped."""
-    from rich.markup import escape
+def _shown(text: str) -> Any:
+    """Text for a Rich table: control characters written out, never read as markup (Rich's markup parser
+    tries each backslash of a long run again: quadratic time)."""
+    from rich.text import Text
 
-    return escape(visible(text))
+    return Text(visible(text))
 
 
 def _table(terminal: bool, title: str | None = None) -> Table:
