@@ -4,7 +4,7 @@ It walks the parser's event stream itself instead of using PyYAML's composer and
 - nothing is ever executed: any tag other than the standard scalar, list and mapping tags is refused;
 - a duplicate mapping key is an error (PyYAML silently keeps the last one);
 - nesting depth and alias expansion are bounded (deep nesting crashes PyYAML's recursive composer and an
-  alias bomb can expand to billions of items);
+  alias bomb can expand to billions of items, or one long value repeated to gigabytes of text);
 - every mapping key and list item keeps its 1-based line.
 libyaml's parser is used where it is installed (`yaml.CSafeLoader`), the pure-Python one otherwise.
 
@@ -27,6 +27,7 @@ Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000
+MAX_ALIAS_CHARS = 1_000_000  # the text aliases may add: one long value repeated by aliases is a bomb too
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -282,11 +283,12 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
     outermost mapping that holds them: the document, or for a batch the entry, so one bad entry does not
     hide the others. Errors that make the rest unreadable or unsafe (syntax, depth, aliases) raise.
     """
-    # Each frame: [container, pending_key, has_pending_key, anchor, node_count_at_start]
+    # Each frame: [container, pending_key, has_pending_key, anchor, node_count_at_start, chars_at_start]
     stack: list[list[Any]] = []
-    anchors: dict[str, tuple[Any, int]] = {}
+    anchors: dict[str, tuple[Any, int, int]] = {}  # the value, its nodes and the characters of its text
     nodes = 0  # nodes built, counting every alias as the size of what it stands for
-    alias_nodes = 0
+    chars = 0  # characters of scalars built, counted the same way
+    alias_nodes = alias_chars = 0
     documents = 0
     result: Any = None
 
@@ -337,6 +339,7 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
         line = lines_of(event.start_mark.line)
         if kind == "ScalarEvent":
             nodes += 1
+            chars += len(event.value)
             if expecting_key() and event.tag is None:
                 value: Any = event.value  # keys are text as written: `1:` and `true:` are different keys
             else:
@@ -346,7 +349,7 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
                     record(error)
                     value = None
             if event.anchor:
-                anchors[event.anchor] = (value, 1)
+                anchors[event.anchor] = (value, 1, len(event.value))
             out = attach(value, line)
             if not stack:
                 result = out
@@ -363,24 +366,27 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
                 container.key_lines = {}
             else:
                 container.item_lines = []
-            stack.append([container, None, False, event.anchor, nodes])
+            stack.append([container, None, False, event.anchor, nodes, chars])
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-            container, _, _, anchor, started = stack.pop()
+            container, _, _, anchor, started, chars_started = stack.pop()
             if anchor:
-                anchors[anchor] = (container, nodes - started + 1)
+                anchors[anchor] = (container, nodes - started + 1, chars - chars_started)
             out = attach(container, container.line)
             if not stack:
                 result = out if out is not None else container
         elif kind == "AliasEvent":
             if event.anchor not in anchors:
                 raise YamlError("yaml-syntax", f"alias *{event.anchor} is used before its anchor", line, None)
-            value, size = anchors[event.anchor]
+            value, size, length = anchors[event.anchor]
             alias_nodes += size
             nodes += size
-            if alias_nodes > max_alias_nodes:
+            alias_chars += length
+            chars += length
+            if alias_nodes > max_alias_nodes or alias_chars > MAX_ALIAS_CHARS:
                 raise YamlError(
                     "yaml-alias-bomb",
-                    f"YAML aliases expand to more than {max_alias_nodes:,} values",
+                    f"YAML aliases expand to more than {max_alias_nodes:,} values" if alias_nodes > max_alias_nodes
+                    else f"YAML aliases expand to more than {MAX_ALIAS_CHARS:,} characters of text",
                     line,
                     "this looks like an alias expansion bomb; write the values out instead of using aliases",
                 )
