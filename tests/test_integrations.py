@@ -119,6 +119,30 @@ def test_import_errors_are_clear(runner, in_tmp) -> None:
     assert not (in_tmp / "notes").exists()
 
 
+def test_import_refuses_what_it_would_misread_or_could_not_hold(runner, in_tmp) -> None:
+    args = ["--text-column", "text", "--segment-column", "seg", "--segment", "s", "--dry-run"]
+    (in_tmp / "quote.csv").write_text('text,seg\nfine,s\n"never closed,s\nx,y\n', encoding="utf-8")
+    unclosed = runner.invoke(app, ["import", "quote.csv", *args])
+    assert unclosed.exit_code == 1 and "quote.csv:3: a quoted cell is never closed" in unclosed.stderr
+    (in_tmp / "after.csv").write_text('text,seg\n"said "twice,s\n', encoding="utf-8")
+    assert "after.csv:2: not a readable CSV file" in runner.invoke(app, ["import", "after.csv", *args]).stderr
+    (in_tmp / "twice.csv").write_text("text,Text,seg\na,b,s\n", encoding="utf-8")
+    twice = runner.invoke(app, ["import", "twice.csv", *args])
+    assert twice.exit_code == 1 and "2 columns are named 'text' (columns 1, 2)" in twice.stderr
+    (in_tmp / "custlens.yaml").write_text("max_file_bytes: 1000\n", encoding="utf-8")
+    (in_tmp / "big.csv").write_text("text,seg\n" + "a,s\n" * 6_000, encoding="utf-8")
+    big = runner.invoke(app, ["import", "big.csv", *args])
+    assert big.exit_code == 2 and "big.csv is 24,009 bytes, over the limit of 20,000 for an export" in big.stderr
+    if hasattr(os, "mkfifo"):  # not on Windows
+        os.mkfifo(in_tmp / "pipe.csv")  # nothing writes to it: reading it would wait for ever
+        piped = runner.invoke(app, ["import", "pipe.csv", *args])
+        assert piped.exit_code == 2 and "pipe.csv is not a file (a folder, pipe or device)" in piped.stderr
+    (in_tmp / "wide.csv").write_text(",".join(f"column {k}" for k in range(500)) + "\na\n", encoding="utf-8")
+    wide = runner.invoke(app, ["import", "wide.csv", "--text-column", "zzz", "--segment", "s"])
+    assert wide.exit_code == 2 and "and 480 more" in wide.stderr and len(wide.stderr) < 600
+    assert not (in_tmp / "notes").exists()
+
+
 # --- trends -----------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from custlens.pipeline.csvimport import ImportOptions, ImportResult
 
 
+EXPORT_TIMES_NOTE = 20  # an export may be this many times `max_file_bytes`: most columns stay behind
+
+
 def import_csv(
     source: Path, options: ImportOptions, config: Config, folder: Path | None = None, dry_run: bool = False
 ) -> tuple[Path, ImportResult]:
@@ -25,13 +28,25 @@ def import_csv(
         write_unique,
     )
     from custlens.pipeline.csvimport import build_batch
+    from custlens.pipeline.files import Refused, read_regular
     from custlens.pipeline.parse import parse_bytes
 
+    limit = EXPORT_TIMES_NOTE * config.max_file_bytes
     try:
-        data = source.read_bytes()
+        data = read_regular(source, limit)
+    except Refused as refused:
+        if refused.why == "too-large":
+            raise CustlensError(f"{display_path(source)} is {refused.size:,} bytes, over the limit of {limit:,} for an export",
+                                hint=f"the note it makes may hold {config.max_file_bytes:,} (`max_file_bytes`): "
+                                "split the export by date or by segment", exit_code=ExitCode.USAGE) from None
+        raise CustlensError(f"{display_path(source)} is not a file (a folder, pipe or device)",
+                            hint="save the export as a CSV file and import that", exit_code=ExitCode.USAGE) from None
     except OSError as exc:
         raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
                             exit_code=ExitCode.USAGE) from None
+    if len(data) > limit:  # it grew while read
+        raise CustlensError(f"{display_path(source)} is over the limit of {limit:,} bytes for an export",
+                            exit_code=ExitCode.USAGE)
     if options.kind not in config.kinds:
         from custlens.pipeline.parse import did_you_mean
 

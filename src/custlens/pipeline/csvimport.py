@@ -106,15 +106,27 @@ def _column(header: list[str], wanted: str | None, option: str) -> int | None:
         return None
     lowered = [h.strip().lower() for h in header]
     if wanted.strip().lower() in lowered:
-        return lowered.index(wanted.strip().lower())
+        found = [k + 1 for k, name in enumerate(lowered) if name == wanted.strip().lower()]
+        if len(found) > 1:
+            raise CustlensError(
+                f"{len(found)} columns are named {wanted!r} (columns {', '.join(map(str, found))}): which one {option} means is unclear",
+                hint="rename one of them in the export's header row", exit_code=ExitCode.PROBLEMS,
+            )
+        return found[0] - 1
     from custlens.pipeline.parse import suggest
 
     close = suggest(wanted, header)
     raise CustlensError(
         f"no column {wanted!r} for {option}",
-        hint=f"did you mean {close!r}?" if close else f"columns: {', '.join(header)}",
+        hint=f"did you mean {close!r}?" if close else f"columns: {_listed(header)}",
         exit_code=ExitCode.USAGE,
     )
+
+
+def _listed(header: list[str], most: int = 20) -> str:
+    """The header's names for a hint: the first `most`, each cut to 40 characters."""
+    names = [name if len(name) <= 40 else name[:39] + "…" for name in header[:most]]
+    return ", ".join(names) + (f", and {len(header) - most:,} more" if len(header) > most else "")
 
 
 def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -135,15 +147,21 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     except csv.Error:
         delimiter = ","
     rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
+    # strict: a quote that never closes, or text after a closing quote, is an error with its line, not
+    # the rest of the file read into one cell (or a quote dropped) without a word
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter, strict=True)
     ended = 0  # the line the previous row ended on
     try:
         for row in reader:
             rows.append((ended + 1, row))
             ended = reader.line_num
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise CustlensError("a quoted cell is never closed: the rest of the file would be one cell", path=path,
+                                line=ended + 1, hint='close the cell with `"`, and write a `"` inside a cell as `""`',
+                                exit_code=ExitCode.PROBLEMS) from None
         raise CustlensError(f"not a readable CSV file: {exc}", path=path, line=reader.line_num,
-                            exit_code=ExitCode.PROBLEMS) from None
+                            hint='a cell with quotes is written `"like ""this"""`', exit_code=ExitCode.PROBLEMS) from None
     if not rows:
         raise CustlensError("the export has no header row", path=path, exit_code=ExitCode.PROBLEMS)
     return rows[0][1], rows[1:]

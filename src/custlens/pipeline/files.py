@@ -127,48 +127,54 @@ def note_file_filter(exclude: tuple[str, ...] = ()) -> Callable[[str], bool]:
     return reads
 
 
-def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
-    """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions.
+class Refused(Exception):
+    """A file `read_regular` does not read: a folder (`why` "folder"), not a regular file ("special"), or
+    over the size limit ("too-large", with its `size`)."""
 
-    The file is opened without blocking and checked to be a regular file before reading, so a named
-    pipe or a device in the notes folder cannot hang custlens.
-    """
+    def __init__(self, why: str, size: int = 0) -> None:
+        super().__init__(why)
+        self.why, self.size = why, size
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (a file that grows while read is cut at
+    `limit` + 1). It is opened without blocking and checked before reading, so that a named pipe or a
+    device cannot hang custlens, nor /dev/zero fill its memory. Raises `Refused`, or OSError."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise Refused("folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused("special")
+        if info.st_size > limit:
+            raise Refused("too-large", info.st_size)
+        return handle.read(limit + 1)
+
+
+def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
+    """Read and parse one file; unreadable, oversized and odd files become problems, never exceptions."""
     shown = display or display_path(path)
     result = ParsedFile(shown)
     suffix = path.suffix.lower()
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        data = read_regular(path, settings.max_file_bytes)
+    except Refused as refused:
+        if refused.why == "special":
+            result.problems.append(Problem(shown, "unreadable", "not a regular file (a pipe, socket or device)",
+                                           hint="keep only note files in the notes folder"))
+        elif refused.why == "too-large":
+            result.problems.append(
+                Problem(shown, "too-large", f"file is {refused.size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+                        hint="split it into smaller notes, or raise `max_file_bytes` in custlens.yaml")
+            )
+        return result
     except OSError as exc:
         if exc.errno == errno.EISDIR:
             return result
         reason = "a symbolic link loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc)).lower()
         result.problems.append(Problem(shown, "unreadable", f"cannot read the file: {reason}"))
         return result
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                return result
-            if not stat.S_ISREG(info.st_mode):
-                result.problems.append(
-                    Problem(shown, "unreadable", "not a regular file (a pipe, socket or device)",
-                            hint="keep only note files in the notes folder")
-                )
-                return result
-            if info.st_size > settings.max_file_bytes:
-                result.problems.append(
-                    Problem(
-                        shown,
-                        "too-large",
-                        f"file is {info.st_size:,} bytes, over the limit of {settings.max_file_bytes:,}",
-                        hint="split it into smaller notes, or raise `max_file_bytes` in custlens.yaml",
-                    )
-                )
-                return result
-            data = handle.read(settings.max_file_bytes + 1)
-        except OSError as exc:
-            result.problems.append(Problem(shown, "unreadable", f"cannot read the file: {(exc.strerror or str(exc)).lower()}"))
-            return result
     if suffix not in NOTE_SUFFIXES:
         result.problems.append(
             Problem(shown, "not-a-note", f"{suffix or 'a file without a suffix'} is not a note file",
