@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import pickle
 import time
 
 import pytest
@@ -164,3 +166,18 @@ def test_the_sample_notes_front_matter_takes_the_fast_path() -> None:
     assert len(fronts) > 5
     assert all(yamlsafe._simple_mapping(front, 1) is not None for front in fronts)
     assert yamlsafe._simple_mapping("a: 1\n  b: 2\n", 0) is None and yamlsafe._simple_mapping("a: 1\na: 2\n", 0) is None
+
+
+def test_a_number_where_text_is_expected_is_read_as_written(runner, tmp_path) -> None:
+    # YAML 1.1 reads 0042 as 34 (octal), 0x7 and +7 as 7, 12:30 as 750: four different ids became one
+    from custlens.cli import app
+
+    for k, written in enumerate(["007", "7", "0x7", "+7", "0042", "12:30"]):
+        (tmp_path / f"n{k}.md").write_text(
+            f"---\ndate: 2026-03-04\nkind: interview\nsegment: salons\nparticipant: {written}\ntags: [0o17]\n---\n"
+            "## Needs\n- Export invoices to Xero\n", encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["statements", str(tmp_path), "--format", "json"]).stdout)
+    assert sorted(s["participant"] for s in data["statements"]) == ["+7", "0042", "007", "0x7", "12:30", "7"]
+    assert {tuple(s["tags"]) for s in data["statements"]} == {("0o17",)}
+    assert load_yaml("n: 0x10\n")["n"] == 16 and pickle.loads(pickle.dumps(load_yaml("n: 010\n")["n"])) == 8
+

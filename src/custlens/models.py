@@ -57,10 +57,15 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _as_written(value: str | int) -> str:
+    """Text as the note has it: a number in YAML (`participant: 0042`) as written, not as read (34)."""
+    return getattr(value, "written", None) or str(value)
+
+
 def _text(value: Any, what: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise PydanticCustomError("wrong_type", "must be {what}, not {got}", {"what": what, "got": _describe(value)})
-    return str(value).strip()
+    return _as_written(value).strip()
 
 
 def _required_text(value: Any) -> str:
@@ -95,7 +100,7 @@ def _text_list(value: Any) -> list[str]:
                     "item {position} must be text, not {got}",
                     {"position": position, "got": _describe(item)},
                 )
-            out.append(str(item).strip())
+            out.append(_as_written(item).strip())
         return out
     raise PydanticCustomError("wrong_type", "must be text or a list of texts, not {got}", {"got": _describe(value)})
 

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is Python 3.11+
 
 Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,12 +68,30 @@ class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers li
     errors: list[YamlError]
 
 
+class YamlInt(int):
+    """An integer that remembers how it was written. YAML 1.1 reads `0042` as 34 (octal), `0x7` and `+7`
+    as 7 and `12:30` as 750; where custlens expects text (a participant id, a segment), it takes the text
+    as written, so that participants 007 and 7 stay two people. Pickled and copied as a plain int."""
+
+    written: str
+
+    def __new__(cls, number: int, written: str) -> Self:
+        made = super().__new__(cls, number)
+        made.written = written
+        return made
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return int, (int(self),)
+
+
 def plain_data(value: Any) -> Any:
-    """The same value as plain dicts and lists (no line bookkeeping), safe to cache and to print as JSON."""
+    """The same value as plain dicts, lists and ints (no line bookkeeping), safe to cache and to print as JSON."""
     if isinstance(value, dict):
         return {key: plain_data(item) for key, item in value.items()}
     if isinstance(value, list):
         return [plain_data(item) for item in value]
+    if isinstance(value, YamlInt):
+        return int(value)
     return value
 
 
@@ -96,7 +117,7 @@ def _construct(tag: str, value: str, line: int) -> Any:
     node = ScalarNode(tag, value)
     try:
         if tag == _CORE + "int":
-            return _constructor.construct_yaml_int(node)
+            return YamlInt(_constructor.construct_yaml_int(node), value)
         if tag == _CORE + "float":
             return _constructor.construct_yaml_float(node)
         if tag == _CORE + "bool":
