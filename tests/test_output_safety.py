@@ -88,7 +88,7 @@ COMMANDS = [
     ["show", "{theme}"], ["show", "{theme}", "--format", "markdown"],
     ["statements"], ["statements", "--format", "markdown"], ["statements", "--format", "csv"],
     ["segments"], ["segments", "--format", "markdown"], ["trends"], ["trends", "--format", "markdown"],
-    ["check"], ["check", "--format", "github"],
+    ["check"], ["check", "--format", "github"], ["report", "--html", "-"],
 ]
 
 
@@ -114,18 +114,22 @@ def test_control_sequences_in_notes_never_reach_the_terminal(command, terminal, 
         assert "\\x9b31m" in shown or "\\u202e" in shown or command[0] == "segments"
 
 
+@pytest.mark.parametrize("terminal", [False, True], ids=["compact", "indented"])
 @pytest.mark.parametrize("command", [["themes", "--all"], ["statements"], ["check"], ["show", "{theme}"]])
-def test_json_for_a_terminal_escapes_every_control_character(command, runner, in_tmp, monkeypatch) -> None:
+def test_json_escapes_every_control_character_indented_or_compact(command, terminal, runner, in_tmp, monkeypatch) -> None:
+    # compact JSON goes to pipes, and `| jq` or `| cat` would pass a raw \x9b or \u202e on to the terminal
     from custlens import cli
 
     _control_notes(in_tmp / "notes")
     themes = json.loads(runner.invoke(app, ["themes", "--all", "--format", "json"]).stdout)["themes"]
     theme = next(t["id"] for t in themes if t["label"].startswith("Export "))
-    monkeypatch.setattr(cli.console, "is_terminal", lambda: True)  # indented JSON, for a person to read
+    monkeypatch.setattr(cli.console, "is_terminal", lambda: terminal)
     result = runner.invoke(app, [word.format(theme=theme) for word in command] + ["--format", "json"])
     assert result.exit_code in (0, 1), result.output
-    assert _control_characters(result.stdout.replace("\u202e", "")) == []
-    assert json.dumps(json.loads(result.stdout)) == json.dumps(json.loads(result.stdout.replace("\\u009b", "\x9b")))
+    assert _control_characters(result.stdout) == []
+    assert command[0] == "check" or "\\u009b" in result.stdout  # escaped, where it was
+    raw = result.stdout.replace("\\u009b", "\x9b").replace("\\u202e", "\u202e")
+    assert json.dumps(json.loads(result.stdout)) == json.dumps(json.loads(raw))  # the same text, escaped
 
 
 def test_warnings_and_errors_on_stderr_show_control_characters_written_out(runner, in_tmp) -> None:

@@ -7,10 +7,10 @@ To add an output format, add a module like this one, with one function per repor
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from custlens.errors import Problem
+from custlens.infra.visible import json_safe
 from custlens.output.records import (
     change_dict,
     changes_summary,
@@ -33,27 +33,14 @@ from custlens.reports import (
     TrendsReport,
 )
 
-# JSON escapes the C0 controls itself. For a terminal (indented JSON) the C1 controls are escaped too
-# (`\x9b` starts a control sequence on some terminals); no text in the reports holds a surrogate (file
-# names are made valid text where they are read), but should one get this far it is written out as
-# its byte (`\xff`), so a strict parser still reads it. For pipes and files the text is left as it
-# is: a pass over megabytes of JSON would cost more than the rest of the output.
-_NOT_JSON_TEXT = re.compile("[\x80-\x9f\ud800-\udfff]")
-
-
-def _json_escape(found: re.Match[str]) -> str:
-    char = found.group(0)
-    if "\udc80" <= char <= "\udcff":
-        return f"\\\\x{ord(char) - 0xDC00:02x}"
-    return f"\\u{ord(char):04x}"
-
 
 def _json(data: Any, pretty: bool = True) -> str:
     """Indented for people; compact (and several times faster to write) for pipes and files."""
-    if not pretty:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _NOT_JSON_TEXT.sub(_json_escape, text) if _NOT_JSON_TEXT.search(text) else text
+    if pretty:
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    else:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json_safe(text)
 
 
 def check(report: CheckReport, strict: bool, pretty: bool = True) -> str:

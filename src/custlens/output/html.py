@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from custlens.infra.visible import visible
 from custlens.models import Statement
 from custlens.output.records import (
     CHANGES_SHOWN,
@@ -96,7 +97,9 @@ JS = """
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for the page: control characters written out (`\\x1b`; `cat report.html` must not run them),
+    then HTML-escaped."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def _spark(counts: tuple[int, ...], periods: list[str]) -> str:

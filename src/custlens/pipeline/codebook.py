@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from custlens.errors import CustlensError
+from custlens.infra.visible import quoted
 from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
 from custlens.pipeline.normalise import for_phrases
 
@@ -141,17 +142,15 @@ def assign(codebook: Codebook, texts: Sequence[str], types: Sequence[str]) -> li
 
 def entries_yaml(entries: dict[str, CodebookEntry]) -> str:
     """YAML text for new codebook entries, to append to the file a team edits by hand."""
-    import json
-
     lines = []
     for key, entry in entries.items():
         lines.append(f"{key}:")
-        lines.append(f"  label: {json.dumps(entry.label, ensure_ascii=False)}")
+        lines.append(f"  label: {quoted(entry.label)}")
         if entry.type:
             lines.append(f"  type: {entry.type}")
         lines.append("  match:")
         for phrase in entry.match:
-            lines.append(f"    - {json.dumps(phrase, ensure_ascii=False)}")
+            lines.append(f"    - {quoted(phrase)}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from custlens.errors import CustlensError, ExitCode
+from custlens.infra.visible import quoted
 
 DATE_FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
@@ -217,12 +217,12 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
                 )
             date = parsed
         lines.append(f"- date: {date.isoformat()}")
-        lines.append(f"  kind: {json.dumps(options.kind)}")
-        lines.append(f"  segment: {json.dumps(segment, ensure_ascii=False)}")
+        lines.append(f"  kind: {quoted(options.kind)}")
+        lines.append(f"  segment: {quoted(segment)}")
         participant = cell(row, participant_at)
         if participant:
-            lines.append(f"  participant: {json.dumps(participant, ensure_ascii=False)}")
-        lines.append(f"  {field_name}: {json.dumps(text, ensure_ascii=False)}")
+            lines.append(f"  participant: {quoted(participant)}")
+        lines.append(f"  {field_name}: {quoted(text)}")
         result.entries += 1
         result.dates.append(date.isoformat())
     skipped = result.skipped_empty + result.skipped_no_segment
