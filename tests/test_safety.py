@@ -148,6 +148,21 @@ def test_no_network_connection_is_ever_opened(runner, monkeypatch, tmp_path) -> 
     assert runner.invoke(app, ["add", "--kind", "interview", "--segment", "s", "--need", "x", "--dir", str(folder)]).exit_code == 0
 
 
+def test_running_the_model_leaves_nothing_in_home_and_turns_the_runtimes_telemetry_off(tmp_path) -> None:
+    # onnxruntime 1.29 and later keep usage events under ~/.cache/Microsoft (and may send them) unless
+    # ORT_DISABLE_TELEMETRY is set before it is imported; the socket check above sees only Python's sockets
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if key != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(home), CUSTLENS_CACHE_DIR=str(cache), XDG_CACHE_HOME=str(home / ".cache"))
+    note(tmp_path / "notes", "a.md", needs=("Export invoices to Xero",), pains=("The sync lags every day",))
+    result = subprocess.run([sys.executable, "-m", "custlens", "themes", "--all", str(tmp_path / "notes")], env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0 and "Export invoices to Xero" in result.stdout, result.stderr
+    assert list(cache.glob("vectors-*.bin"))  # the model ran: its vectors are stored
+    assert list(home.rglob("*")) == []
+
+
 def test_json_output_is_valid_even_when_files_are_skipped(runner, tmp_path) -> None:
     note(tmp_path, "good.md", needs=("Export",))
     write(tmp_path / "bad.yaml", "- [unclosed\n")

@@ -119,6 +119,9 @@ class Model:
             raise CustlensError(f"the model's vocabulary {vocab} is not the expected file",
                                 hint="reinstall custlens, or group by words with --engine fuzzy")
         self.tokenizer = WordPiece(data.decode("utf-8").splitlines())
+        # onnxruntime 1.29 and later keep usage events under ~/.cache/Microsoft and may send them to
+        # Microsoft unless this is set before it is imported: custlens never opens a connection
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         try:
             import onnxruntime
         except ImportError:
