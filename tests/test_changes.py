@@ -96,6 +96,17 @@ def test_changes_reads_git_without_touching_the_work_tree_or_the_index(runner, p
     assert "2026-03-01-p-12.md" not in json.dumps(changes_json(runner, "--since", "v1", "--until", "v2"))
 
 
+def test_a_note_with_errors_at_the_revision_is_named_where_it_is_skipped(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    (planned / "notes" / "2026-02-20-broken.md").write_text("---\ndate: someday\nkind: interview\n---\n", encoding="utf-8")
+    git(planned, "add", "-A")
+    git(planned, "commit", "-qm", "a broken note")
+    git(planned, "tag", "v3")
+    result = runner.invoke(app, ["changes", "--since", "v3"])
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 file with errors at v3 skipped: notes/2026-02-20-broken.md" in result.stderr
+
+
 def test_an_unknown_revision_is_a_usage_error(runner, planned, monkeypatch) -> None:
     monkeypatch.chdir(planned)
     before = snapshot(planned)

@@ -208,10 +208,11 @@ def warn_skipped(synthesis: Any) -> None:
 
 def warn_skipped_then(report: Any) -> None:
     """One line for the notes read at a revision that had errors then (they were skipped)."""
-    files = {p.path for p in report.then.problems}
+    files = sorted({p.path for p in report.then.problems})
     if files and report.since.revision is not None:
+        named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
         err_console().print(visible(f"warning: {len(files)} file{'s' * (len(files) != 1)} with errors at "
-                                    f"{report.since.given} skipped"), markup=False)
+                                    f"{report.since.given} skipped: {named}"), markup=False)
 
 
 def is_terminal() -> bool:

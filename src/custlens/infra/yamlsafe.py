@@ -114,6 +114,8 @@ def _construct(tag: str, value: str, line: int) -> Any:
     if tag in (_CORE + "str", _CORE + "timestamp"):
         # Dates stay text here; the note model checks them and reports impossible ones clearly.
         return value
+    if tag == _CORE + "int" and len(value) > 100:
+        return value  # no count is written with 100 characters: an id, as text (Python would refuse the int)
     node = ScalarNode(tag, value)
     try:
         if tag == _CORE + "int":
@@ -124,7 +126,9 @@ def _construct(tag: str, value: str, line: int) -> Any:
             return _constructor.construct_yaml_bool(node)
         return None
     except (ValueError, KeyError, IndexError, ConstructorError) as exc:  # PyYAML raises all of these
-        raise YamlError("yaml-syntax", f"{value!r} is not a valid {tag.removeprefix(_CORE)}", line) from exc
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        raise YamlError("yaml-syntax", f"{shown!r} is not a valid {tag.removeprefix(_CORE)}", line,
+                        "put the value in quotes to keep it as text, or leave out the tag") from exc
 
 
 def _tag_error(tag: str, line: int) -> YamlError:

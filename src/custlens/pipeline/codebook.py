@@ -54,12 +54,21 @@ class Codebook:
         return bool(self.entries)
 
 
+CODEBOOK_BYTES = 5_000_000
+
+
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a missing file is an empty codebook, a broken one a located error."""
-    if not path.is_file():
+    from custlens.pipeline.files import Refused, read_regular
+
+    if not path.exists():
         return Codebook({})
     try:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        text = read_regular(path, CODEBOOK_BYTES).decode("utf-8-sig").replace("\r\n", "\n")
+    except Refused as refused:
+        raise CustlensError("the codebook is not a file (a folder, pipe or device)" if refused.why != "too-large"
+                            else f"the codebook is {refused.size:,} bytes, over the limit of {CODEBOOK_BYTES:,}",
+                            path=str(path), hint="point `codebook:` in custlens.yaml at a YAML file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CustlensError(f"cannot read the codebook: {exc}", path=str(path)) from None
     try:
