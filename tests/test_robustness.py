@@ -157,6 +157,15 @@ def test_output_is_identical_across_runs_with_different_hash_seeds(tmp_path) -> 
     assert len(outputs) == 1
 
 
+def test_a_codebook_that_is_a_device_is_an_error_not_an_empty_codebook(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", participant="P-1", needs=("Export invoices to Xero",))
+    write(in_tmp / "custlens.yaml", f"codebook: {os.devnull}\n")
+    result = runner.invoke(app, ["themes"])
+    assert result.exit_code != 0 and "the codebook is not a file (a folder, pipe or device)" in result.stderr
+    write(in_tmp / "custlens.yaml", "codebook: missing.yaml\n")  # none yet: an empty codebook
+    assert runner.invoke(app, ["themes"]).exit_code == 0
+
+
 def test_a_failed_codebook_write_keeps_the_old_codebook_and_leaves_no_temporary_file(runner, in_tmp, monkeypatch) -> None:
     note(in_tmp / "notes", "a.md", participant="P-1", needs=("Export invoices to Xero",))
     note(in_tmp / "notes", "b.md", participant="P-2", needs=("Invoices exported to Xero",))
