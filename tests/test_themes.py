@@ -174,6 +174,21 @@ def test_segments_report_coverage_unique_and_shared(runner) -> None:
     assert not any("timesheet" in label or "consent" in label for label in unique("salons") + unique("solo"))
 
 
+def test_a_theme_one_participant_said_is_not_called_only_here_in_any_format(runner, tmp_path) -> None:
+    note(tmp_path, "a.md", segment="s1", participant="P-1", needs=("Support right-to-left text on receipts",))
+    note(tmp_path, "b.md", segment="s2", participant="P-2", needs=("Export the timesheets to payroll as CSV",))
+    note(tmp_path, "c.md", segment="s2", participant="P-3", needs=("Timesheets exported to payroll in CSV",))
+    table = runner.invoke(app, ["segments", str(tmp_path)]).stdout
+    markdown = runner.invoke(app, ["segments", str(tmp_path), "--format", "markdown"]).stdout
+    data = json.loads(runner.invoke(app, ["segments", str(tmp_path), "--format", "json"]).stdout)
+    s1, s2 = data["segments"]
+    assert s1["unique_themes"] == [] and len(s2["unique_themes"]) == 1
+    for shown in (table, markdown):
+        first, second = shown.split("s2", 1)  # s1's part, then s2's
+        assert "nowhere else (one participant)" in first and "only here" not in first.lower()
+        assert "only here" in second
+
+
 def test_segments_table_and_markdown(runner) -> None:
     table = runner.invoke(app, ["segments", str(NOTES)]).stdout
     assert "clinics: 13 notes, 12 participants (interview 4, survey 3, support-ticket 2, advisory-board 1" in table
@@ -274,6 +289,19 @@ def test_codebook_names_themes_and_write_codebook_adds_the_unnamed_ones(runner, 
     again = themes_json(runner, "--all")
     assert {t["id"] for t in again["themes"]} == {t["id"] for t in data["themes"]}
     assert all(t["named"] for t in again["themes"])
+
+
+def test_a_codebook_entry_without_a_type_makes_a_theme_of_each_type_so_stated_types_hold(runner, in_tmp) -> None:
+    notes = in_tmp / "notes"
+    note(notes, "a.md", participant="P-1", pains=("Without SSO our staff share one password",))
+    note(notes, "b.md", participant="P-2", pains=("Logging in without single sign-on is a risk",))
+    note(notes, "c.md", participant="P-3", needs=("Add SSO through Okta for the whole team",))
+    write(in_tmp / "themes.yaml", 'sso:\n  label: Single sign-on\n  match: ["SSO", "single sign-on"]\n')
+    themes = {t["id"]: t for t in themes_json(runner, "--all")["themes"]}
+    assert themes["sso"]["type"] == "pain" and {s["type"] for s in themes["sso"]["statements"]} == {"pain"}
+    assert themes["sso-need"]["type"] == "need" and themes["sso-need"]["label"] == "Single sign-on"
+    assert [s["text"] for s in themes["sso-need"]["statements"]] == ["Add SSO through Okta for the whole team"]
+    assert [t["id"] for t in themes_json(runner, "--all", "--type", "need")["themes"]] == ["sso-need"]
 
 
 def test_a_broken_codebook_is_a_located_error_and_is_kept(runner, in_tmp) -> None:

@@ -143,14 +143,17 @@ def subthemes(evidence: Evidence) -> str:
 
 
 def also_in(seg: SegmentSummary, row: SegmentTheme) -> str:
-    """Where else a segment's theme is said: other segments, else `only here`, or `near: <label>` when a
-    theme said elsewhere is close to it."""
+    """Where else a segment's theme is said: other segments; else `only here` when it is one of the
+    segment's unique themes, `near: <label>` when a theme said elsewhere is close to it, and `nowhere
+    else (one participant)` when one person said it (one person is not what a segment says)."""
     others = [name for name in row.evidence.segments if name != seg.name]
     if others:
         return ", ".join(others)
-    if row.nearest is not None and all(r is not row for r in seg.unique):
+    if any(r is row for r in seg.unique):
+        return "only here"
+    if row.nearest is not None:
         return f"near: {row.nearest[0].theme.label}"
-    return "only here"
+    return "nowhere else (one participant)"
 
 
 def trend_notes(row: Trend) -> str:

@@ -246,11 +246,15 @@ def build_themes(
                 named.setdefault(key, []).append(statement)
         for key, entry in codebook.entries.items():
             found = named.get(key, [])
-            if not found:
-                continue
-            commonest = max(THEMED_TYPES, key=lambda t: sum(1 for s in found if s.type == t))
-            taken.add(key)
-            themes.append(_named_theme(key, entry.label, entry.type or commonest, found, settings, vectors, taken))
+            # a theme has one type: an entry without one makes a theme of each type it took, its key
+            # for the commoner (pain on a tie) and `<key>-<type>` for the other
+            said_as = sorted({s.type or "" for s in found}, key=lambda t: (-sum(1 for s in found if s.type == t),
+                                                                           THEMED_TYPES.index(t)))
+            for n, of_type in enumerate(said_as):
+                theme_id = key if n == 0 else _free_id(f"{key}-{of_type}", taken, codebook.entries)
+                taken.add(theme_id)
+                own = [s for s in found if s.type == of_type]
+                themes.append(_named_theme(theme_id, entry.label, of_type, own, settings, vectors, taken))
     else:
         for statement in ordered:
             rest[statement.type or ""].append(statement)
@@ -497,6 +501,15 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
         best = max(allowed, key=lambda j: (round(float(sims[row, j]), 9), -j))
         if sims[row, best] >= CODEBOOK_MEANING:
             out[k] = phrases[best][0]
+    return out
+
+
+def _free_id(wanted: str, taken: set[str], keys: Any) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`... if a theme or a codebook entry has it already."""
+    out, n = wanted, 1
+    while out in taken or out in keys:
+        n += 1
+        out = f"{wanted}-{n}"
     return out
 
 
