@@ -51,6 +51,9 @@ def test_explicit_types_always_win_over_the_model(runner, tmp_path) -> None:
     found = {s["text"]: s for s in _statements(runner, tmp_path)}
     assert found["Thanks, everything works perfectly now"]["type"] == "need"
     assert found["I love this product"]["type"] == "pain"
+    note(tmp_path, "b.md", pains=("Export the ledger to Xero #need",))  # a tag overrides its section
+    tagged = {s["text"]: s for s in _statements(runner, tmp_path)}["Export the ledger to Xero"]
+    assert tagged["type"] == "need" and tagged["why"] == "stated: a need line or tag"
 
 
 def test_praise_and_ease_keep_a_statement_other_and_say_why(runner, tmp_path) -> None:

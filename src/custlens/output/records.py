@@ -75,7 +75,7 @@ def why_typed(statement: Statement) -> str:
     """How a statement got its type: where the note states it, or how the tagger decided."""
     if statement.inferred:
         return statement.why or (f'cue "{statement.cue}"' if statement.cue else "no cue")
-    if statement.section in ("pains", "needs"):
+    if statement.section in ("pains", "needs") and statement.section == f"{statement.type}s":
         return f"stated: under {statement.section}"
     if statement.section == "follow-ups":
         return "stated: a follow-up"
