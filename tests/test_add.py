@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pty
 import select
@@ -68,6 +69,37 @@ def test_add_refuses_what_check_would_refuse_before_writing(runner, in_tmp) -> N
     assert not (in_tmp / "notes").exists() or not list((in_tmp / "notes").iterdir())
 
 
+@pytest.mark.parametrize(("option", "text", "said"), [
+    ("--need", "Pain: the sync is slow", "would be read as a pain: 'the sync is slow'"),
+    ("--pain", "Need: faster sync", "would be read as a need: 'faster sync'"),
+    ("--need", "Invoices that sync to #Xero", "would be read as 'Invoices that sync to'"),
+    ("--need", "#need", "would not be read as one need"),
+    ("--need", "<!-- later -->", "would not be read as one need"),
+    ("--need", "---", "would not be read as one need"),
+    ("--need", "[the report](https://x.example/r)", "would be read as 'the report'"),
+    ("--need", "  ", "an empty need"),
+])
+def test_add_refuses_an_item_the_note_would_not_read_back_as_typed(option, text, said, runner, in_tmp) -> None:
+    result = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "Export to Xero",
+                                 option, text])
+    assert result.exit_code == 2 and said in result.stderr, result.stderr
+    assert not (in_tmp / "notes").exists() or not list((in_tmp / "notes").iterdir())
+
+
+def test_what_add_writes_reads_back_as_it_was_typed(runner, in_tmp) -> None:
+    typed = {"pain": ["Run `sync --all` by hand every night", "Prices differ between tills"],
+             "need": ["A price history, per till", "Menu prices reach every till at once"],
+             "quote": ['"Cheap" is not "free"', '"Every Monday I lose an hour"', "It drives me mad"]}
+    args = [arg for kind, items in typed.items() for item in items for arg in (f"--{kind}", item)]
+    path = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", *args]).stdout.strip()
+    data = json.loads(runner.invoke(app, ["statements", path, "--format", "json", "--engine", "fuzzy"]).stdout)
+    back = {s["text"]: s for s in data["statements"]}
+    assert back["Run sync --all by hand every night"]["type"] == "pain"  # code marks go, the words stay
+    assert back["Prices differ between tills"]["type"] == "pain"
+    assert {back[t]["type"] for t in typed["need"]} == {"need"}
+    assert {'"Cheap" is not "free"', "Every Monday I lose an hour", "It drives me mad"} <= set(back)
+
+
 def test_add_writes_into_dir_and_config_notes_folder(runner, in_tmp) -> None:
     write(in_tmp / "custlens.yaml", "notes: [research/notes]\nresearcher: dara\n")
     out = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "x"]).stdout.strip()
@@ -84,6 +116,9 @@ def test_add_edit_opens_the_editor_on_the_new_note(runner, in_tmp, monkeypatch) 
     result = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "x", "--edit"])
     assert result.exit_code == 0
     assert Path(log.read_text().strip()) == (in_tmp / result.stdout.strip()).resolve()
+    monkeypatch.setenv("EDITOR", "vim '-c")  # an unbalanced quote: one line, not an internal error
+    broken = runner.invoke(app, ["add", "--kind", "interview", "--segment", "smb", "--need", "y", "--edit"])
+    assert broken.exit_code == 2 and "cannot read $EDITOR" in broken.stderr and "the note was written to" in broken.stderr
 
 
 @pytest.mark.slow
@@ -178,6 +213,19 @@ def test_interactive_add_asks_again_for_a_segment_the_config_does_not_list(in_tm
     assert b"unknown segment: 'salon'; did you mean `salons`?" in shown and shown.count(b"Segment") == 2
     text = (in_tmp / out.decode().strip()).read_text()
     assert "segment: salons" in text and "- Slow export" in text and "- Faster export" in text
+
+
+def test_interactive_add_asks_again_for_a_mistyped_kind_and_an_item_it_would_misread(in_tmp) -> None:
+    answers = ["survey", "smb", "R-9", "dara", "Pulse survey", "Need: faster sync", "Slow export", "", "Faster export",
+               "", ""]
+    proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers],
+                                  args=("--kind", "surveyy", "--date", "2026-03-03"))
+    out = proc.stdout.read()
+    assert proc.returncode == 0, shown
+    assert b"unknown kind: 'surveyy'; did you mean `survey`?" in shown
+    assert b"not kept: the pain 'Need: faster sync' would be read as a need" in shown
+    text = (in_tmp / out.decode().strip()).read_text()
+    assert "kind: survey" in text and "## Pains\n- Slow export\n" in text and "Need: faster" not in text
 
 
 def test_check_and_add_warn_of_a_participant_written_as_a_name(runner, in_tmp) -> None:

@@ -114,7 +114,12 @@ def add(
     import datetime as dt
 
     from custlens.cli.prompts import Answers, ask, open_editor
-    from custlens.commands.add import NewNote, default_researcher, existing_segments
+    from custlens.commands.add import (
+        NewNote,
+        default_researcher,
+        existing_segments,
+        misread,
+    )
     from custlens.commands.add import add as write_note
     from custlens.pipeline.files import display_path
 
@@ -124,7 +129,7 @@ def add(
                       quotes=tuple(quote or ()))
     if not no_input and sys.stdin.isatty():
         answers = ask(answers, settings.kinds, existing_segments(settings), default_researcher(settings), dt.date.today(),
-                      settings.segments)
+                      settings.segments, lambda kind, text: misread(kind, text, settings))
     else:
         missing = [name for name, value in (("--kind", kind), ("--segment", segment)) if not value]
         if missing:

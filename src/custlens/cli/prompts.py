@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,21 @@ class Answers:
 
 
 def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher: str | None, today: dt.date,
-        segments: list[str] | None = None) -> Answers:
-    """Ask for everything the options did not give; `segments`: the ones custlens.yaml allows, if it lists them."""
+        segments: list[str] | None = None, misread: Callable[[str, str], str | None] = lambda kind, text: None,
+        ) -> Answers:
+    """Ask for everything the options did not give; `segments`: the ones custlens.yaml allows, if it lists
+    them; `misread(kind, text)`: why an item would not read back from the note as typed (it is asked again)."""
     from rich.prompt import Prompt
 
+    from custlens.pipeline.parse import did_you_mean
+
     console = err_console()
-    kind = given.kind or Prompt.ask("Kind of source", choices=list(kinds), default=kinds[0], console=console)
+    kind = given.kind
+    if kind and kind not in kinds:  # checked now: at the end it would cost the interview
+        hint = did_you_mean(kind, kinds, f"one of: {', '.join(kinds)}")
+        console.print(styled(("unknown kind:", "red"), f" {visible(repr(kind))}; {visible(hint)}"))
+        kind = None
+    kind = kind or Prompt.ask("Kind of source", choices=list(kinds), default=kinds[0], console=console)
     if known_segments and not given.segment:
         console.print(styled((f"segments so far: {visible(', '.join(known_segments[:12]))}", "dim")))
     segment = ask_segment(console, known_segments[0] if known_segments else None, segments, given.segment)
@@ -50,8 +60,9 @@ def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher:
     title = given.title or Prompt.ask("Title", default="", show_default=False, console=console) or None
     return Answers(
         kind=kind, segment=segment, participant=participant, researchers=researchers, day=day, title=title,
-        pains=given.pains or ask_list("Pains"), needs=given.needs or ask_list("Needs"),
-        quotes=given.quotes or ask_list("Quotes"),
+        pains=given.pains or ask_list("Pains", lambda text: misread("pain", text)),
+        needs=given.needs or ask_list("Needs", lambda text: misread("need", text)),
+        quotes=given.quotes or ask_list("Quotes", lambda text: misread("quote", text)),
     )
 
 
@@ -87,8 +98,8 @@ def ask_date(console: Any, default: dt.date) -> dt.date:
             console.print(styled(("not a date:", "red"), f" {visible(repr(answer))}; write YYYY-MM-DD, today or yesterday"))
 
 
-def ask_list(prompt: str) -> tuple[str, ...]:
-    """Items one per line, until an empty line."""
+def ask_list(prompt: str, misread: Callable[[str], str | None] = lambda text: None) -> tuple[str, ...]:
+    """Items one per line, until an empty line; one that would not read back as typed is asked again."""
     from rich.prompt import Prompt
 
     items: list[str] = []
@@ -98,6 +109,10 @@ def ask_list(prompt: str) -> tuple[str, ...]:
         answer = Prompt.ask("  -", default="", show_default=False, console=console)
         if not answer.strip():
             return tuple(items)
+        problem = misread(answer.strip())
+        if problem:
+            console.print(styled(("not kept:", "red"), f" {visible(problem)}; type it again in other words"))
+            continue
         items.append(answer.strip())
 
 
@@ -109,6 +124,10 @@ def open_editor(path: Path) -> None:
     if not editor:
         raise CustlensError("no editor: set $EDITOR", hint=f"the note was written to {path}")
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as exc:  # an unbalanced quote in $EDITOR
+        raise CustlensError(f"cannot read $EDITOR {editor!r}: {exc}", hint=f"the note was written to {path}") from None
+    try:
+        subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
         raise CustlensError(f"cannot start the editor {editor!r}: {exc.strerror}", hint=f"the note is at {path}") from None

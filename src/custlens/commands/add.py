@@ -12,7 +12,7 @@ from pathlib import Path
 
 from custlens.commands.check import need_problems
 from custlens.commands.synthesis import load
-from custlens.errors import CustlensError, Problem
+from custlens.errors import CustlensError, ExitCode, Problem
 from custlens.infra.config import Config
 from custlens.pipeline.files import display_path
 from custlens.pipeline.parse import ParseSettings
@@ -68,11 +68,47 @@ def note_markdown(new: NewNote) -> str:
     if new.quotes:
         lines += ["## Quotes"]
         for quote in new.quotes:
-            text = _one_line(quote)
-            if len(text) >= 2 and text[0] == text[-1] == '"':
-                text = text[1:-1]
-            lines += [f'> "{text}"', ""]
+            lines += [f'> "{_quote_text(quote)}"', ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _quote_text(quote: str) -> str:
+    """A quote without the quote marks it was given in, if it was (`"Cheap" is not "free"` keeps its own)."""
+    text = _one_line(quote)
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return text[1:-1]
+    return text
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def misread(kind: str, text: str, config: Config) -> str | None:
+    """Why a pain, need or quote given to `add` would not read back from the note as given, or None.
+
+    Markdown means something in a note: `Pain:` or `Need:` at the start, a #tag, a comment, a rule or a
+    link is read as such. Emphasis and code marks may go (the words stay); a change of type, a lost
+    word or an empty item is refused, so that what `add` writes says what was typed."""
+    from custlens.pipeline.extract import extract
+    from custlens.pipeline.parse import parse_bytes
+
+    if not text.strip():
+        return f"an empty {kind}"
+    one = NewNote(kind=config.kinds[0], segment=(config.segments or ["s"])[0], date=dt.date(2000, 1, 1),
+                  pains=(text,) if kind == "pain" else (), needs=(text,) if kind == "need" else (),
+                  quotes=(text,) if kind == "quote" else ())
+    notes = parse_bytes(note_markdown(one).encode("utf-8"), "new.md", ".md", ParseSettings.from_config(config)).notes
+    said = [s for s in extract(notes) if s.section != "body"]
+    given = _quote_text(text) if kind == "quote" else _one_line(text)
+    expected = None if kind == "quote" else kind
+    if len(said) != 1:
+        return f"the {kind} {given!r} would not be read as one {kind} (Markdown in it: a rule, a comment, a fence?)"
+    back = said[0]
+    if back.type != expected:
+        return f"the {kind} {given!r} would be read as a {back.type}: {back.text!r}"
+    if _WORDS.findall(back.text.casefold()) != _WORDS.findall(given.casefold()):
+        return f"the {kind} {given!r} would be read as {back.text!r}"
+    return None
 
 
 def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
@@ -80,6 +116,12 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
     `add` before anything is written; a missing need is only a warning then (the note can be edited)."""
     from custlens.pipeline.parse import parse_bytes
 
+    for kind, items in (("pain", new.pains), ("need", new.needs), ("quote", new.quotes)):
+        for item in items:
+            why = misread(kind, item, config)
+            if why:
+                raise CustlensError(why, hint="reword it: a note reads `Pain:`/`Need:` at the start, #tags, "
+                                    "<!-- comments -->, rules and links as Markdown", exit_code=ExitCode.USAGE)
     parsed = parse_bytes(note_markdown(new).encode("utf-8"), name, ".md", ParseSettings.from_config(config))
     problems = parsed.problems + need_problems(parsed.notes, config)
     for problem in problems:

@@ -38,7 +38,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     notes: list[str] = Field(default_factory=lambda: ["notes"], min_length=1, description="Folders that hold notes.")
-    kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), description="Allowed kinds of source.")
+    kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), min_length=1, description="Allowed kinds of source.")
     segments: list[str] | None = Field(None, description="Known segments; others get a did-you-mean error.")
     attributes: list[str] = Field(default_factory=list, description="Extra front matter keys to allow and keep.")
     require_need: bool | list[str] = Field(
