@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from custlens.cli import app
 
 from .conftest import NOTES, note, snapshot, write
@@ -107,11 +109,26 @@ def test_config_kinds_segments_and_custom_attributes(runner, in_tmp) -> None:
     assert codes["unknown-segment"] == "did you mean `retail`?"
 
 
-def test_invalid_config_is_a_clear_error_with_its_line(runner, in_tmp) -> None:
-    write(in_tmp / "custlens.yaml", "notes: [notes]\nrequire_need: sometimes\n")
+@pytest.mark.parametrize(("config", "said"), [
+    ("notes: [notes]\nrequire_need: sometimes\n", "custlens.yaml:2: invalid config: require_need"),
+    # a mistyped kind would turn the rule off for that kind without a word
+    ("notes: [notes]\nrequire_need: [interveiw]\n", "unknown kind 'interveiw' (did you mean 'interview'?)"),
+    ("max_file_bytes: true\n", "custlens.yaml:1: invalid config: max_file_bytes"),  # not 1 byte
+    ("kinds: []\n", "custlens.yaml:1: invalid config: kinds"),
+])
+def test_invalid_config_is_a_clear_error_with_its_line(config, said, runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", config)
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
-    assert "custlens.yaml:2: invalid config: require_need" in result.stderr
+    assert said in result.stderr, result.stderr
+
+
+def test_a_listed_notes_folder_that_is_missing_is_a_warning_beside_ones_that_are_there(runner, in_tmp) -> None:
+    write(in_tmp / "custlens.yaml", "notes: [notes, old-notes]\n")
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0 and "old-notes: warning[missing-folder]" in result.stdout
+    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
 
 
 def test_config_in_pyproject_is_found_by_walking_up(runner, in_tmp, monkeypatch) -> None:

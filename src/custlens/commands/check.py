@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from custlens.commands.synthesis import Run, load
+from custlens.commands.synthesis import MISSING_FOLDER, Run, load
 from custlens.errors import CustlensError, ExitCode, Problem
 from custlens.infra.config import Config
 from custlens.models import Note
@@ -27,7 +27,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
     run = run or Run()
     corpus = load(paths, config, run, statements=False)
     remove_stale_temporaries(corpus.hidden_tmp)
-    if not corpus.files and not allow_empty:
+    if all(p.code == MISSING_FOLDER for f in corpus.files for p in f.problems) and not corpus.notes and not allow_empty:
         shown = ", ".join(display_path(root) for root in corpus.roots[:3]) + (", ..." if len(corpus.roots) > 3 else "")
         raise CustlensError(
             f"no notes found in {shown}: nothing was checked",

@@ -51,6 +51,9 @@ class Run:
             self.progress(stage, done, total)
 
 
+MISSING_FOLDER = "missing-folder"
+
+
 def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     """The paths a command works on: those given, else the config's notes folders."""
     if paths:
@@ -109,7 +112,14 @@ def load(
         if cache is not None:
             cache.save()
     read = [result for result in results if result is not None]
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in folder_problems] + read, roots=roots, hidden_tmp=hidden_tmp)
+    # a folder custlens.yaml lists that is not there, beside others that are, is said, not skipped silently
+    missing = [] if paths else [
+        Problem(display_path(folder), MISSING_FOLDER, "a notes folder listed in custlens.yaml does not exist", "warning",
+                hint="fix or remove it under `notes:` in custlens.yaml")
+        for folder in config.notes_dirs() if not folder.exists()
+    ]
+    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in (*missing, *folder_problems)] + read, roots=roots,
+                    hidden_tmp=hidden_tmp)
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     if statements:

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -50,7 +51,7 @@ class Config(BaseModel):
         default_factory=lambda: ["README.md", "readme.md"],
         description="Glob patterns of files to skip inside notes folders.",
     )
-    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, description="Larger files are refused.")
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0, strict=True, description="Larger files are refused.")
     engine: Literal["semantic", "fuzzy"] | None = Field(
         None, description="How statements are grouped: semantic (by meaning, the default) or fuzzy (by words)."
     )
@@ -63,6 +64,20 @@ class Config(BaseModel):
     redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
 
     root: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @field_validator("require_need")
+    @classmethod
+    def _known_kinds(cls, value: bool | list[str], info: ValidationInfo) -> bool | list[str]:
+        """A kind `require_need` lists that `kinds` does not is a typo that would turn the rule off for it."""
+        kinds = info.data.get("kinds") or list(DEFAULT_KINDS)
+        for kind in value if isinstance(value, list) else []:
+            if kind not in kinds:
+                import difflib
+
+                close = next(iter(difflib.get_close_matches(kind, kinds, n=1, cutoff=0.75)), None)
+                raise ValueError(f"unknown kind {kind!r}" + (f" (did you mean {close!r}?)" if close else
+                                                           f"; kinds: {', '.join(kinds)}"))
+        return value
 
     @field_validator("cues")
     @classmethod

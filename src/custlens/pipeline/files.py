@@ -141,14 +141,16 @@ def read_regular(path: Path, limit: int) -> bytes:
     `limit` + 1). It is opened without blocking and checked before reading, so that a named pipe or a
     device cannot hang custlens, nor /dev/zero fill its memory. Raises `Refused`, or OSError."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(descriptor)
+        raise Refused("folder" if stat.S_ISDIR(info.st_mode) else "special" if not stat.S_ISREG(info.st_mode)
+                      else "too-large", info.st_size)
     with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise Refused("folder")
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused("special")
-        if info.st_size > limit:
-            raise Refused("too-large", info.st_size)
         return handle.read(limit + 1)
 
 
