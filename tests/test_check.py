@@ -182,6 +182,11 @@ def test_a_folder_without_notes_fails_with_a_clear_message_unless_allowed(runner
         result = runner.invoke(app, args)
         assert result.exit_code == 1, (args, result.output)
         assert "error: no notes found in notes: nothing was checked" in result.stderr
-        assert "ok" not in result.stdout
+        assert "ok:" not in result.stdout
+    # a script reading the JSON, or GitHub reading the annotations, sees the failure too
+    data = json.loads(runner.invoke(app, ["check", "--format", "json"]).stdout)
+    assert data["ok"] is False and data["summary"]["errors"] == 1 and "nothing was checked" in data["error"]
+    github = runner.invoke(app, ["check", "--format", "github"]).stdout
+    assert github.startswith("::error title=custlens no-notes::no notes found in notes")
     allowed = runner.invoke(app, ["check", "--allow-empty"])
     assert allowed.exit_code == 0 and allowed.stdout.strip() == "ok: 0 files, 0 notes: 0 errors, 0 warnings"

@@ -55,11 +55,19 @@ def check(
     Exit code 0: no errors; 1: errors found (or warnings with --strict, or no note at all without --allow-empty);
     2: usage error.
     """
+    from custlens.commands.check import NothingChecked
     from custlens.commands.check import check as check_notes
     from custlens.output import as_json, text
 
     with running(no_cache) as run:
-        report = check_notes(paths, config(), run, allow_empty)
+        try:
+            report = check_notes(paths, config(), run, allow_empty)
+        except NothingChecked as nothing:  # a script still gets its JSON or annotation, saying so
+            if format == "json":
+                emit(as_json.nothing_checked(str(nothing), console.is_terminal()))
+            elif format == "github":
+                emit(text.github_error(str(nothing)))
+            raise
         with run.stage("render"):
             if format == "json":
                 emit(as_json.check(report, strict, console.is_terminal()))

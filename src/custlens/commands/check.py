@@ -16,6 +16,10 @@ from custlens.reports import CheckReport
 NO_NEED_HINT = "add a `## Needs` section with at least one item, a `Need: ...` line, or a `needs:` entry"
 
 
+class NothingChecked(CustlensError):
+    """No note at all: a failure in CI, which a script reading `--format json` must see as one too."""
+
+
 def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
     Notes are never modified; the temporary files a killed `add` or `import` left are removed.
@@ -29,7 +33,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
     remove_stale_temporaries(corpus.hidden_tmp)
     if all(p.code == MISSING_FOLDER for f in corpus.files for p in f.problems) and not corpus.notes and not allow_empty:
         shown = ", ".join(display_path(root) for root in corpus.roots[:3]) + (", ..." if len(corpus.roots) > 3 else "")
-        raise CustlensError(
+        raise NothingChecked(
             f"no notes found in {shown}: nothing was checked",
             hint="check the path (did the notes folder move?) and `exclude:` in custlens.yaml; "
             "--allow-empty lets an empty folder pass",

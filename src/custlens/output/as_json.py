@@ -43,6 +43,12 @@ def _json(data: Any, pretty: bool = True) -> str:
     return json_safe(text)
 
 
+def nothing_checked(message: str, pretty: bool = True) -> str:
+    """`check`'s JSON when there was no note to check: not ok, with the reason."""
+    return _json({"ok": False, "files": [], "summary": {"files": 0, "notes": 0, "errors": 1, "warnings": 0},
+                  "error": message}, pretty)
+
+
 def check(report: CheckReport, strict: bool, pretty: bool = True) -> str:
     def file_ok(problems: list[Problem]) -> bool:
         return not any(p.is_error or strict for p in problems)

@@ -68,6 +68,11 @@ def github(report: CheckReport) -> Iterable[str]:
             yield f"::{problem.severity} {','.join(props)}::{_escape_data(visible(message))}"
 
 
+def github_error(message: str) -> str:
+    """One `::error` annotation for what stopped `check` before any note was read."""
+    return f"::error title={_escape_property('custlens no-notes')}::{_escape_data(visible(message))}"
+
+
 def themes_footer(report: ThemesReport) -> str | None:
     if not report.left_out:
         return None
