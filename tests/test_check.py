@@ -115,9 +115,10 @@ def test_config_kinds_segments_and_custom_attributes(runner, in_tmp) -> None:
     ("notes: [notes]\nrequire_need: [interveiw]\n", "unknown kind 'interveiw' (did you mean 'interview'?)"),
     ("max_file_bytes: true\n", "custlens.yaml:1: invalid config: max_file_bytes"),  # not 1 byte
     ("kinds: []\n", "custlens.yaml:1: invalid config: kinds"),
+    ("notes: [notes]\n# café\n", "custlens.yaml:2: the config is not UTF-8: byte 0xe9"),  # written as Latin-1
 ])
 def test_invalid_config_is_a_clear_error_with_its_line(config, said, runner, in_tmp) -> None:
-    write(in_tmp / "custlens.yaml", config)
+    (in_tmp / "custlens.yaml").write_bytes(config.encode("latin-1"))
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
     assert said in result.stderr, result.stderr

@@ -123,9 +123,14 @@ def load_config(path: Path) -> Config:
         table = _pyproject_table(path)
         return _validate(table or {}, path, path.parent, {})
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CustlensError(f"cannot read config: {exc}", path=str(path)) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CustlensError(f"cannot read config: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CustlensError(f"the config is not UTF-8: byte 0x{raw[exc.start]:02x}", path=str(path),
+                            line=raw.count(b"\n", 0, exc.start) + 1, hint="save it as UTF-8") from None
     try:
         data = load_yaml_strictly(text.replace("\r\n", "\n"))
     except YamlError as exc:
