@@ -116,12 +116,24 @@ def test_config_kinds_segments_and_custom_attributes(runner, in_tmp) -> None:
     ("max_file_bytes: true\n", "custlens.yaml:1: invalid config: max_file_bytes"),  # not 1 byte
     ("kinds: []\n", "custlens.yaml:1: invalid config: kinds"),
     ("notes: [notes]\n# café\n", "custlens.yaml:2: the config is not UTF-8: byte 0xe9"),  # written as Latin-1
+    # the line of the nested key or item at fault, not of the setting that holds it
+    ("notes: [notes]\ncues:\n  pain:\n    add: [x]\n    remov: [slow]\n", "custlens.yaml:5: invalid config: cues.pain.remov"),
+    ("kinds:\n  - interview\n  - 5\n", "custlens.yaml:3: invalid config: kinds.1"),
 ])
 def test_invalid_config_is_a_clear_error_with_its_line(config, said, runner, in_tmp) -> None:
     (in_tmp / "custlens.yaml").write_bytes(config.encode("latin-1"))
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
     assert said in result.stderr, result.stderr
+
+
+def test_a_setting_in_pyproject_is_named_with_its_line(runner, in_tmp) -> None:
+    write(in_tmp / "pyproject.toml", '[project]\nname = "x"\n\n[tool.custlens]\nnotes = ["notes"]\nthreshold = 7\n')
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and "pyproject.toml:6: invalid config: threshold" in result.stderr
+    write(in_tmp / "pyproject.toml", '[tool]\ncustlens = "notes"\n')  # not a table: said, not ignored
+    refused = runner.invoke(app, ["check"])
+    assert refused.exit_code == 2 and "`tool.custlens` in pyproject.toml must be a table" in refused.stderr
 
 
 def test_a_listed_notes_folder_that_is_missing_is_a_warning_beside_ones_that_are_there(runner, in_tmp) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -112,16 +113,16 @@ def find_config(start: Path | None = None) -> Config:
                 return load_config(folder / name)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            table = _pyproject_table(pyproject)
+            table, key_lines = _pyproject_table(pyproject)
             if table is not None:
-                return _validate(table, pyproject, folder, {})
+                return _validate(table, pyproject, folder, key_lines)
     return Config(root=here)
 
 
 def load_config(path: Path) -> Config:
     if path.name == "pyproject.toml":
-        table = _pyproject_table(path)
-        return _validate(table or {}, path, path.parent, {})
+        table, key_lines = _pyproject_table(path)
+        return _validate(table or {}, path, path.parent, key_lines)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -142,17 +143,34 @@ def load_config(path: Path) -> Config:
     return _validate(data, path, path.parent, getattr(data, "key_lines", {}))
 
 
-def _pyproject_table(path: Path) -> dict[str, Any] | None:
+_TOML_TABLE = re.compile(r"^[ \t]*\[([^\[\]]+)\][ \t]*(?:#.*)?$")
+_TOML_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
+
+
+def _pyproject_table(path: Path) -> tuple[dict[str, Any] | None, dict[Any, int]]:
+    """`[tool.custlens]` of a pyproject.toml, and the line of each of its keys (tomllib keeps none)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CustlensError(f"invalid pyproject.toml: {exc}", path=str(path)) from None
-    table = data.get("tool", {}).get("custlens")
-    return table if isinstance(table, dict) else None
+    tool = data.get("tool", {})
+    table = tool.get("custlens") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise CustlensError("invalid config: `tool.custlens` in pyproject.toml must be a table of settings",
+                            path=str(path), hint="write the settings under a `[tool.custlens]` header")
+    key_lines: dict[Any, int] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _TOML_TABLE.match(line):
+            inside = header.group(1).replace(" ", "") == "tool.custlens"
+        elif inside and (key := _TOML_KEY.match(line)):
+            key_lines.setdefault(key.group(1), number)
+    return table, key_lines
 
 
 def _validate(data: dict[str, Any], path: Path, root: Path, key_lines: dict[Any, int]) -> Config:
@@ -160,12 +178,30 @@ def _validate(data: dict[str, Any], path: Path, root: Path, key_lines: dict[Any,
         return Config.model_validate({**data, "root": root})
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = first["loc"][0] if first["loc"] else None
         where = ".".join(str(part) for part in first["loc"])
         message = "unknown setting" if first["type"] == "extra_forbidden" else first["msg"]
         raise CustlensError(
             f"invalid config: {where}: {message}",
             path=str(path),
-            line=key_lines.get(key),
+            line=_line_of(data, first["loc"], key_lines),
             hint="see `custlens init` for a commented example",
         ) from None
+
+
+def _line_of(data: Any, loc: tuple[Any, ...], key_lines: dict[Any, int]) -> int | None:
+    """The line of the deepest key or list item of `loc` the loaded YAML knows (TOML knows none)."""
+    line = key_lines.get(loc[0]) if loc else None
+    value = data
+    for part in loc:
+        if isinstance(value, dict) and part in value:
+            line = getattr(value, "key_lines", {}).get(part, line)
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            lines = getattr(value, "item_lines", [])
+            line = lines[part] if part < len(lines) else line
+            value = value[part]
+        else:
+            if isinstance(value, dict):  # an unknown key: its own line
+                line = getattr(value, "key_lines", {}).get(part, line)
+            break
+    return line
