@@ -29,6 +29,11 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
     from custlens.infra.storage import remove_stale_temporaries
 
     run = run or Run()
+    if config.cues:  # a cue change the tagger would refuse at the next report fails CI now
+        from custlens.pipeline.tag import Tagger
+
+        Tagger(added={kind: c.add for kind, c in config.cues.items()},
+               removed={kind: c.remove for kind, c in config.cues.items()})
     corpus = load(paths, config, run, statements=False)
     remove_stale_temporaries(corpus.hidden_tmp)
     if all(p.code == MISSING_FOLDER for f in corpus.files for p in f.problems) and not corpus.notes and not allow_empty:

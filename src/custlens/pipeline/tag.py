@@ -83,7 +83,7 @@ class Tagger:
             for phrase in sorted(self._removed[kind]):  # a phrase no cue can fire on is a typo: say so
                 if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in firing):
                     raise CustlensError(
-                        f"cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
+                        f"invalid config: cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
                         hint="list the words as `custlens statements --format json` shows them in `cue`",
                     )
         # one pass over the text rules a type out before any cue is looked at one by one
