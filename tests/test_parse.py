@@ -155,8 +155,11 @@ def test_markdown_without_front_matter_or_with_an_empty_one() -> None:
 def test_encodings_other_than_utf8_are_named() -> None:
     utf16 = parse_bytes("---\ndate: 2026-01-01\n".encode("utf-16"), "n.md", ".md", SETTINGS)
     assert utf16.problems[0].code == "encoding" and "UTF-16" in utf16.problems[0].message
-    no_bom = parse_bytes("---\ndate: 2026-01-01\n".encode("utf-16-le"), "n.md", ".md", SETTINGS)
-    assert no_bom.problems[0].code == "binary" and "UTF-16" in no_bom.problems[0].message
+    for encoding in ("utf-16-le", "utf-16-be"):
+        no_bom = parse_bytes("---\ndate: 2026-01-01\n".encode(encoding), "n.md", ".md", SETTINGS)
+        assert no_bom.problems[0].code == "binary" and "UTF-16" in no_bom.problems[0].message, encoding
+    utf32 = parse_bytes("---\ndate: 2026-01-01\n".encode("utf-32"), "n.md", ".md", SETTINGS)
+    assert utf32.problems[0].code == "encoding" and "UTF-32" in utf32.problems[0].message
 
 
 def test_setext_headings_and_pseudo_headings() -> None:

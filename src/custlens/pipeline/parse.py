@@ -81,6 +81,9 @@ def _decode(data: bytes, path: str, settings: ParseSettings, problems: list[Prob
     if len(data) > settings.max_file_bytes:
         problems.append(Problem(path, "too-large", f"file is over the limit of {settings.max_file_bytes:,} bytes"))
         return None
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16, whose mark starts UTF-32LE's
+        problems.append(Problem(path, "encoding", "the note is UTF-32, not UTF-8", line=1, hint="save the file as UTF-8"))
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(
             Problem(path, "encoding", "the note is UTF-16, not UTF-8", line=1, hint="save the file as UTF-8")
@@ -93,7 +96,7 @@ def _decode(data: bytes, path: str, settings: ParseSettings, problems: list[Prob
         return None
     nul = data.find(b"\x00")
     if nul >= 0 or _looks_binary(data[:8192]):
-        if nul >= 0 and data[1::2].count(0) > len(data) // 4:
+        if nul >= 0 and max(data[1::2].count(0), data[0::2].count(0)) > len(data) // 4:  # little or big endian
             message, hint = "the note looks like UTF-16 without a byte-order mark", "save the file as UTF-8"
         else:
             message, hint = "not a text note (binary data)", "notes are UTF-8 text; remove this file from the notes folder"
