@@ -87,7 +87,7 @@ def test_add_refuses_an_item_the_note_would_not_read_back_as_typed(option, text,
 
 
 def test_what_add_writes_reads_back_as_it_was_typed(runner, in_tmp) -> None:
-    typed = {"pain": ["Run `sync --all` by hand every night", "Prices differ between tills"],
+    typed = {"pain": ["Run `sync --all` by hand every night", "Prices differ between tills", "The _important_ invoices are late"],
              "need": ["A price history, per till", "Menu prices reach every till at once"],
              "quote": ['"Cheap" is not "free"', '"Every Monday I lose an hour"', "It drives me mad"]}
     args = [arg for kind, items in typed.items() for item in items for arg in (f"--{kind}", item)]
@@ -95,6 +95,7 @@ def test_what_add_writes_reads_back_as_it_was_typed(runner, in_tmp) -> None:
     data = json.loads(runner.invoke(app, ["statements", path, "--format", "json", "--engine", "fuzzy"]).stdout)
     back = {s["text"]: s for s in data["statements"]}
     assert back["Run sync --all by hand every night"]["type"] == "pain"  # code marks go, the words stay
+    assert back["The important invoices are late"]["type"] == "pain"  # `_emphasis_` as `*emphasis*`
     assert back["Prices differ between tills"]["type"] == "pain"
     assert {back[t]["type"] for t in typed["need"]} == {"need"}
     assert {'"Cheap" is not "free"', "Every Monday I lose an hour", "It drives me mad"} <= set(back)

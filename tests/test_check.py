@@ -116,12 +116,15 @@ def test_config_kinds_segments_and_custom_attributes(runner, in_tmp) -> None:
     ("max_file_bytes: true\n", "custlens.yaml:1: invalid config: max_file_bytes"),  # not 1 byte
     ("kinds: []\n", "custlens.yaml:1: invalid config: kinds"),
     ("notes: [notes]\n# café\n", "custlens.yaml:2: the config is not UTF-8: byte 0xe9"),  # written as Latin-1
+    ("\ufeffnotes:\n  - notes\n# café\n", "custlens.yaml:3: the config is not UTF-8: byte 0xe9"),  # after a BOM
+    ("segments: []\n", "custlens.yaml:1: invalid config: segments"),  # no segment would be allowed at all
     # the line of the nested key or item at fault, not of the setting that holds it
     ("notes: [notes]\ncues:\n  pain:\n    add: [x]\n    remov: [slow]\n", "custlens.yaml:5: invalid config: cues.pain.remov"),
     ("kinds:\n  - interview\n  - 5\n", "custlens.yaml:3: invalid config: kinds.1"),
 ])
 def test_invalid_config_is_a_clear_error_with_its_line(config, said, runner, in_tmp) -> None:
-    (in_tmp / "custlens.yaml").write_bytes(config.encode("latin-1"))
+    bom = config.startswith("\ufeff")  # a UTF-8 byte-order mark, then Latin-1 text
+    (in_tmp / "custlens.yaml").write_bytes(b"\xef\xbb\xbf" * bom + config[bom:].encode("latin-1"))
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
     assert said in result.stderr, result.stderr

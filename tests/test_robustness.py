@@ -164,6 +164,9 @@ def test_a_codebook_that_is_a_device_is_an_error_not_an_empty_codebook(runner, i
     assert result.exit_code != 0 and "the codebook is not a file (a folder, pipe or device)" in result.stderr
     write(in_tmp / "custlens.yaml", "codebook: missing.yaml\n")  # none yet: an empty codebook
     assert runner.invoke(app, ["themes"]).exit_code == 0
+    (in_tmp / "missing.yaml").write_bytes("sso:\n  label: Caf\xe9\n".encode("latin-1"))
+    latin = runner.invoke(app, ["themes"])
+    assert latin.exit_code == 2 and "missing.yaml:2: the codebook is not UTF-8: byte 0xe9" in latin.stderr
 
 
 def test_a_failed_codebook_write_keeps_the_old_codebook_and_leaves_no_temporary_file(runner, in_tmp, monkeypatch) -> None:

@@ -68,6 +68,24 @@ def test_redact_masks_a_token_in_a_theme_label_made_from_its_words(fmt, runner, 
     assert Redactor().label("ghp abcdefghijklmnopqrstuvwxyz0123456789 leaked", masked_words([(lower, "[token]")])) == "[redacted] leaked"
 
 
+def test_redact_masks_a_token_in_the_label_of_a_named_themes_sub_theme_ranked_on_its_own(runner, in_tmp) -> None:
+    # at --level subtheme, a codebook theme's sub-themes are themes of their own that keep `named`, but
+    # their labels are made from the statements' words
+    token = "ghp_abc123def456ghi789jkl012mno345"
+    write(in_tmp / "custlens.yaml", "codebook: codebook.yaml\n")
+    write(in_tmp / "codebook.yaml", "security:\n  label: Security problems\n  match: [token, security]\n")
+    for k, segment in enumerate(["a", "b", "c"]):
+        note(in_tmp / "notes", f"t{k}.md", participant=f"P-{k}", segment=segment,
+             pains=(f"Our GitHub token {token} leaked in the support chat",))
+        note(in_tmp / "notes", f"s{k}.md", participant=f"Q-{k}", segment=segment,
+             pains=("Security reviews of every release take us weeks",))
+    for fmt in ("json", "table"):
+        shown = runner.invoke(app, ["themes", "--all", "--level", "subtheme", "--redact", "--format", fmt])
+        assert shown.exit_code == 0, shown.output
+        for word in ("ghp", "abc123def456ghi789jkl012mno345"):
+            assert word not in shown.stdout, (fmt, shown.stdout)
+
+
 def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
     redact = Redactor(["Ana Lopez"])
     assert redact("mail ana@x.example, ana lopez on +44 20 7946 0958") == "mail [email], [name] on [phone]"

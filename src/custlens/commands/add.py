@@ -80,7 +80,7 @@ def _quote_text(quote: str) -> str:
     return text
 
 
-_WORDS = re.compile(r"\w+")
+_WORDS = re.compile(r"[^\W_]+")  # letters and digits: `_emphasis_` keeps its word, as `*emphasis*` does
 
 
 def misread(kind: str, text: str, config: Config) -> str | None:

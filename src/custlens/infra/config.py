@@ -41,7 +41,8 @@ class Config(BaseModel):
 
     notes: list[str] = Field(default_factory=lambda: ["notes"], min_length=1, description="Folders that hold notes.")
     kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), min_length=1, description="Allowed kinds of source.")
-    segments: list[str] | None = Field(None, description="Known segments; others get a did-you-mean error.")
+    segments: list[str] | None = Field(None, min_length=1,
+                                       description="Known segments; others get a did-you-mean error.")
     attributes: list[str] = Field(default_factory=list, description="Extra front matter keys to allow and keep.")
     require_need: bool | list[str] = Field(
         True, description="Fail `check` on notes that state no customer need: true, false, or a list of kinds."
@@ -130,8 +131,9 @@ def load_config(path: Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CustlensError(f"the config is not UTF-8: byte 0x{raw[exc.start]:02x}", path=str(path),
-                            line=raw.count(b"\n", 0, exc.start) + 1, hint="save it as UTF-8") from None
+        at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after a byte-order mark
+        raise CustlensError(f"the config is not UTF-8: byte 0x{raw[at]:02x}", path=str(path),
+                            line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
     try:
         data = load_yaml_strictly(text.replace("\r\n", "\n"))
     except YamlError as exc:

@@ -64,13 +64,20 @@ def load_codebook(path: Path) -> Codebook:
     if not path.exists():
         return Codebook({})
     try:
-        text = read_regular(path, CODEBOOK_BYTES).decode("utf-8-sig").replace("\r\n", "\n")
+        raw = read_regular(path, CODEBOOK_BYTES)
+        if len(raw) > CODEBOOK_BYTES:  # it grew while read
+            raise Refused("too-large", len(raw))
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        raise CustlensError(f"the codebook is not UTF-8: byte 0x{raw[at]:02x}", path=str(path),
+                            line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
     except Refused as refused:
         raise CustlensError("the codebook is not a file (a folder, pipe or device)" if refused.why != "too-large"
                             else f"the codebook is {refused.size:,} bytes, over the limit of {CODEBOOK_BYTES:,}",
                             path=str(path), hint="point `codebook:` in custlens.yaml at a YAML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CustlensError(f"cannot read the codebook: {exc}", path=str(path)) from None
+    except OSError as exc:
+        raise CustlensError(f"cannot read the codebook: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
     try:
         data = load_yaml_strictly(text)
     except YamlError as exc:

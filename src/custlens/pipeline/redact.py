@@ -178,7 +178,7 @@ def redact_evidence(ranked: Sequence[Evidence], statements: dict[int, Statement]
         representative = statements[id(theme.representative)] if theme.representative is not None else None
         new_theme = dataclasses.replace(
             theme,
-            label=redactor.label(theme.label, masked) if not theme.named else redactor(theme.label) or "",
+            label=redactor.label(theme.label, masked),  # a named theme's sub-theme may carry its name
             statements=tuple(statements[id(s)] for s in theme.statements),
             representative=representative,
             quote=statements[id(theme.quote)] if theme.quote is not None else None,
