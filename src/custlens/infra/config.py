@@ -145,7 +145,7 @@ def load_config(path: Path) -> Config:
     return _validate(data, path, path.parent, getattr(data, "key_lines", {}))
 
 
-_TOML_TABLE = re.compile(r"^[ \t]*\[([^\[\]]+)\][ \t]*(?:#.*)?$")
+_TOML_TABLE = re.compile(r"^[ \t]*\[\[?([^\[\]]+)\]\]?[ \t]*(?:#.*)?$")  # a [table] or an [[array of tables]]
 _TOML_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
 
 
