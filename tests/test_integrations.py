@@ -126,9 +126,12 @@ def test_import_refuses_what_it_would_misread_or_could_not_hold(runner, in_tmp) 
     assert unclosed.exit_code == 1 and "quote.csv:3: a quoted cell is never closed" in unclosed.stderr
     (in_tmp / "after.csv").write_text('text,seg\n"said "twice,s\n', encoding="utf-8")
     assert "after.csv:2: not a readable CSV file" in runner.invoke(app, ["import", "after.csv", *args]).stderr
-    (in_tmp / "twice.csv").write_text("text,Text,seg\na,b,s\n", encoding="utf-8")
+    (in_tmp / "twice.csv").write_text("text,text,seg\na,b,s\n", encoding="utf-8")
     twice = runner.invoke(app, ["import", "twice.csv", *args])
     assert twice.exit_code == 1 and "2 columns are named 'text' (columns 1, 2)" in twice.stderr
+    (in_tmp / "cased.csv").write_text("Text,text,seg\na,b,s\n", encoding="utf-8")  # the exact name decides
+    cased = runner.invoke(app, ["import", "cased.csv", *args])
+    assert cased.exit_code == 0 and "text: \"b\"" in cased.stdout, cased.output
     (in_tmp / "custlens.yaml").write_text("max_file_bytes: 1000\n", encoding="utf-8")
     (in_tmp / "big.csv").write_text("text,seg\n" + "a,s\n" * 6_000, encoding="utf-8")
     big = runner.invoke(app, ["import", "big.csv", *args])

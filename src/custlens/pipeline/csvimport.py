@@ -104,6 +104,9 @@ def parse_date(value: str, order: str = "dmy") -> dt.date | None:
 def _column(header: list[str], wanted: str | None, option: str) -> int | None:
     if wanted is None:
         return None
+    exact = [k for k, name in enumerate(header) if name.strip() == wanted.strip()]
+    if len(exact) == 1:  # `Text` and `text` are two columns: the one written exactly so is meant
+        return exact[0]
     lowered = [h.strip().lower() for h in header]
     if wanted.strip().lower() in lowered:
         found = [k + 1 for k, name in enumerate(lowered) if name == wanted.strip().lower()]
