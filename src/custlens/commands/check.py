@@ -32,8 +32,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
     if config.cues:  # a cue change the tagger would refuse at the next report fails CI now
         from custlens.pipeline.tag import Tagger
 
-        Tagger(added={kind: c.add for kind, c in config.cues.items()},
-               removed={kind: c.remove for kind, c in config.cues.items()})
+        Tagger.configured(config.cues)
     corpus = load(paths, config, run, statements=False)
     remove_stale_temporaries(corpus.hidden_tmp)
     if all(p.code == MISSING_FOLDER for f in corpus.files for p in f.problems) and not corpus.notes and not allow_empty:

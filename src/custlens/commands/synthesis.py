@@ -198,14 +198,12 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
     """
     run = run or Run()
     filters, grouping, strict = options.filters, options.grouping, options.strict
-    added = {kind: changes.add for kind, changes in config.cues.items()}
-    removed = {kind: changes.remove for kind, changes in config.cues.items()}
     taggers: list[Tagger] = []
 
     def get_ready() -> None:  # while worker processes parse: the imports and cue patterns of what follows
         from custlens.pipeline.tag import Tagger
 
-        taggers.append(Tagger(added=added, removed=removed))
+        taggers.append(Tagger.configured(config.cues))
         import rapidfuzz.process  # noqa: F401  # used by grouping
 
         from custlens.pipeline import (

@@ -96,6 +96,13 @@ class Tagger:
         self._known: dict[str, Flags] = {}  # from an earlier run
         self.fresh = 0  # texts typed in this run, not known before
 
+    @classmethod
+    def configured(cls, cues: Mapping[str, Any]) -> Tagger:
+        """The tagger with the config's `cues:` changes (each with `add` and `remove` phrases); it refuses
+        a phrase to remove that no cue fires on."""
+        return cls(added={kind: changes.add for kind, changes in cues.items()},
+                   removed={kind: changes.remove for kind, changes in cues.items()})
+
     def _first(self, kind: str, text: str) -> tuple[int, str] | None:
         """The earliest cue match that counts (not removed, not negated), first cue first on a tie."""
         quick = self._any[kind]
