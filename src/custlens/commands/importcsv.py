@@ -44,9 +44,6 @@ def import_csv(
     except OSError as exc:
         raise CustlensError(f"cannot read {display_path(source)}: {(exc.strerror or str(exc)).lower()}",
                             exit_code=ExitCode.USAGE) from None
-    if len(data) > limit:  # it grew while read
-        raise CustlensError(f"{display_path(source)} is over the limit of {limit:,} bytes for an export",
-                            exit_code=ExitCode.USAGE)
     if options.kind not in config.kinds:
         from custlens.pipeline.parse import did_you_mean
 

@@ -65,8 +65,6 @@ def load_codebook(path: Path) -> Codebook:
         return Codebook({})
     try:
         raw = read_regular(path, CODEBOOK_BYTES)
-        if len(raw) > CODEBOOK_BYTES:  # it grew while read
-            raise Refused("too-large", len(raw))
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)

@@ -137,9 +137,9 @@ class Refused(Exception):
 
 
 def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes (a file that grows while read is cut at
-    `limit` + 1). It is opened without blocking and checked before reading, so that a named pipe or a
-    device cannot hang custlens, nor /dev/zero fill its memory. Raises `Refused`, or OSError."""
+    """The bytes of a regular file of at most `limit` bytes (one that grows past it while read is refused
+    too). It is opened without blocking and checked before reading, so that a named pipe or a device
+    cannot hang custlens, nor /dev/zero fill its memory. Raises `Refused`, or OSError."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(descriptor)
@@ -151,7 +151,10 @@ def read_regular(path: Path, limit: int) -> bytes:
         raise Refused("folder" if stat.S_ISDIR(info.st_mode) else "special" if not stat.S_ISREG(info.st_mode)
                       else "too-large", info.st_size)
     with os.fdopen(descriptor, "rb") as handle:
-        return handle.read(limit + 1)
+        data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise Refused("too-large", os.fstat(handle.fileno()).st_size)
+    return data
 
 
 def read_note_file(path: Path, settings: ParseSettings, display: str | None = None) -> ParsedFile:
