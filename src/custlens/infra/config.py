@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from custlens.errors import CustlensError
-from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
+from custlens.infra.yamlsafe import YamlError, load_yaml_strictly, settings_text
 from custlens.models import DEFAULT_KINDS
 
 CONFIG_NAMES = ("custlens.yaml", "custlens.yml", ".custlens.yaml")
@@ -128,14 +128,9 @@ def load_config(path: Path) -> Config:
         raw = path.read_bytes()
     except OSError as exc:
         raise CustlensError(f"cannot read config: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
+    text = settings_text(raw, str(path), "the config")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after a byte-order mark
-        raise CustlensError(f"the config is not UTF-8: byte 0x{raw[at]:02x}", path=str(path),
-                            line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
-    try:
-        data = load_yaml_strictly(text.replace("\r\n", "\n"))
+        data = load_yaml_strictly(text)
     except YamlError as exc:
         raise CustlensError(f"invalid config: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:

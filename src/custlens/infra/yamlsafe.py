@@ -23,6 +23,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from custlens.errors import CustlensError
+
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self is Python 3.11+
 
@@ -428,6 +430,18 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
                     "a YAML note file holds one note or a list of notes; remove the extra '---'",
                 )
     return result
+
+
+def settings_text(raw: bytes, path: str, what: str) -> str:
+    """The text of a settings file (`what`: "the config", "the codebook"), with Windows line ends made
+    Unix ones; bytes that are not UTF-8 are an error naming their line and byte (counted in the file,
+    a byte-order mark included)."""
+    try:
+        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the mark
+        raise CustlensError(f"{what} is not UTF-8: byte 0x{raw[at]:02x}", path=path,
+                            line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
 
 
 def load_yaml_strictly(text: str) -> Any:

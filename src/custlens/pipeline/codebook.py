@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from custlens.errors import CustlensError
 from custlens.infra.visible import quoted
-from custlens.infra.yamlsafe import YamlError, load_yaml_strictly
+from custlens.infra.yamlsafe import YamlError, load_yaml_strictly, settings_text
 from custlens.pipeline.normalise import for_phrases
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -65,17 +65,13 @@ def load_codebook(path: Path) -> Codebook:
         return Codebook({})
     try:
         raw = read_regular(path, CODEBOOK_BYTES)
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        at = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-        raise CustlensError(f"the codebook is not UTF-8: byte 0x{raw[at]:02x}", path=str(path),
-                            line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
     except Refused as refused:
         raise CustlensError("the codebook is not a file (a folder, pipe or device)" if refused.why != "too-large"
                             else f"the codebook is {refused.size:,} bytes, over the limit of {CODEBOOK_BYTES:,}",
                             path=str(path), hint="point `codebook:` in custlens.yaml at a YAML file") from None
     except OSError as exc:
         raise CustlensError(f"cannot read the codebook: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
+    text = settings_text(raw, str(path), "the codebook")
     try:
         data = load_yaml_strictly(text)
     except YamlError as exc:
