@@ -197,8 +197,6 @@ def _line_of(data: Any, loc: tuple[Any, ...], key_lines: dict[Any, int]) -> int 
             lines = getattr(value, "item_lines", [])
             line = lines[part] if part < len(lines) else line
             value = value[part]
-        else:
-            if isinstance(value, dict):  # an unknown key: its own line
-                line = getattr(value, "key_lines", {}).get(part, line)
+        else:  # a setting that is missing: the line of what should hold it
             break
     return line
