@@ -107,15 +107,15 @@ def _column(header: list[str], wanted: str | None, option: str) -> int | None:
     exact = [k for k, name in enumerate(header) if name.strip() == wanted.strip()]
     if len(exact) == 1:  # `Text` and `text` are two columns: the one written exactly so is meant
         return exact[0]
-    lowered = [h.strip().lower() for h in header]
-    if wanted.strip().lower() in lowered:
-        found = [k + 1 for k, name in enumerate(lowered) if name == wanted.strip().lower()]
-        if len(found) > 1:
-            raise CustlensError(
-                f"{len(found)} columns are named {wanted!r} (columns {', '.join(map(str, found))}): which one {option} means is unclear",
-                hint="rename one of them in the export's header row", exit_code=ExitCode.PROBLEMS,
-            )
-        return found[0] - 1
+    found = [k for k, name in enumerate(header) if name.strip().lower() == wanted.strip().lower()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise CustlensError(
+            f"{len(found)} columns are named {wanted!r} (columns {', '.join(str(k + 1) for k in found)}): "
+            f"which one {option} means is unclear",
+            hint="rename one of them in the export's header row", exit_code=ExitCode.PROBLEMS,
+        )
     from custlens.pipeline.parse import suggest
 
     close = suggest(wanted, header)
