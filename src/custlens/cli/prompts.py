@@ -39,13 +39,10 @@ def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher:
     them; `misread(kind, text)`: why an item would not read back from the note as typed (it is asked again)."""
     from rich.prompt import Prompt
 
-    from custlens.pipeline.parse import did_you_mean
-
     console = err_console()
     kind = given.kind
     if kind and kind not in kinds:  # checked now: at the end it would cost the interview
-        hint = did_you_mean(kind, kinds, f"one of: {', '.join(kinds)}")
-        console.print(styled(("unknown kind:", "red"), f" {visible(repr(kind))}; {visible(hint)}"))
+        _unknown(console, "kind", kind, kinds)
         kind = None
     kind = kind or Prompt.ask("Kind of source", choices=list(kinds), default=kinds[0], console=console)
     if known_segments and not given.segment:
@@ -72,8 +69,6 @@ def ask_segment(console: Any, default: str | None, allowed: list[str] | None, gi
     not the interview)."""
     from rich.prompt import Prompt
 
-    from custlens.pipeline.parse import did_you_mean
-
     segment = given
     while True:
         if segment is None:
@@ -81,9 +76,16 @@ def ask_segment(console: Any, default: str | None, allowed: list[str] | None, gi
         if segment and (allowed is None or segment in allowed):
             return segment
         if segment:
-            hint = did_you_mean(segment, allowed or [], f"one of: {', '.join(allowed or [])}")
-            console.print(styled(("unknown segment:", "red"), f" {visible(repr(segment))}; {visible(hint)}"))
+            _unknown(console, "segment", segment, allowed or [])
         segment = None
+
+
+def _unknown(console: Any, what: str, value: str, allowed: list[str]) -> None:
+    """`unknown kind: 'intervew'; did you mean `interview`?`, before the question is asked again."""
+    from custlens.pipeline.parse import did_you_mean
+
+    hint = did_you_mean(value, allowed, f"one of: {', '.join(allowed)}")
+    console.print(styled((f"unknown {what}:", "red"), f" {visible(repr(value))}; {visible(hint)}"))
 
 
 def ask_date(console: Any, default: dt.date) -> dt.date:
