@@ -28,7 +28,7 @@ import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
@@ -504,7 +504,7 @@ def _assign_by_meaning(codebook: Codebook, ordered: Sequence[Statement], keys: l
     return out
 
 
-def _free_id(wanted: str, taken: set[str], keys: Any) -> str:
+def _free_id(wanted: str, taken: set[str], keys: Collection[str]) -> str:
     """`wanted`, or `wanted-2`, `wanted-3`... if a theme or a codebook entry has it already."""
     out, n = wanted, 1
     while out in taken or out in keys:
