@@ -187,3 +187,10 @@ def test_a_value_a_tag_cannot_read_is_shown_short_with_a_hint_and_a_huge_integer
     assert error.line == 2 and len(error.message) < 80 and "quotes" in (error.hint or "")
     assert load_yaml("p: " + "9" * 5_000 + "\n")["p"] == "9" * 5_000
 
+
+
+def test_a_block_scalar_is_located_on_its_first_line_of_text() -> None:
+    data = load_yaml("a: |\n  first\n  second\nb:\n  - >\n\n    folded\n  - plain\n", line_offset=2)
+    assert data == {"a": "first\nsecond\n", "b": ["\nfolded\n", "plain"]}
+    assert data.key_lines == {"a": 3, "b": 6}
+    assert data["b"].item_lines == [9, 10]

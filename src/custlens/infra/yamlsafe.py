@@ -365,6 +365,9 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
         kind = type(event).__name__
         line = lines_of(event.start_mark.line)
         if kind == "ScalarEvent":
+            if event.style in ("|", ">") and not expecting_key():
+                # a block scalar's text starts on the line after its `|` or `>`, after any blank lines
+                line = lines_of(event.start_mark.line + 1 + len(event.value) - len(event.value.lstrip("\n")))
             nodes += 1
             chars += len(event.value)
             if expecting_key() and event.tag is None:
