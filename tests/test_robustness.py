@@ -201,8 +201,11 @@ def test_write_codebook_writes_through_a_linked_codebook(runner, in_tmp) -> None
     ("file", "text", "message"),
     [
         ("custlens.yaml", "kinds: [a]\nkinds: [b]\n", "custlens.yaml:2: invalid config: duplicate key 'kinds'"),
-        ("custlens.yaml", 'notes: !!python/object/apply:os.system ["true"]\n', "custlens.yaml:1: invalid config: YAML tag"),
+        ("custlens.yaml", 'notes: !!python/object/apply:os.system ["true"]\n',
+         "custlens.yaml:1: invalid config: YAML tag !!python/object/apply:os.system is not allowed in the config\n"),
         ("themes.yaml", "sso:\n  label: A\nsso:\n  label: B\n", "themes.yaml:3: invalid codebook: duplicate key 'sso'"),
+        ("themes.yaml", "sso: !!set {a}\n", "themes.yaml:1: invalid codebook: YAML tag !!set is not allowed in the codebook\n"),
+        ("custlens.yaml", "kinds: [a]\n---\nkinds: [b]\n", "custlens.yaml:2: invalid config: more than one YAML document in the config\n"),
     ],
 )
 def test_config_and_codebook_refuse_duplicate_keys_and_tags_like_notes(file, text, message, runner, in_tmp) -> None:

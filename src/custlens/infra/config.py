@@ -130,7 +130,7 @@ def load_config(path: Path) -> Config:
         raise CustlensError(f"cannot read config: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
     text = settings_text(raw, str(path), "the config")
     try:
-        data = load_yaml_strictly(text)
+        data = load_yaml_strictly(text, "the config")
     except YamlError as exc:
         raise CustlensError(f"invalid config: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:

@@ -97,22 +97,22 @@ def plain_data(value: Any) -> Any:
     return value
 
 
-def _scalar(event: Any, line: int) -> Any:
+def _scalar(event: Any, line: int, what: str) -> Any:
     tag = event.tag
     value: str = event.value
     if tag in (None, "!"):
         if tag == "!" or not event.implicit[0]:
             return value
         tag = _resolver.resolve(ScalarNode, value, (True, False))
-    return _construct(tag, value, line)
+    return _construct(tag, value, line, what)
 
 
-def _construct(tag: str, value: str, line: int) -> Any:
+def _construct(tag: str, value: str, line: int, what: str = "a note") -> Any:
     if tag == _CORE + "merge":
-        raise YamlError("yaml-syntax", "YAML merge keys (<<) are not supported in notes", line,
-                        "write the fields out in each note")
+        raise YamlError("yaml-syntax", f"YAML merge keys (<<) are not supported in {what}", line,
+                        "write the fields out where they are used")
     if tag not in _SCALAR_TAGS:
-        raise _tag_error(tag, line)
+        raise _tag_error(tag, line, what)
     if tag in (_CORE + "str", _CORE + "timestamp"):
         # Dates stay text here; the note model checks them and reports impossible ones clearly.
         return value
@@ -133,13 +133,13 @@ def _construct(tag: str, value: str, line: int) -> Any:
                         "put the value in quotes to keep it as text, or leave out the tag") from exc
 
 
-def _tag_error(tag: str, line: int) -> YamlError:
+def _tag_error(tag: str, line: int, what: str) -> YamlError:
     shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
     return YamlError(
         "yaml-tag",
-        f"YAML tag {shown} is not allowed in a note",
+        f"YAML tag {shown} is not allowed in {what}",
         line,
-        "notes are plain data: remove the tag (custlens never runs anything a note contains)",
+        "custlens reads plain data only: remove the tag (it never runs anything a file contains)",
     )
 
 
@@ -167,12 +167,12 @@ class _Lines:
         return mark_line + 1 + self.offset
 
 
-def _too_deep(depth: int, line: int | None) -> YamlError:
+def _too_deep(depth: int, line: int | None, what: str) -> YamlError:
     return YamlError("yaml-too-deep", f"YAML is nested more than {depth} levels deep", line,
-                     "a note needs only a few levels; flatten the structure")
+                     f"{what} needs only a few levels; flatten the structure")
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError:
+def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines, what: str) -> YamlError:
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(exc.position, 0)) + 1 + lines_of.offset
         return YamlError(
@@ -198,7 +198,7 @@ def _syntax_error(exc: yaml.YAMLError, text: str, lines_of: _Lines) -> YamlError
     mark = context_mark or problem_mark
     where = lines_of(mark.line) if mark else None
     if "maximum nesting depth" in problem:  # newer PyYAML stops deep nesting in its scanner, before us
-        return _too_deep(MAX_DEPTH, where)
+        return _too_deep(MAX_DEPTH, where, what)
     message = f"invalid YAML: {problem}"
     if context and context_mark is not None and problem_mark is not None:
         message += f" ({context} that starts here; the parser gave up on line {lines_of(problem_mark.line)})"
@@ -212,24 +212,26 @@ def load_yaml(
     line_offset: int = 0,
     max_depth: int = MAX_DEPTH,
     max_alias_nodes: int = MAX_ALIAS_NODES,
+    what: str = "a note",
 ) -> Any:
     """Parse one YAML document into plain data (`YamlMap`, `YamlList`, str, int, float, bool, None).
 
-    `line_offset` is added to every line, for front matter that starts after line 1. Raises `YamlError`.
+    `line_offset` is added to every line, for front matter that starts after line 1. `what` names the
+    file in messages ("a note", "the config"). Raises `YamlError`.
     """
     simple = _simple_mapping(text, line_offset)
     if simple is not None:
         return simple
-    return _parse(text, line_offset, max_depth, max_alias_nodes)
+    return _parse(text, line_offset, max_depth, max_alias_nodes, what)
 
 
-def _parse(text: str, line_offset: int, max_depth: int, max_alias_nodes: int) -> Any:
+def _parse(text: str, line_offset: int, max_depth: int, max_alias_nodes: int, what: str = "a note") -> Any:
     loader = Loader(text)
     lines_of = _Lines(text, line_offset)
     try:
-        return _build(loader, lines_of, max_depth, max_alias_nodes)
+        return _build(loader, lines_of, max_depth, max_alias_nodes, what)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc, text, lines_of) from None
+        raise _syntax_error(exc, text, lines_of, what) from None
     finally:
         loader.dispose()
 
@@ -303,7 +305,7 @@ def _simple_mapping(text: str, line_offset: int) -> YamlMap | None:
 _SKIP = object()  # the pending key of a mapping whose next value is dropped (after a duplicate key)
 
 
-def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) -> Any:
+def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int, what: str) -> Any:
     """Build plain data from parser events.
 
     Errors that concern one value (a duplicate key, a refused tag, a bad scalar) are recorded on the
@@ -374,7 +376,7 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
                 value: Any = event.value  # keys are text as written: `1:` and `true:` are different keys
             else:
                 try:
-                    value = _scalar(event, line)
+                    value = _scalar(event, line, what)
                 except YamlError as error:
                     record(error)
                     value = None
@@ -385,9 +387,9 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
                 result = out
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             if event.tag not in (None, "!") and event.tag not in _CONTAINER_TAGS:
-                record(_tag_error(event.tag, line))
+                record(_tag_error(event.tag, line, what))
             if len(stack) >= max_depth:
-                raise _too_deep(max_depth, line)
+                raise _too_deep(max_depth, line, what)
             nodes += 1
             container: Any = YamlMap() if kind == "MappingStartEvent" else YamlList()
             container.line = line
@@ -428,9 +430,9 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int) 
             if documents > 1:
                 raise YamlError(
                     "yaml-syntax",
-                    "more than one YAML document in a note",
+                    f"more than one YAML document in {what}",
                     line,
-                    "a YAML note file holds one note or a list of notes; remove the extra '---'",
+                    "a YAML file holds one document (a note file: one note or a list of notes); remove the extra '---'",
                 )
     return result
 
@@ -447,10 +449,10 @@ def settings_text(raw: bytes, path: str, what: str) -> str:
                             line=raw.count(b"\n", 0, at) + 1, hint="save it as UTF-8") from None
 
 
-def load_yaml_strictly(text: str) -> Any:
-    """`load_yaml` for a file that must be right as a whole (config, codebook): the first error recorded
-    inside it (a duplicate key, a refused tag) is raised too."""
-    data = load_yaml(text)
+def load_yaml_strictly(text: str, what: str) -> Any:
+    """`load_yaml` for a file that must be right as a whole (`what`: "the config", "the codebook"): the
+    first error recorded inside it (a duplicate key, a refused tag) is raised too."""
+    data = load_yaml(text, what=what)
     for error in errors_in(data):
         raise error
     return data

@@ -57,12 +57,13 @@ class Codebook:
 CODEBOOK_BYTES = 5_000_000
 
 
-def load_codebook(path: Path) -> Codebook:
-    """Read a codebook; a missing file is an empty codebook, a broken one a located error."""
+def codebook_text(path: Path) -> str | None:
+    """A codebook file's text (None when there is none); one that is not a regular file, is too large
+    or is not UTF-8 is an error that names it."""
     from custlens.pipeline.files import Refused, read_regular
 
     if not path.exists():
-        return Codebook({})
+        return None
     try:
         raw = read_regular(path, CODEBOOK_BYTES)
     except Refused as refused:
@@ -71,9 +72,16 @@ def load_codebook(path: Path) -> Codebook:
                             path=str(path), hint="point `codebook:` in custlens.yaml at a YAML file") from None
     except OSError as exc:
         raise CustlensError(f"cannot read the codebook: {(exc.strerror or str(exc)).lower()}", path=str(path)) from None
-    text = settings_text(raw, str(path), "the codebook")
+    return settings_text(raw, str(path), "the codebook")
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read a codebook; a missing file is an empty codebook, a broken one a located error."""
+    text = codebook_text(path)
+    if text is None:
+        return Codebook({})
     try:
-        data = load_yaml_strictly(text)
+        data = load_yaml_strictly(text, "the codebook")
     except YamlError as exc:
         raise CustlensError(f"invalid codebook: {exc.message}", path=str(path), line=exc.line, hint=exc.hint) from None
     if data is None:
@@ -179,7 +187,8 @@ def add_entries(path: Path, new: dict[str, CodebookEntry]) -> list[str]:
 
     if not new:
         return []
-    old = path.read_text(encoding="utf-8") if path.is_file() else CODEBOOK_HEADER
+    old = codebook_text(path)
+    old = CODEBOOK_HEADER if old is None else old
     text = old + ("" if old.endswith("\n") or not old else "\n") + "\n" + entries_yaml(new)
     try:
         combined = load_yaml(text)
