@@ -131,10 +131,12 @@ def test_invalid_config_is_a_clear_error_with_its_line(config, said, runner, in_
 
 
 def test_check_refuses_a_cue_change_the_tagger_would_refuse_at_the_next_report(runner, in_tmp) -> None:
-    write(in_tmp / "custlens.yaml", 'cues: {pain: {remove: ["sloow"]}}\n')
+    write(in_tmp / "custlens.yaml", 'cues:\n  pain:\n    remove:\n      - slow\n      - sloow\n')
     (in_tmp / "notes").mkdir()
-    result = runner.invoke(app, ["check", "--allow-empty"])
-    assert result.exit_code == 2 and "invalid config: cues.pain.remove: no pain cue fires on 'sloow'" in result.stderr
+    for command in (["check", "--allow-empty"], ["themes"]):  # at the line of the phrase, in check and in reports
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert "custlens.yaml:5: invalid config: cues.pain.remove: no pain cue fires on 'sloow'" in result.stderr
 
 
 def test_a_setting_in_pyproject_is_named_with_its_line(runner, in_tmp) -> None:

@@ -57,6 +57,7 @@ class CustlensError(Exception):
         line: int | None = None,
         hint: str | None = None,
         exit_code: ExitCode = ExitCode.USAGE,
+        setting: tuple[str | int, ...] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -64,6 +65,7 @@ class CustlensError(Exception):
         self.line = line
         self.hint = hint
         self.exit_code = exit_code
+        self.setting = setting  # the config setting at fault, e.g. ("cues", "need", "remove", 0): see Config.located
 
     def location(self) -> str:
         if self.path is None:

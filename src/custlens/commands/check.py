@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from custlens.commands.synthesis import MISSING_FOLDER, Run, load
+from custlens.commands.synthesis import MISSING_FOLDER, Run, configured_tagger, load
 from custlens.errors import CustlensError, ExitCode, Problem
 from custlens.infra.config import Config
 from custlens.models import Note
@@ -30,9 +30,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
 
     run = run or Run()
     if config.cues:  # a cue change the tagger would refuse at the next report fails CI now
-        from custlens.pipeline.tag import Tagger
-
-        Tagger.configured(config.cues)
+        configured_tagger(config)
     corpus = load(paths, config, run, statements=False)
     remove_stale_temporaries(corpus.hidden_tmp)
     if all(p.code == MISSING_FOLDER for f in corpus.files for p in f.problems) and not corpus.notes and not allow_empty:

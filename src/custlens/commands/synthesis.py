@@ -70,6 +70,16 @@ def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     return existing
 
 
+
+def configured_tagger(config: Config) -> Tagger:
+    """The tagger with the config's cue changes; a phrase it refuses is an error at its line in the config."""
+    from custlens.pipeline.tag import Tagger
+
+    try:
+        return Tagger.configured(config.cues)
+    except CustlensError as error:
+        raise config.located(error) from None
+
 def load(
     paths: list[Path] | None, config: Config, run: Run | None = None, meanwhile: Callable[[], object] | None = None,
     statements: bool = True,
@@ -201,9 +211,7 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
     taggers: list[Tagger] = []
 
     def get_ready() -> None:  # while worker processes parse: the imports and cue patterns of what follows
-        from custlens.pipeline.tag import Tagger
-
-        taggers.append(Tagger.configured(config.cues))
+        taggers.append(configured_tagger(config))
         import rapidfuzz.process  # noqa: F401  # used by grouping
 
         from custlens.pipeline import (

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -66,6 +67,8 @@ class Config(BaseModel):
     redact: list[str] = Field(default_factory=list, description="Names that --redact masks.")
 
     root: Path = Field(default_factory=Path.cwd, exclude=True)
+    _source: tuple[Path, Any, dict[Any, int]] | None = PrivateAttr(None)  # the file, its data and key lines
+
 
     @field_validator("require_need")
     @classmethod
@@ -100,6 +103,14 @@ class Config(BaseModel):
 
     def codebook_path(self) -> Path:
         return self.root / self.codebook
+
+    def located(self, error: CustlensError) -> CustlensError:
+        """`error` with the config file and the line of the setting it is about (`error.setting`), when
+        this config was read from a file and the error names no place of its own."""
+        if self._source is not None and error.setting is not None and error.path is None:
+            path, data, key_lines = self._source
+            error.path, error.line = str(path), _line_of(data, error.setting, key_lines)
+        return error
 
 
 def find_config(start: Path | None = None) -> Config:
@@ -172,7 +183,9 @@ def _pyproject_table(path: Path) -> tuple[dict[str, Any] | None, dict[Any, int]]
 
 def _validate(data: dict[str, Any], path: Path, root: Path, key_lines: dict[Any, int]) -> Config:
     try:
-        return Config.model_validate({**data, "root": root})
+        config = Config.model_validate({**data, "root": root})
+        config._source = (path, data, key_lines)
+        return config
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

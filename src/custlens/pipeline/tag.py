@@ -80,11 +80,13 @@ class Tagger:
             cues += [Cue(for_cues(p), type_, re.compile(_phrase(p))) for p in added.get(kind, ()) if for_cues(p)]
             self.cues[kind] = cues
             firing = cues + [Cue("denial", type_, DENIAL)] if kind == "fine" else cues
-            for phrase in sorted(self._removed[kind]):  # a phrase no cue can fire on is a typo: say so
+            for index, written in enumerate(removed.get(kind, ())):  # a phrase no cue can fire on is a typo
+                phrase = for_cues(written)
                 if not any((m := cue.pattern.search(phrase)) and m.group(0).strip() == phrase for cue in firing):
                     raise CustlensError(
                         f"invalid config: cues.{kind}.remove: no {kind} cue fires on {phrase!r}",
                         hint="list the words as `custlens statements --format json` shows them in `cue`",
+                        setting=("cues", kind, "remove", index),
                     )
         # one pass over the text rules a type out before any cue is looked at one by one
         self._any = {
@@ -99,7 +101,7 @@ class Tagger:
     @classmethod
     def configured(cls, cues: Mapping[str, Any]) -> Tagger:
         """The tagger with the config's `cues:` changes (each with `add` and `remove` phrases); it refuses
-        a phrase to remove that no cue fires on."""
+        a phrase to remove that no cue fires on (an error that names the setting: `Config.located`)."""
         return cls(added={kind: changes.add for kind, changes in cues.items()},
                    removed={kind: changes.remove for kind, changes in cues.items()})
 
