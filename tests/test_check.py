@@ -153,6 +153,8 @@ def test_a_listed_notes_folder_that_is_missing_is_a_warning_beside_ones_that_are
     note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0 and "old-notes: warning[missing-folder]" in result.stdout
+    assert "ok: 1 file, 1 note: 0 errors, 1 warning" in result.stdout  # the folder is not counted as a file
+    assert json.loads(runner.invoke(app, ["check", "--format", "json"]).stdout)["summary"]["files"] == 1
     assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
 
 

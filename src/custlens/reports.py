@@ -30,6 +30,7 @@ class Corpus:
     statements: list[Statement] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     hidden_tmp: list[Path] = field(default_factory=list)  # hidden .tmp files seen in the notes folders
+    folders: int = 0  # the first entries of `files` are folders (missing or unreadable), not files
 
     @property
     def problems(self) -> list[Problem]:
@@ -44,6 +45,12 @@ class Corpus:
 @dataclass
 class CheckReport:
     files: list[ParsedFile]
+    folders: int = 0  # entries of `files` that are folders with a problem, not files
+
+    @property
+    def file_count(self) -> int:
+        """The note files checked (a folder listed for its problem is not one)."""
+        return len(self.files) - self.folders
 
     @property
     def errors(self) -> int:

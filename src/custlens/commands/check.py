@@ -54,7 +54,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
                     f"write `{usual}`: reports count differently spelled segments apart",
                 ))
         parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))
-    return CheckReport(corpus.files)
+    return CheckReport(corpus.files, corpus.folders)
 
 
 def _segment_spellings(notes: list[Note]) -> dict[str, str]:

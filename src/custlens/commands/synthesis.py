@@ -128,8 +128,8 @@ def load(
                 hint="fix or remove it under `notes:` in custlens.yaml")
         for folder in config.notes_dirs() if not folder.exists()
     ]
-    corpus = Corpus([ParsedFile(p.path, [], [p]) for p in (*missing, *folder_problems)] + read, roots=roots,
-                    hidden_tmp=hidden_tmp)
+    folders = [ParsedFile(p.path, [], [p]) for p in (*missing, *folder_problems)]
+    corpus = Corpus(folders + read, roots=roots, hidden_tmp=hidden_tmp, folders=len(folders))
     for parsed in corpus.files:
         corpus.notes.extend(parsed.notes)
     if statements:

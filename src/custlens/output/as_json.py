@@ -75,7 +75,7 @@ def check(report: CheckReport, strict: bool, pretty: bool = True) -> str:
             for parsed in report.files
         ],
         "summary": {
-            "files": len(report.files),
+            "files": report.file_count,
             "notes": report.notes,
             "errors": report.errors,
             "warnings": report.warnings,

@@ -35,7 +35,7 @@ def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
             yield problem_line(problem), problem.severity
             if problem.hint:
                 yield visible(f"    hint: {problem.hint}"), "hint"
-    files = len(report.files)
+    files = report.file_count
     summary = (
         f"{files} file{'s' * (files != 1)}, {report.notes} note{'s' * (report.notes != 1)}: "
         f"{report.errors} error{'s' * (report.errors != 1)}, {report.warnings} warning{'s' * (report.warnings != 1)}"
