@@ -80,7 +80,8 @@ def test_spellings_of_one_competitor_are_one_and_shown_as_the_most_listed() -> N
 
 def _market(root) -> None:
     """Fresha: listed by P-1 (cancellation) and P-2 (as `fresha`), named with a typo by P-3; Square:
-    listed by P-4, named mid-sentence by P-5; the word "square" and "fresh" name nothing (P-6)."""
+    listed by P-4, named mid-sentence by P-5; the word "square" and "fresh" name nothing (P-6), nor does
+    the team's own follow-up to ask P-6 about Fresha."""
     n = root / "notes"
     note(n, "a.md", participant="P-1", segment="salons", kind="cancellation", pains=(PRICE, "Fresha takes deposits at booking and you don't"),
          needs=(DEPOSIT,), extra="competitors: [Fresha]")
@@ -89,8 +90,9 @@ def _market(root) -> None:
     note(n, "d.md", participant="P-4", segment="solo", kind="sales-call", needs=(DEPOSIT,), pains=(SYNC,),
          extra="competitors: [Square]")
     note(n, "e.md", participant="P-5", segment="solo", pains=(SYNC, "The studio moved to Square for the card reader"))
-    note(n, "f.md", participant="P-6", segment="solo", pains=(SYNC, "A square table and a fresh coat of paint"),
-         needs=(DEPOSIT,))
+    f = note(n, "f.md", participant="P-6", segment="solo", pains=(SYNC, "A square table and a fresh coat of paint"),
+             needs=(DEPOSIT,))
+    f.write_text(f.read_text() + "## Follow-ups\n- Ask whether they have ever tried Fresha\n")
 
 
 def _json(runner, *args: str) -> dict:

@@ -17,7 +17,8 @@ The rule (the README says the same):
   the first word of a sentence only in a note whose front matter lists it ("Harvest season is busy"
   names nothing elsewhere).
 
-A note names the competitors it lists and those its statements name. Counts are participants.
+A note names the competitors it lists and those its statements name (follow-ups, the team's own to-dos,
+name none). Counts are participants.
 """
 
 from __future__ import annotations
@@ -226,6 +227,8 @@ def find_competitors(notes: Sequence[Note], statements: Sequence[Statement]) -> 
         mine = {of_spelling[name] for name in listed_competitors(note) if name in of_spelling}
         if mine:
             listed[id(note)] = tuple(sorted(mine, key=_order))
+    # what customers said: a follow-up is the team's own to-do ("ask whether she tried Fresha"), not a mention
+    statements = [statement for statement in statements if statement.section != "follow-ups"]
     tokens: set[str] = set()  # every word of the statements, case folded: where typos of names are looked for
     for statement in statements:
         tokens.update(statement.text.casefold().split())
