@@ -120,6 +120,17 @@ def test_an_unknown_revision_is_a_usage_error(runner, planned, monkeypatch) -> N
     assert snapshot(planned) == before
 
 
+def test_a_segment_or_kind_whose_notes_were_all_removed_since_is_what_faded(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)  # at v2 the trades interviews about crashes are gone; the work tree drops the survey too
+    git(planned, "rm", "-q", "notes/2026-01-15-p-5.md")
+    data = changes_json(runner, "--since", "v1", "--kind", "survey", "--all")
+    assert [(c["change"], texts(c)) for c in data["changes"]] == [("faded", {CALENDAR[2]})]
+    assert data["summary"]["now"]["notes"] == 0
+    refused = runner.invoke(app, ["changes", "--since", "v1", "--kind", "surveys"])  # at neither end: a typo
+    assert refused.exit_code == 2 and "no notes match --kind surveys" in refused.stderr
+    assert "hint: did you mean `survey`?" in refused.stderr
+
+
 def test_a_revision_outside_a_repository_is_a_usage_error_but_a_date_works(runner, tmp_path) -> None:
     notes = tmp_path / "notes"
     note(notes, "a.md", participant="P-1", date="2026-01-05", needs=(XERO[0],))

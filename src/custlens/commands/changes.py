@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from custlens.commands.synthesis import ReportOptions, Run, resolve_paths, synthesise
+from custlens.commands.synthesis import ReportOptions, Run, check_filter_values, resolve_paths, synthesise
 from custlens.errors import CustlensError
 from custlens.infra.config import Config
 from custlens.pipeline.gitnotes import Repository, Revision, find_repository
@@ -40,8 +40,10 @@ def changes(
         since_at = Moment(since, repo.revision(since))
     else:
         since_at = Moment(str(since), until_at.revision, before=since)
-    now = synthesis_at(until_at, options, config, run, repo, roots)
-    then = synthesis_at(since_at, options, config, run, repo, roots)
+    now = synthesis_at(until_at, options, config, run, repo, roots, check_values=False)
+    then = synthesis_at(since_at, options, config, run, repo, roots, check_values=False)
+    # a segment or kind counts if either end has it: "what did we lose in X" asks about notes now gone
+    check_filter_values(options.filters, then.corpus.notes + now.corpus.notes)
     found = compare(then.ranked, now.ranked, then.statements, now.statements)
     shown = []
     for kind in ("new", "grew", "shrank", "faded"):
@@ -80,7 +82,7 @@ def synthesis_until(options: ReportOptions, config: Config, run: Run | None, unt
 
 
 def synthesis_at(moment: Moment, options: ReportOptions, config: Config, run: Run, repo: Repository | None,
-                  roots: list[Path]) -> Synthesis:
+                  roots: list[Path], check_values: bool | None = None) -> Synthesis:
     """The synthesis of the notes at one end: read from git at a revision, or from the work tree; only
     those dated before (or through) a day, where the moment says so. Only the work tree's notes with
     errors stop a --strict run: old notes are what they were."""
@@ -94,7 +96,7 @@ def synthesis_at(moment: Moment, options: ReportOptions, config: Config, run: Ru
     if moment.revision is not None:
         assert repo is not None
         corpus = _corpus_at(repo, moment.revision, roots, config, run)
-    return synthesise(options, config, run, corpus)
+    return synthesise(options, config, run, corpus, check_values)
 
 
 def _corpus_at(repo: Repository, revision: Revision, roots: list[Path], config: Config, run: Run) -> Corpus:

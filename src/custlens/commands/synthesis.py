@@ -173,7 +173,8 @@ class ReportOptions:
     redact: bool = False
 
 
-def _check_filter_values(filters: Filters, notes: list[Note]) -> None:
+def check_filter_values(filters: Filters, notes: list[Note]) -> None:
+    """Refuse a --segment or --kind that no note has, with the ones present (and a did-you-mean)."""
     from custlens.pipeline.parse import did_you_mean
 
     for option, wanted, present in (
@@ -198,13 +199,15 @@ def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSetti
     )
 
 
-def synthesise(options: ReportOptions, config: Config, run: Run | None = None, corpus: Corpus | None = None) -> Synthesis:
+def synthesise(options: ReportOptions, config: Config, run: Run | None = None, corpus: Corpus | None = None,
+               check_values: bool | None = None) -> Synthesis:
     """Read, filter, tag, group and triangulate: everything the report commands share.
 
     With `redact`, every text the result holds has e-mail addresses, phone numbers, URL tokens and the
     config's `redact:` names masked (the grouping itself is done on the original text). A `corpus`
     given is used instead of reading the notes (notes of another time, read from git): its segments
-    and kinds are not checked against --segment and --kind, which may name ones that came later.
+    and kinds are not checked against --segment and --kind, which may name ones that came later, unless
+    `check_values` says so (`changes` checks them against both ends itself).
     """
     run = run or Run()
     filters, grouping, strict = options.filters, options.grouping, options.strict
@@ -221,7 +224,7 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
         )
         from custlens.pipeline.engines import fuzzy  # noqa: F401
 
-    check_values = corpus is None
+    check_values = corpus is None if check_values is None else check_values
     if corpus is None:
         corpus = load(list(options.paths) or None, config, run, meanwhile=get_ready)
     else:
@@ -241,7 +244,7 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
             exit_code=ExitCode.PROBLEMS,
         )
     if check_values:
-        _check_filter_values(filters, corpus.notes)
+        check_filter_values(filters, corpus.notes)
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
     memo = None
