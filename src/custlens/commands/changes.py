@@ -14,7 +14,13 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from custlens.commands.synthesis import ReportOptions, Run, check_filter_values, resolve_paths, synthesise
+from custlens.commands.synthesis import (
+    ReportOptions,
+    Run,
+    check_filter_values,
+    resolve_paths,
+    synthesise,
+)
 from custlens.errors import CustlensError
 from custlens.infra.config import Config
 from custlens.pipeline.gitnotes import Repository, Revision, find_repository
