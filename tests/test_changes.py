@@ -240,6 +240,13 @@ def test_report_without_since_has_no_changes_and_until_reports_on_a_revision(run
     assert "## Changes since" not in plain and "3 of 3 themes" in plain
     at_v1 = runner.invoke(app, ["report", "--until", "v1", "--markdown", "-"]).stdout
     assert "7 notes from 7 participants" in at_v1 and "Deposit" not in at_v1
+    # a date against a revision: the changes are since the date, read at the revision
+    dated = runner.invoke(app, ["report", "--since", "2026-01-20", "--until", "v1", "--markdown", "-"]).stdout
+    assert "\n## Changes since 2026-01-20\n" in dated and "Changes since v1" not in dated
+    assert "<h2>Since 2026-01-20: what changed</h2>" in runner.invoke(
+        app, ["report", "--since", "2026-01-20", "--until", "v1", "--html", "-"]).stdout
+    since = changes_json(runner, "--since", "2026-01-20", "--until", "v1")["since"]
+    assert (since["kind"], since["given"], since["notes_before"]) == ("date", "2026-01-20", "2026-01-20")
     page = runner.invoke(app, ["report", "--html", "-"]).stdout
     assert 'id="since"' not in page and 'href="#since"' not in page and 'href="#heatmap"' in page
     result = runner.invoke(app, ["report"])

@@ -128,7 +128,8 @@ class Moment:
 
     @property
     def kind(self) -> str:
-        return "revision" if self.revision is not None else "date" if self.before or self.through else "work tree"
+        # a date is a date also where its notes are read at a revision (--since DATE --until REV)
+        return "date" if self.before or self.through else "revision" if self.revision is not None else "work tree"
 
     def describe(self) -> str:
         """Which notes: `dated before 2026-09-01, in the work tree`, `as committed at v1 (4ce986a, 2026-09-01)`."""

@@ -198,7 +198,7 @@ def _since(report: HtmlReport) -> str:
             )
         blocks.append(f"<h3>{_e(change_heading(found, kind).capitalize())}</h3>"
                       + (f'<ul class="changes">{"".join(items)}</ul>' if items else ""))
-    since = found.since.revision.given if found.since.revision is not None else str(found.since.before)
+    since = found.since.given or "then"  # a revision or a date, as written
     return (
         f'<section class="since" id="since"><h2>Since {_e(since)}: what changed</h2>'
         f'<p class="muted">{_e(comparison_line(found))}. {_e(pairing_line(found))}; counts then are the evidence '

@@ -142,7 +142,7 @@ def trends(report: TrendsReport) -> str:
 def changes(report: ChangesReport) -> str:
     """The changes since then as Markdown: a heading per kind of change, a bullet per theme with what
     changed and the places (and commits) of the statements that made it."""
-    since = report.since.revision.given if report.since.revision else f"{report.since.before}"
+    since = report.since.given or "then"  # a revision or a date, as written
     lines = [f"## Changes since {_md(since)}", "", f"{_md(comparison_line(report))}. {pairing_line(report)}.", ""]
     for kind in CHANGES_SHOWN:
         lines += [f"### {_md(change_heading(report, kind)).capitalize()}", ""]
