@@ -131,6 +131,17 @@ def test_a_segment_or_kind_whose_notes_were_all_removed_since_is_what_faded(runn
     assert "hint: did you mean `survey`?" in refused.stderr
 
 
+def test_a_mistyped_date_is_refused_as_a_date_not_looked_up_as_a_revision(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)
+    for command, option, value in (("changes", "--since", "2026-9-1"), ("changes", "--since", "2026-02-30"),
+                                   ("report", "--until", "01/02/2026")):
+        args = [command, option, value] + (["--markdown", "-"] if command == "report" else [])
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert f"error: invalid value for {option}: '{value}' is not a date\n" in result.stderr
+        assert "hint: write a real day as YYYY-MM-DD" in result.stderr
+
+
 def test_a_revision_outside_a_repository_is_a_usage_error_but_a_date_works(runner, tmp_path) -> None:
     notes = tmp_path / "notes"
     note(notes, "a.md", participant="P-1", date="2026-01-05", needs=(XERO[0],))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
@@ -92,12 +93,21 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
                             hint="write dates as YYYY-MM-DD, today or yesterday") from None
 
 
+# written as a date, but not a real one or not YYYY-MM-DD: 2026-9-1, 2026-02-30, 01/09/2026 (not 1.2.3, a version)
+_DATE_LIKE = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[-/]\d{1,2}[-/]\d{4}")
+
+
 def revision_or_date(value: str, option: str) -> dt.date | str:
     """A date (YYYY-MM-DD, `today`, `yesterday`), else a git revision: a tag, a branch or a commit. A
-    revision named like a date is given in full (`refs/tags/2026-09-01`)."""
+    revision named like a date is given in full (`refs/tags/2026-09-01`); what looks like a date but is
+    not a real one in that form is refused as a date, not looked up as a revision."""
     try:
         return parse_day(value)
     except ValueError:
+        if _DATE_LIKE.fullmatch(value.strip()):
+            raise CustlensError(f"invalid value for {option}: {value!r} is not a date",
+                                hint="write a real day as YYYY-MM-DD, e.g. 2026-09-01 "
+                                "(a tag named like a date: refs/tags/<name>)") from None
         if not value.strip() or value.startswith("-"):
             raise CustlensError(f"invalid value for {option}: {value!r}",
                                 hint="give a git tag, branch or commit, or a date (YYYY-MM-DD)") from None
@@ -243,9 +253,13 @@ def grouping(engine: str | None, threshold: float | None, sub_threshold: float |
 def report_filters(given: dict[str, Any]) -> Filters:
     from custlens.commands.synthesis import Filters
 
+    since, until = parse_date(given.get("since"), "--since"), parse_date(given.get("until"), "--until")
+    if since is not None and until is not None and since > until:
+        raise CustlensError(f"--since {since} is after --until {until}: no note can be in that range",
+                            hint="give the earlier date to --since")
     return Filters(
         segments=tuple(given["segment"] or ()), kinds=tuple(given["kind"] or ()),
-        since=parse_date(given.get("since"), "--since"), until=parse_date(given.get("until"), "--until"),
+        since=since, until=until,
         type=given.get("type_"), min_strength=given.get("min_strength"), level=given.get("level") or "theme",
         min_confidence=share(given["min_confidence"], "--min-confidence", above=False),
     )
