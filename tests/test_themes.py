@@ -437,3 +437,39 @@ def test_show_lists_the_themes_that_match_equally_instead_of_picking_one(runner)
         assert runner.invoke(app, ["show", theme_id, *fuzzy]).exit_code == 0
     assert runner.invoke(app, ["show", "deposit online", *fuzzy]).stdout.startswith(
         "Clients pay a deposit when they book online\n")
+
+
+def test_an_empty_themes_table_says_why(runner, tmp_path) -> None:
+    notes = tmp_path / "notes"
+    note(notes, "a.md", participant="P-1", date="2026-03-01", needs=("Export invoices to Xero",))
+    note(notes, "b.md", participant="P-2", date="2026-03-02", needs=("Dark mode for the calendar",),
+         pains=("The app logs me out every hour",))
+    note(notes, "c.md", participant="P-3", date="2026-03-03", kind="survey", quotes=("We tried it in March.",))
+
+    def said(*args: str) -> str:
+        result = runner.invoke(app, ["themes", str(notes), *args])
+        assert result.exit_code == 0 and result.stdout.startswith("# Theme"), result.output
+        return result.stderr.strip()
+
+    assert said() == "no theme said more than once: 3 themes said only once; --all shows every theme"
+    assert said("--since", "2027-01-01") == "no themes: none of the 3 notes matches the filters"
+    assert said("--kind", "survey") == "no themes: no pains or needs in the 1 note"
+    assert said("--min-strength", "moderate") == "no themes: --type or --min-strength left none"
+    for command in ("themes", "trends", "segments"):  # a reversed range is a mistake, not an empty answer
+        reversed_range = runner.invoke(app, [command, str(notes), "--since", "2026-10-01", "--until", "2026-03-31"])
+        assert reversed_range.exit_code == 2
+        assert "error: --since 2026-10-01 is after --until 2026-03-31: no note can be in that range" in reversed_range.stderr
+
+
+def test_counts_of_one_are_singular_in_segments_show_and_markdown(runner, tmp_path) -> None:
+    notes = tmp_path / "notes"
+    note(notes, "a.md", participant="P-1", segment="solo", needs=("Export invoices to Xero",))
+    segments = runner.invoke(app, ["segments", str(notes)]).stdout
+    assert segments.startswith("solo: 1 note, 1 participant (interview 1)\n"), segments
+    markdown = runner.invoke(app, ["segments", str(notes), "--format", "markdown"]).stdout
+    assert "## solo\n\n1 note, 1 participant; sources: interview 1." in markdown
+    [theme] = json.loads(runner.invoke(app, ["themes", str(notes), "--all", "--format", "json"]).stdout)["themes"]
+    shown = runner.invoke(app, ["show", theme["id"], str(notes)]).stdout
+    assert " · anecdotal · 1 participant · 1 mention in 1 note · " in shown, shown
+    page = runner.invoke(app, ["report", str(notes), "--html", "-"]).stdout
+    assert "1 note from 1 participant in 1 segment" in page

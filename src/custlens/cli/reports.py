@@ -86,7 +86,7 @@ def themes(
         with run.stage("render"):
             output(format, report, Formats(as_json.themes, as_csv.themes, markdown.themes, tables.themes))
             if format == "table":
-                footer = text.themes_footer(report) if report.shown else "no themes: no pains or needs in the notes"
+                footer = text.themes_footer(report) if report.shown else text.no_themes(report)
                 if footer:
                     err_console().print(footer)
 

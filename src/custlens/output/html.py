@@ -283,7 +283,7 @@ def render_html(report: HtmlReport) -> str:
             f'<label><input type="checkbox" name="{name}" value="{_e(v)}" checked> {_e(v)}</label>' for v in values
         )
 
-    scope = f"{len(notes)} notes from {people} participants in {len(segments)} segments"
+    scope = f"{plural(len(notes), 'note')} from {plural(people, 'participant')} in {plural(len(segments), 'segment')}"
     if notes:
         scope += f", {min(n.date for n in notes)} to {max(n.date for n in notes)}"
     rows = "".join(_theme_row(rank, evidence, report) for rank, evidence in enumerate(report.shown, 1))

@@ -73,7 +73,7 @@ def segments(report: SegmentsReport) -> str:
         lines.append(f"## {seg.name}")
         lines.append("")
         lines.append(
-            f"{seg.notes} notes, {seg.participants} participants; sources: {_md(counts(seg.sources))}."
+            f"{plural(seg.notes, 'note')}, {plural(seg.participants, 'participant')}; sources: {_md(counts(seg.sources))}."
         )
         if seg.competitors:
             lines += ["", f"Competitors named (participants): {_md(counts(seg.competitors))}."]
@@ -109,8 +109,8 @@ def show(report: ShowReport) -> str:
     lines = [
         f"### {_md(e.theme.label)}",
         "",
-        (f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {e.participants} participants · "
-         f"{e.mentions} mentions · {_md(counts(e.segments))} · {_md(counts(e.sources))}"),
+        (f"`{e.theme.id}` · {e.theme.type} · **{e.strength}** · {plural(e.participants, 'participant')} · "
+         f"{plural(e.mentions, 'mention')} · {_md(counts(e.segments))} · {_md(counts(e.sources))}"),
         "",
     ]
     if e.competitors:

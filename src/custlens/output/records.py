@@ -359,8 +359,8 @@ def group_title(report: CompareReport) -> str:
     notes from 6 participants; the rest: 58 notes from 52 participants`."""
     group = report.group
     name = f"{group.name} ({group})" if group.name else f"notes where {group}"
-    return (f"{name}: {report.group_notes} notes from {report.group_participants} participants; "
-            f"the rest: {report.rest_notes} notes from {report.rest_participants} participants")
+    return (f"{name}: {plural(report.group_notes, 'note')} from {plural(report.group_participants, 'participant')}; "
+            f"the rest: {plural(report.rest_notes, 'note')} from {plural(report.rest_participants, 'participant')}")
 
 
 def contrast_dict(row: Contrast) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from custlens.output.records import (
     interval,
     left_out,
     note_place,
+    plural,
     points,
     share_of,
     sparkline,
@@ -120,7 +121,8 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
     out: list[Any] = []
     label, also, quote = _flexible(width, [4, 5], [4, 2, 3])
     for seg in report.segments:
-        title = _fit(f"{seg.name}: {seg.notes} notes, {seg.participants} participants ({counts(seg.sources)})", width)
+        title = _fit(f"{seg.name}: {plural(seg.notes, 'note')}, {plural(seg.participants, 'participant')} "
+                     f"({counts(seg.sources)})", width)
         table = _table(terminal, _shown(title))
         table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
         table.add_column("Type", no_wrap=True, width=_fixed(4, width))

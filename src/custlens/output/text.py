@@ -73,6 +73,20 @@ def github_error(message: str) -> str:
     return f"::error title={_escape_property('custlens no-notes')}::{_escape_data(visible(message))}"
 
 
+def no_themes(report: ThemesReport) -> str:
+    """Why a themes table is empty: no note matches the filters, the notes state no pain or need, every
+    theme was said only once, or --type or --min-strength left none."""
+    synthesis = report.synthesis
+    if not synthesis.notes:
+        return f"no themes: none of the {plural(len(synthesis.corpus.notes), 'note')} matches the filters"
+    if not any(statement.type in ("pain", "need") for statement in synthesis.statements):
+        return f"no themes: no pains or needs in the {plural(len(synthesis.notes), 'note')}"
+    if synthesis.ranked:
+        return (f"no theme said more than once: {plural(len(synthesis.ranked), 'theme')} said only once; "
+                "--all shows every theme")
+    return "no themes: --type or --min-strength left none"
+
+
 def themes_footer(report: ThemesReport) -> str | None:
     if not report.left_out:
         return None
@@ -91,8 +105,8 @@ def show(report: ShowReport) -> list[str]:
     theme = e.theme
     lines = [
         f"{theme.label}",
-        (f"id {theme.id} · {theme.type} · {e.strength} · {e.participants} participants · {e.mentions} mentions "
-         f"in {e.notes} notes · {e.first_seen} to {e.last_seen}"),
+        (f"id {theme.id} · {theme.type} · {e.strength} · {plural(e.participants, 'participant')} · "
+         f"{plural(e.mentions, 'mention')} in {plural(e.notes, 'note')} · {e.first_seen} to {e.last_seen}"),
         f"segments: {counts(e.segments)}",
         f"sources: {counts(e.sources)}",
         f"competitors: {counts(e.competitors) or 'none named'}",
