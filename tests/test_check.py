@@ -217,3 +217,20 @@ def test_a_folder_without_notes_fails_with_a_clear_message_unless_allowed(runner
     assert github.startswith("::error title=custlens no-notes::no notes found in notes")
     allowed = runner.invoke(app, ["check", "--allow-empty"])
     assert allowed.exit_code == 0 and allowed.stdout.strip() == "ok: 0 files, 0 notes: 0 errors, 0 warnings"
+
+
+def test_a_note_dated_in_the_future_is_a_warning_and_today_is_not(runner, tmp_path) -> None:
+    import datetime as dt
+
+    from custlens.commands.check import check
+    from custlens.infra.config import Config
+
+    note(tmp_path, "a.md", date="2206-03-15", needs=("x",))  # 2026 with a typo in the year
+    note(tmp_path, "b.md", date="2026-03-16", needs=("y",))
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 0 and "a.md:1: warning[future-date]: `date` 2206-03-15 is in the future" in result.stdout
+    assert "b.md" not in result.stdout and runner.invoke(app, ["check", str(tmp_path), "--strict"]).exit_code == 1
+    found = check([tmp_path], Config(root=tmp_path), today=dt.date(2026, 3, 15))  # a day's grace for time zones
+    assert [(p.path.rsplit("/", 1)[-1], p.code) for f in found.files for p in f.problems] == [("a.md", "future-date")]
+    found = check([tmp_path], Config(root=tmp_path), today=dt.date(2026, 3, 14))
+    assert sorted(p.path.rsplit("/", 1)[-1] for f in found.files for p in f.problems) == ["a.md", "b.md"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -20,9 +21,12 @@ class NothingChecked(CustlensError):
     """No note at all: a failure in CI, which a script reading `--format json` must see as one too."""
 
 
-def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False) -> CheckReport:
+def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False,
+          today: dt.date | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
-    Notes are never modified; the temporary files a killed `add` or `import` left are removed.
+    Notes are never modified; the temporary files a killed `add` or `import` left are removed. A note
+    dated after `today` (default: the clock's) by more than a day is a warning: a typo in the year
+    would stretch every trend to that date.
 
     No note file at all is an error (unless `allow_empty`): in CI, a notes folder that moved or a
     pattern that excludes everything must not pass as "ok"."""
@@ -42,10 +46,16 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
             exit_code=ExitCode.PROBLEMS,
         )
     spellings = _segment_spellings(corpus.notes)
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)  # a day's grace for time zones
     for parsed in corpus.files:
         with run.stage("extract"):
             parsed.problems.extend(need_problems(parsed.notes, config))
         for note in parsed.notes:
+            if note.date > latest:
+                parsed.problems.append(Problem(
+                    note.path, "future-date", f"`date` {note.date} is in the future", "warning", note.line, note.entry,
+                    "a typo in the year? reports place the note, and stretch trends, to that date",
+                ))
             usual = spellings.get(note.segment.casefold())
             if usual is not None and usual != note.segment:
                 parsed.problems.append(Problem(
