@@ -131,6 +131,9 @@ def test_compare_values_are_checked(runner, tmp_path) -> None:
         (["--compare", "segment"], "invalid value for --compare: 'segment'", "KEY=VALUE"),
         (["--compare", "segment=clinic"], "no notes match --compare segment=clinic", "did you mean `clinics`?"),
         (["--compare", "segment=salons", "--segment", "salons"], "every note matches segment=salons", "smaller group"),
+        (["--compare", "segment=salons", "--segment", "clinics"],
+         "the filters keep none of the 6 notes of segment=salons: nothing to compare", "widen --segment"),
+        (["--kind", "interview"], "the filters keep none of the 5 notes of cancellations and lost deals", "widen"),
     ]:
         result = runner.invoke(app, ["churn", notes, *args])
         assert result.exit_code == 2, (args, result.output)

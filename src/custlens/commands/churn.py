@@ -37,11 +37,18 @@ def _check_group(group: Group, synthesis: Synthesis, given: bool) -> None:
     notes, naming = synthesis.notes, synthesis.naming
     if given:
         for key, value in group.pairs:
-            present = sorted({v for note in notes for v in values_of(note, key, naming)}, key=str.casefold)
+            present = sorted({v for note in synthesis.corpus.notes for v in values_of(note, key, naming)}, key=str.casefold)
             if value.casefold() not in {v.casefold() for v in present}:
                 hint = did_you_mean(value, present, f"present: {', '.join(present) or 'none'}")
                 raise CustlensError(f"no notes match --compare {key}={value}", hint=hint, exit_code=ExitCode.USAGE)
     inside = sum(1 for note in notes if group.holds(note, naming))
+    everywhere = sum(1 for note in synthesis.corpus.notes if group.holds(note, naming))
+    if not inside and everywhere:  # there are such notes: the filters left them out
+        who = str(group) if given else "cancellations and lost deals"
+        raise CustlensError(
+            f"the filters keep none of the {everywhere} note{'s' * (everywhere != 1)} of {who}: nothing to compare",
+            hint="widen --segment, --kind, --since or --until", exit_code=ExitCode.USAGE,
+        )
     if not inside:
         raise CustlensError(
             "no cancellation notes and no notes tagged lost-deal: nothing to compare",
