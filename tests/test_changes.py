@@ -142,6 +142,23 @@ def test_a_mistyped_date_is_refused_as_a_date_not_looked_up_as_a_revision(runner
         assert "hint: write a real day as YYYY-MM-DD" in result.stderr
 
 
+def test_a_revision_without_notes_is_said_not_mistaken_for_a_quiet_start(runner, tmp_path, monkeypatch) -> None:
+    repo = tmp_path / "research"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "README.md").write_text("research\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "start")
+    git(repo, "tag", "v0")
+    note(repo / "notes", "a.md", participant="P-1", needs=(XERO[0],))
+    note(repo / "notes", "b.md", participant="P-2", needs=(XERO[1],))
+    monkeypatch.chdir(repo)
+    result = runner.invoke(app, ["changes", "--since", "v0"])
+    assert result.exit_code == 0, result.output
+    short = git(repo, "rev-parse", "--short", "v0")
+    assert f"warning: no notes at v0 ({short}) in the notes folders: every theme is new" in result.stderr
+    assert "warning: no notes at" not in runner.invoke(app, ["changes", "--since", "2026-01-01"]).stderr
+
+
 def test_a_revision_outside_a_repository_is_a_usage_error_but_a_date_works(runner, tmp_path) -> None:
     notes = tmp_path / "notes"
     note(notes, "a.md", participant="P-1", date="2026-01-05", needs=(XERO[0],))

@@ -207,7 +207,11 @@ def warn_skipped(synthesis: Any) -> None:
 
 
 def warn_skipped_then(report: Any) -> None:
-    """One line for the notes read at a revision that had errors then (they were skipped)."""
+    """One line for the notes read at a revision that had errors then (they were skipped), and one when
+    the revision has no notes at all (the notes folder came later, or the wrong tag)."""
+    if report.since.revision is not None and not report.then.corpus.notes:
+        err_console().print(visible(f"warning: no notes at {report.since.given} ({report.since.revision.short}) "
+                                    "in the notes folders: every theme is new"), markup=False)
     files = sorted({p.path for p in report.then.problems})
     if files and report.since.revision is not None:
         named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
