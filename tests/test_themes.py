@@ -473,3 +473,12 @@ def test_counts_of_one_are_singular_in_segments_show_and_markdown(runner, tmp_pa
     assert " · anecdotal · 1 participant · 1 mention in 1 note · " in shown, shown
     page = runner.invoke(app, ["report", str(notes), "--html", "-"]).stdout
     assert "1 note from 1 participant in 1 segment" in page
+
+
+@pytest.mark.parametrize("command", ["themes", "segments", "trends", "statements"])
+def test_a_report_on_a_folder_without_notes_says_so(command, runner, tmp_path) -> None:
+    (tmp_path / "notes").mkdir()
+    result = runner.invoke(app, [command, str(tmp_path / "notes")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: no notes in "), result.stderr
+    assert "notes: nothing to report\n" in result.stderr

@@ -197,6 +197,13 @@ def running(no_cache: bool) -> Any:
 
 
 def warn_skipped(synthesis: Any) -> None:
+    """The files a report skipped for their errors, one warning each; or that there were no notes at all."""
+    if not synthesis.corpus.notes and not synthesis.problems:
+        from custlens.pipeline.files import display_path
+
+        where = ", ".join(display_path(root) for root in synthesis.corpus.roots) or "the notes folders"
+        err_console().print(styled(("warning:", "yellow"), f" no notes in {where}: nothing to report"))
+        return
     if not synthesis.problems:
         return
     from custlens.output.records import problem_line

@@ -77,6 +77,8 @@ def no_themes(report: ThemesReport) -> str:
     """Why a themes table is empty: no note matches the filters, the notes state no pain or need, every
     theme was said only once, or --type or --min-strength left none."""
     synthesis = report.synthesis
+    if not synthesis.corpus.notes:
+        return "no themes: no notes"
     if not synthesis.notes:
         return f"no themes: none of the {plural(len(synthesis.corpus.notes), 'note')} matches the filters"
     if not any(statement.type in ("pain", "need") for statement in synthesis.statements):
