@@ -129,6 +129,16 @@ def test_import_refuses_what_it_would_misread_or_could_not_hold(runner, in_tmp) 
     (in_tmp / "twice.csv").write_text("text,text,seg\na,b,s\n", encoding="utf-8")
     twice = runner.invoke(app, ["import", "twice.csv", *args])
     assert twice.exit_code == 1 and "2 columns are named 'text' (columns 1, 2)" in twice.stderr
+    (in_tmp / "ragged.csv").write_text("text,seg\nfine,s\nThe sync lags, and we double-book,s\nok,s,,\n", encoding="utf-8")
+    ragged = runner.invoke(app, ["import", "ragged.csv", *args])  # the words after the comma would be lost
+    assert ragged.exit_code == 1, ragged.output
+    assert "ragged.csv:3: the row has 3 cells but the header has 2: a cell with a comma in it that is not quoted?" \
+        in ragged.stderr and 'hint: quote a cell that holds a comma ("like, this")' in ragged.stderr
+    (in_tmp / "trailing.csv").write_text("text,seg\nok,s,,\n", encoding="utf-8")  # empty cells past the header: fine
+    assert runner.invoke(app, ["import", "trailing.csv", *args]).exit_code == 0
+    (in_tmp / "one.csv").write_bytes("\ufefftext\r\nThe sync lags, and we double-book\r\n".encode())
+    one = runner.invoke(app, ["import", "one.csv", "--text-column", "text", "--segment", "s", "--dry-run"])
+    assert one.exit_code == 0 and 'text: "The sync lags, and we double-book"' in one.stdout, one.output
     (in_tmp / "cased.csv").write_text("Text,text,seg\na,b,s\n", encoding="utf-8")  # the exact name decides
     cased = runner.invoke(app, ["import", "cased.csv", *args])
     assert cased.exit_code == 0 and "text: \"b\"" in cased.stdout, cased.output

@@ -145,10 +145,14 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     # The sniffer is asked for the delimiter only: the rest of its guess (no doubled quotes, another
     # quote character) turned `"no complaints ""at all""; keep going"` into broken text. Exports quote
     # as spreadsheets do: `"` around a cell, `""` for a quote inside it.
-    try:
-        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
+    first_line = text.split("\n", 1)[0]
+    if not any(mark in first_line for mark in ",;\t|"):  # a header of one column: a comma in a row is text
+        delimiter = "\x1f"  # the unit separator, which no export writes inside its text
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
     rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
     # strict: a quote that never closes, or text after a closing quote, is an error with its line, not
     # the rest of the file read into one cell (or a quote dropped) without a word
@@ -167,7 +171,17 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
                             hint='a cell with quotes is written `"like ""this"""`', exit_code=ExitCode.PROBLEMS) from None
     if not rows:
         raise CustlensError("the export has no header row", path=path, exit_code=ExitCode.PROBLEMS)
-    return rows[0][1], rows[1:]
+    header = rows[0][1]
+    for line, row in rows[1:]:  # a cell cut at an unquoted delimiter would lose the rest of the customer's words
+        if len(row) > len(header) and any(extra.strip() for extra in row[len(header):]):
+            shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, repr(delimiter))
+            raise CustlensError(
+                f"the row has {len(row)} cells but the header has {len(header)}: a cell with a {shown} in it "
+                "that is not quoted?", path=path, line=line,
+                hint=f'quote a cell that holds a {shown} ("like{delimiter} this"), as spreadsheets export it; '
+                "nothing was written", exit_code=ExitCode.PROBLEMS,
+            )
+    return header, rows[1:]
 
 
 def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date) -> ImportResult:
