@@ -238,6 +238,49 @@ def naive_baseline(size: int) -> tuple[float, float, int]:
     return ours, naive, sum(len(t) for t in by_type.values())
 
 
+def many_segments(notes: int, folder: Path) -> None:
+    """`notes` small notes across 200 segments (2 pains and 2 needs each, from 20 subjects and 5 wordings
+    per type): the shape that made `segments` grow with the square of the notes."""
+    import random
+
+    rng = random.Random(7)
+    subjects = ["invoices", "the calendar", "reminders", "deposits", "the booking page", "payroll", "timesheets",
+                "the mobile app", "reports", "client records", "quotes", "the Xero sync", "Outlook sync",
+                "SMS messages", "the staff rota", "refunds", "gift cards", "waitlists", "intake forms", "recurring jobs"]
+    pains = ["{s} take forever to sort out every {d}", "we lose money because {s} break on {d}s",
+             "nobody trusts {s} after the {d} outage", "{s} keep failing when the signal drops",
+             "I spend hours fixing {s} by hand every {d}"]
+    needs = ["I need {s} to update automatically", "let clients manage {s} themselves",
+             "{s} should sync instantly with our accounting", "we want {s} on the phone, offline too",
+             "give managers a clear view of {s} per staff member"]
+    days = ["Monday", "Friday", "weekend", "month-end", "Saturday", "morning"]
+    kinds = ["interview", "survey", "support-ticket", "sales-call", "observation"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(notes):
+        said = [rng.choice(pains).format(s=rng.choice(subjects), d=rng.choice(days)) for _ in range(2)]
+        wanted = [rng.choice(needs).format(s=rng.choice(subjects)) for _ in range(2)]
+        (folder / f"n{k:05d}.md").write_text(
+            f"---\ndate: 2026-{1 + k % 12:02d}-{1 + k % 28:02d}\nkind: {kinds[k % 5]}\nsegment: s{k % 200:03d}\n"
+            f"participant: P-{k % 3000:05d}\n---\n## Pains\n" + "".join(f"- {t[0].upper() + t[1:]}.\n" for t in said)
+            + "## Needs\n" + "".join(f"- {t[0].upper() + t[1:]}.\n" for t in wanted), encoding="utf-8")
+
+
+def run_segments() -> tuple[float, float]:
+    """`custlens segments` on 1,250 and 5,000 notes in 200 segments, vectors cached: the best of three each."""
+    took = []
+    with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as cache:
+        env = child_env(CUSTLENS_CACHE_DIR=cache)
+        for notes in (1_250, 5_000):
+            folder = Path(root) / str(notes)
+            many_segments(notes, folder)
+            command = custlens("segments", str(folder), "--format", "json")
+            timed(command, env)  # embeds the statements once
+            took.append(min(timed(command, env)[0] for _ in range(3)))
+    print(f"`custlens segments` in 200 segments, vectors cached: 1,250 notes {took[0]:.2f} s, 5,000 notes {took[1]:.2f} s "
+          f"({took[1] / took[0]:.1f}x the time for 4x the notes)")
+    return took[0], took[1]
+
+
 def banking_ari() -> tuple[float, float, int, int]:
     """banking77's ARI with custlens's candidate pairs and with the exact method (every pair scored)."""
     from _machine import datasets_dir
@@ -316,6 +359,7 @@ def main() -> None:
         checks[size] = (summary["notes"], check)
         print(f"`custlens check` on {summary['notes']:,} notes in {summary['files']:,} files ({size:,} statements), "
               f"empty cache: {check:.2f} s{spread}, peak {check_memory:.0f} MiB")
+    segments_small, segments_large = run_segments()
     helps = [timed(custlens("--help"), child_env())[0] for _ in range(5)]
     print(f"`custlens --help`: {min(helps):.3f} s (best of 5)")
     fits = [size for size in fuzzy_sizes if size * size // 8 <= NAIVE_MAX_PAIRS] if fuzzy else []
@@ -374,6 +418,8 @@ def main() -> None:
         notes, seconds = checks[size]
         line(f"check, {notes:,} notes", "<= 3 s", f"{seconds:.2f} s", seconds <= 3)
     line("--help", "<= 0.3 s", f"{min(helps):.3f} s", min(helps) <= 0.3)
+    growth = segments_large / segments_small
+    line("segments: 1,250 to 5,000 notes in 200 segments", "<= 6x the time", f"{growth:.1f}x", growth <= 6)
     if 1_000_000 in by_fuzzy:
         row = by_fuzzy[1_000_000]
         line("fuzzy: themes, 1M statements (stretch)", "<= 3 min, <= 4 GB", f"{row['cold']:.0f} s, {row['memory']:.0f} MiB",

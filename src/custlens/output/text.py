@@ -121,6 +121,7 @@ def show(report: ShowReport) -> list[str]:
             f"{other.theme.label} ({other.theme.id}, {similarity:.2f})" for other, similarity in report.neighbours))
     lines.append("")
     parts = [(f"{sub.label} ({sub.id}, {len(sub.statements)})", sub.statements) for sub in theme.subthemes]
+    fits = theme.fits()
     for title, statements in parts or [("", theme.statements)]:
         if title:
             lines.append(f"sub-theme: {title}")
@@ -128,7 +129,7 @@ def show(report: ShowReport) -> list[str]:
             note = s.note
             who = note.participant or "no participant"
             inferred = f" [inferred: {why_typed(s)}]" if s.inferred else ""
-            fit = theme.fit_of(s)
+            fit = fits.get(id(s))
             similarity = f"  similarity {fit:.2f}" if fit is not None else ""
             lines.append(f"{s.place}  {note.date}  {note.segment} · {note.kind} · {who}{inferred}{similarity}")
             lines.append(f"    {s.text}")

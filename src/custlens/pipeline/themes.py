@@ -78,14 +78,10 @@ class Theme:
     fit: tuple[float, ...] = ()  # semantic engine: each statement's cosine with the theme's centre
     centre: Any = None  # semantic engine: the theme's unit centre vector (numpy float32)
 
-    def fit_of(self, statement: Statement) -> float | None:
-        """How close a statement is to the theme's centre (cosine), where the engine knows it."""
-        if not self.fit:
-            return None
-        for k, s in enumerate(self.statements):
-            if s is statement:
-                return self.fit[k]
-        return None
+    def fits(self) -> dict[int, float]:
+        """How close each statement is to the theme's centre (cosine), by the statement's id(), where the
+        engine knows it (else empty)."""
+        return {id(s): fit for s, fit in zip(self.statements, self.fit)}
 
 
 @dataclass(frozen=True)
@@ -565,7 +561,8 @@ def subtheme_level(themes: Sequence[Theme]) -> list[Theme]:
 
 def subtheme_as_theme(theme: Theme, sub: Subtheme) -> Theme:
     """A sub-theme as a theme of its own, with its quote."""
-    fit = tuple(theme.fit_of(s) or 0.0 for s in sub.statements) if theme.fit else ()
+    fits = theme.fits()
+    fit = tuple(fits.get(id(s), 0.0) for s in sub.statements) if theme.fit else ()
     part = Theme(sub.id, sub.label, theme.type, sub.statements, theme.named, sub.representative, None, (), fit,
                  sub.centre)
     return dataclasses.replace(part, quote=choose_quote(part))

@@ -145,14 +145,22 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence], near: 
     by_segment: dict[str, list[Note]] = {}
     for note in notes:
         by_segment.setdefault(note.segment, []).append(note)
+    # each theme's statements by segment, once (not once per segment: 200 segments made that 200 passes)
+    said_in: list[dict[str, list[Statement]]] = []
+    for evidence in ranked:
+        split: dict[str, list[Statement]] = {}
+        for statement in evidence.theme.statements:
+            split.setdefault(statement.note.segment, []).append(statement)
+        said_in.append(split)
+    parts_of: dict[int, list[Evidence]] = {}  # a shared theme's sub-themes, triangulated once for every segment
     out = []
     for name in sorted(by_segment):
         members = by_segment[name]
         people = {note.who for note in members}
         sources = Counter(note.kind for note in members)
         rows = []
-        for evidence in ranked:
-            said = [s for s in evidence.theme.statements if s.note.segment == name]
+        for evidence, split in zip(ranked, said_in):
+            said = split.get(name)
             if not said:
                 continue
             who = {s.note.who for s in said}
@@ -166,7 +174,7 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence], near: 
                     rows[k] = dataclasses.replace(row, nearest=close[0])
         unique = [r for r in rows if r.evidence.participants >= 2 and list(r.evidence.segments) == [name]
                   and (r.nearest is None or r.nearest[1] < near)]
-        unique += _unique_parts(name, people, rows, near)
+        unique += _unique_parts(name, people, rows, near, parts_of)
         shared = [r for r in rows if len(r.evidence.segments) > 1]
         out.append(
             SegmentSummary(
@@ -182,15 +190,19 @@ def summarise_segments(notes: Sequence[Note], ranked: Sequence[Evidence], near: 
     return out
 
 
-def _unique_parts(name: str, people: set[str], rows: list[SegmentTheme], near: float) -> list[SegmentTheme]:
+def _unique_parts(name: str, people: set[str], rows: list[SegmentTheme], near: float,
+                  parts_of: dict[int, list[Evidence]]) -> list[SegmentTheme]:
     """Sub-themes only this segment says (two or more of its participants, nobody elsewhere) inside
-    themes that other segments share too, unless a sub-theme said elsewhere is close to it."""
+    themes that other segments share too, unless a sub-theme said elsewhere is close to it. `parts_of`
+    keeps each theme's triangulated sub-themes (by the theme's id()) for the next segment."""
     found = []
     for row in rows:
         theme = row.evidence.theme
         if len(row.evidence.segments) < 2 or not theme.subthemes:
             continue
-        parts = [triangulate(subtheme_as_theme(theme, sub)) for sub in theme.subthemes]
+        parts = parts_of.get(id(theme))
+        if parts is None:
+            parts = parts_of[id(theme)] = [triangulate(subtheme_as_theme(theme, sub)) for sub in theme.subthemes]
         for part in parts:
             if part.participants < 2 or list(part.segments) != [name]:
                 continue
