@@ -172,6 +172,14 @@ def test_segments_report_coverage_unique_and_shared(runner) -> None:
     assert any("intake" in label or "consent" in label for label in unique("clinics"))
     assert any("timesheet" in label or "hours" in label for label in unique("agencies"))
     assert not any("timesheet" in label or "consent" in label for label in unique("salons") + unique("solo"))
+    # the spreadsheet says the same: a row per theme, then one per sub-theme only the segment says
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["segments", str(NOTES), "--format", "csv"]).stdout)))
+    for name, seg in segments.items():
+        mine = [row for row in rows if row["segment"] == name]
+        assert [row["theme"] for row in mine if row["unique"] == "True" and not row["part_of"]] == seg["unique_themes"]
+        assert [(row["theme"], row["part_of"]) for row in mine if row["part_of"]] == [
+            (sub["id"], sub["theme"]) for sub in seg["unique_subthemes"]]
+    assert any(row["part_of"] for row in rows if row["segment"] == "agencies")
 
 
 def test_a_theme_one_participant_said_is_not_called_only_here_in_any_format(runner, tmp_path) -> None:

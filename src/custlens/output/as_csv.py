@@ -82,17 +82,18 @@ def themes(report: ThemesReport) -> str:
 def segments(report: SegmentsReport) -> str:
     rows: list[list[Any]] = [
         ["segment", "theme", "label", "type", "strength", "participants", "coverage", "unique", "also_in", "quote",
-         "nearest_elsewhere", "nearest_similarity"]
+         "nearest_elsewhere", "nearest_similarity", "part_of"]
     ]
     for seg in report.segments:
         unique = {id(r) for r in seg.unique}
-        for row in seg.themes:
+        # its themes, then the sub-themes only it says inside themes it shares (part_of: that theme)
+        for row in [*seg.themes, *(r for r in seg.unique if r.within is not None)]:
             others = [name for name in row.evidence.segments if name != seg.name]
             rows.append(
                 [seg.name, row.evidence.theme.id, row.evidence.theme.label, row.evidence.theme.type,
                  row.evidence.strength, row.participants, f"{row.coverage:.3f}", id(row) in unique,
                  "; ".join(others), row.quote.text, row.nearest[0].theme.id if row.nearest else "",
-                 f"{row.nearest[1]:.3f}" if row.nearest else ""]
+                 f"{row.nearest[1]:.3f}" if row.nearest else "", row.within.theme.id if row.within else ""]
             )
     return _csv(rows)
 
