@@ -273,3 +273,15 @@ def test_an_output_path_on_a_full_device_is_an_io_error(command, runner) -> None
     result = _write_to(runner, command, "/dev/full", NOTES)
     assert result.exit_code == 74 and "cannot write /dev/full: no space left on device" in result.stderr
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "json"])
+def test_directional_marks_of_right_to_left_text_are_kept_as_written(fmt, runner, tmp_path) -> None:
+    # Arabic copied from an app, wrapped in right-to-left marks (U+200F): the customer's words, not a control
+    said = "\u200fنحتاج إلى مزامنة الفواتير\u200f"
+    note(tmp_path / "notes", "a.md", needs=(said, "\u202eevil"))
+    result = runner.invoke(app, ["themes", str(tmp_path / "notes"), "--all", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)["themes"] if fmt == "json" else result.stdout
+    assert said in (json.dumps(shown, ensure_ascii=False) if fmt == "json" else shown)
+    assert "\u202e" not in result.stdout  # an override still is written out (or escaped)

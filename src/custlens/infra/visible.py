@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import re
 
-# C0 and C1 controls and DEL; the marks that reorder or hide text (bidi embeddings, overrides and
-# isolates, U+061C, U+200E/F); line and paragraph separators; surrogates (bytes of a file name that
-# were not UTF-8).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]")
+# C0 and C1 controls and DEL; the characters that reorder text across a span (bidi embeddings,
+# overrides and isolates, U+202A-E and U+2066-9: "Trojan Source"); line and paragraph separators;
+# surrogates (bytes of a file name that were not UTF-8). The directional marks (U+200E, U+200F,
+# U+061C) stay: Arabic, Hebrew and Persian text copied from apps is full of them, and they reorder
+# nothing beyond the neutral characters next to them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]")
 
 
 def _written_out(found: re.Match[str]) -> str:
@@ -35,7 +37,7 @@ def visible(text: str) -> str:
 # terminals), and the marks that reorder or hide text. A surrogate (a byte of a file name that was not
 # UTF-8) should never get this far; if one does, it is written out as its byte (`\xff`), so a strict
 # parser still reads the JSON.
-_NOT_JSON_TEXT = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]")
+_NOT_JSON_TEXT = re.compile("[\x7f-\x9f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]")
 
 
 def _json_escape(found: re.Match[str]) -> str:
