@@ -200,6 +200,8 @@ def test_a_theme_one_participant_said_is_not_called_only_here_in_any_format(runn
 def test_segments_table_and_markdown(runner) -> None:
     table = runner.invoke(app, ["segments", str(NOTES)]).stdout
     assert "clinics: 13 notes, 12 participants (interview 4, survey 3, support-ticket 2, advisory-board 1" in table
+    nearness = [float(line.rsplit(", ", 1)[1].rstrip(")")) for line in table.splitlines() if "(nearest elsewhere: " in line]
+    assert nearness and max(nearness) < 0.6  # shown cut, not rounded up to the 0.60 that holds a theme back
     markdown = runner.invoke(app, ["segments", str(NOTES), "--format", "markdown"]).stdout
     assert "## trades" in markdown and "| Theme | Type | Coverage |" in markdown
 
