@@ -21,6 +21,13 @@ def test_labels_come_from_the_groups_own_words_and_differ() -> None:
     assert labels[0] != labels[1]
 
 
+def test_a_label_is_never_one_already_taken_by_a_theme() -> None:
+    first = short_labels([OFFLINE, INVOICES])
+    again = short_labels([OFFLINE, INVOICES], taken=[first[1].upper()])  # any case
+    assert again[0] == first[0] and again[1].casefold() != first[1].casefold()
+    assert all(word in " ".join(INVOICES).lower() for word in again[1].lower().replace(",", "").split())
+
+
 def test_a_label_never_runs_across_the_end_of_a_sentence_or_clause() -> None:
     offline, _ = short_labels([OFFLINE, INVOICES])
     assert "underground paper" not in offline.lower(), offline

@@ -180,6 +180,9 @@ def test_segments_report_coverage_unique_and_shared(runner) -> None:
         assert [(row["theme"], row["part_of"]) for row in mine if row["part_of"]] == [
             (sub["id"], sub["theme"]) for sub in seg["unique_subthemes"]]
     assert any(row["part_of"] for row in rows if row["segment"] == "agencies")
+    label_of = {t["id"]: t["label"] for seg in segments.values() for t in seg["themes"]}
+    parts = [sub for seg in segments.values() for sub in seg["unique_subthemes"]]
+    assert len(parts) >= 5 and all(sub["label"] != label_of[sub["theme"]] for sub in parts)  # never "X (part of: X)"
 
 
 def test_a_theme_one_participant_said_is_not_called_only_here_in_any_format(runner, tmp_path) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from custlens.pipeline.normalise import FILLER, stem
 
@@ -86,12 +86,13 @@ CANDIDATES = 8  # phrases per group that the meaning of the group chooses among,
 Scorer = Callable[[Sequence[Sequence[str]]], Sequence[Sequence[float]]]
 
 
-def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None) -> list[str]:
+def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None, taken: Iterable[str] = ()) -> list[str]:
     """A label for each group of texts (its most central text first); groups of one kind together.
 
     With `meaning` (given each group's candidate phrases, a score for each: how well it says what the
     group means), a group of two or more statements takes its best scored candidate; else the best by
-    words alone."""
+    words alone. No two labels are the same, nor the same as one of `taken` (the themes' labels, when
+    these are their sub-themes)."""
     ranked = _candidates(groups)
     order: list[list[int]] = [list(range(len(r))) for r in ranked]
     if meaning is not None:
@@ -101,7 +102,7 @@ def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None)
             top = sorted(range(len(scores)), key=lambda k: (-round(float(scores[k]), 6), k))
             order[g] = top + list(range(len(scores), len(ranked[g])))
     labels: list[str] = []
-    taken: set[str] = set()
+    taken = {label.casefold() for label in taken}
     for g, phrases in enumerate(ranked):
         if not phrases:
             label = _fallback(groups[g])

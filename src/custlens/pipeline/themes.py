@@ -290,7 +290,8 @@ def _with_meaning_labels(members: list[Statement], drafted: _Drafted, matrix: np
     flat = [indices for subs in drafted.subgroups for indices in subs]
     flat_medoids = [m for ms in drafted.submedoids for m in ms]
     flat_centres = _unit_centres(matrix, flat)
-    flat_labels = _meaning_labels(texts, flat, flat_medoids, fit, flat_centres, vectors) if flat else []
+    # a sub-theme never reads like a theme ("Patients e-mail or leave (part of: Patients e-mail or leave)")
+    flat_labels = _meaning_labels(texts, flat, flat_medoids, fit, flat_centres, vectors, labels) if flat else []
     sublabels, subcentres, position = [], [], 0
     for subs in drafted.subgroups:
         sublabels.append(flat_labels[position : position + len(subs)])
@@ -336,11 +337,11 @@ def _central_first(texts: Sequence[str], groups: Sequence[Sequence[int]], medoid
 
 
 def _labelled(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
-              order: Callable[[int], Any]) -> list[str]:
-    """Short labels for groups of texts, by their words alone."""
+              order: Callable[[int], Any], taken: Sequence[str] = ()) -> list[str]:
+    """Short labels for groups of texts, by their words alone; none of them one of `taken`."""
     from custlens.pipeline.labels import short_labels
 
-    return short_labels(_central_first(texts, groups, medoids, order))
+    return short_labels(_central_first(texts, groups, medoids, order), taken=taken)
 
 
 LABEL_ELSEWHERE = 0.5  # how much a phrase's closeness to other groups counts against it
@@ -359,9 +360,9 @@ def _unit_centres(matrix: np.ndarray, groups: Sequence[Sequence[int]]) -> np.nda
 
 
 def _meaning_labels(texts: Sequence[str], groups: Sequence[Sequence[int]], medoids: Sequence[int],
-                    fit: Sequence[float], centres: np.ndarray, vectors: Vectors) -> list[str]:
+                    fit: Sequence[float], centres: np.ndarray, vectors: Vectors, taken: Sequence[str] = ()) -> list[str]:
     """Short labels for one type's groups, each chosen among its candidate phrases by meaning: close to
-    its own centre, far from the other groups' centres (see `labels`)."""
+    its own centre, far from the other groups' centres (see `labels`); none of them one of `taken`."""
     import numpy as np
 
     from custlens.pipeline.embed import SCALE
@@ -389,7 +390,7 @@ def _meaning_labels(texts: Sequence[str], groups: Sequence[Sequence[int]], medoi
         return out
 
     inputs = _central_first(texts, groups, medoids, lambda k: (-fit[k], texts[k]))
-    return short_labels(inputs, meaning)
+    return short_labels(inputs, meaning, taken)
 
 
 def _meaning_drafts(
@@ -537,7 +538,7 @@ def _named_theme(
     subthemes: list[Subtheme] = []
     if len(parts) > 1:
         parts.sort(key=lambda part: (-len(part[0]), part[0][0]))
-        sub_labels = _labelled(texts, [p for p, _ in parts], [m for _, m in parts], lambda k: (0, texts[k]))
+        sub_labels = _labelled(texts, [p for p, _ in parts], [m for _, m in parts], lambda k: (0, texts[k]), [label])
         sub_taken: set[str] = set()
         for (indices, medoid), sub_label in zip(parts, sub_labels):
             said = [statements[k] for k in indices]
