@@ -300,3 +300,12 @@ def test_excluded_files_are_skipped_by_their_path_or_their_name(tmp_path) -> Non
     assert found("drafts/*") == ["README.md", "a.md", "e.yml", "team/README.md", "team/d.yaml", "team/x-template.md"]
     assert found("*-template.md", "*.y?ml") == ["README.md", "a.md", "drafts/b.md", "drafts/old/c.md", "e.yml", "team/README.md"]
     assert found("team/[d]*", "[!a-z]*") == ["a.md", "drafts/b.md", "drafts/old/c.md", "e.yml", "team/x-template.md"]
+
+
+def test_a_yaml_value_is_plain_text_not_markdown() -> None:
+    # an imported ticket says what it says: `#need`, `**`, `<!-- -->` are the customer's characters
+    text = ('date: 2026-03-01\nkind: survey\nsegment: smb\nneeds: ["Export with **bold** and a #tag"]\n'
+            'text: "#need please add deposits <!-- hidden --> visible"\n')
+    found = [(s.section, s.type, s.text) for s in statements(text, ".yaml")]
+    assert found == [("needs", "need", "Export with **bold** and a #tag"),
+                     ("text", None, "#need please add deposits <!-- hidden --> visible")]  # the tagger types it

@@ -119,15 +119,18 @@ def _placed(block: Block) -> tuple[str, StatementType | None]:
         section = "quotes"
     if block.label:
         explicit = _LABELS[block.label]
-    if "#" in block.text and (tag := TYPE_TAG.search(block.text)):
+    # a YAML value is plain text, as the customer wrote it: a `#need` in an imported ticket is their word
+    if block.origin != "field" and "#" in block.text and (tag := TYPE_TAG.search(block.text)):
         explicit = _TAGGED[tag.group(1).lower()]
     return section, explicit
 
 
 def _block_statement(note: Note, block: Block) -> Statement | None:
     section, explicit = _placed(block)
-    text = TYPE_TAG.sub("", block.text) if "#" in block.text else block.text
-    text = clean_text(text)
+    if block.origin == "field":  # plain text (a YAML value), not Markdown: only its spacing is evened out
+        text = " ".join(block.text.split())
+    else:
+        text = clean_text(TYPE_TAG.sub("", block.text) if "#" in block.text else block.text)
     if section == "quotes":
         text = _unquote(text)
     if not text:
