@@ -159,6 +159,27 @@ def test_a_revision_without_notes_is_said_not_mistaken_for_a_quiet_start(runner,
     assert "warning: no notes at" not in runner.invoke(app, ["changes", "--since", "2026-01-01"]).stderr
 
 
+def test_a_statement_added_to_an_older_note_names_the_commit_of_its_line(runner, planned, monkeypatch) -> None:
+    monkeypatch.chdir(planned)  # the note came in v1; since v2 one more need was written into it
+    path = planned / "notes" / "2026-01-05-p-1.md"
+    path.write_text(path.read_text().replace(f"- {XERO[0]}\n", f"- {XERO[0]}\n- Xero should get each invoice the moment it is sent\n"))
+    line = path.read_text().splitlines().index("- Xero should get each invoice the moment it is sent") + 1
+
+    def commit_of_added() -> str:
+        data = changes_json(runner, "--since", "v2", "--all")
+        [found] = [s for c in data["changes"] for s in c["statements"]
+                   if s["status"] == "added" and s["path"].endswith("p-1.md")]
+        assert found["line"] == line
+        text = runner.invoke(app, ["changes", "--since", "v2", "--all"]).stdout
+        assert f"added notes/2026-01-05-p-1.md:{line}  2026-01-05" in text
+        return found["commit"]
+
+    assert commit_of_added() is None  # in the work tree only: not committed (not v1, which added the note)
+    assert "not committed" in runner.invoke(app, ["changes", "--since", "v2", "--all"]).stdout
+    git(planned, "commit", "-qam", "one more need from P-1")
+    assert commit_of_added() == git(planned, "rev-parse", "--short", "HEAD")
+
+
 def test_a_revision_outside_a_repository_is_a_usage_error_but_a_date_works(runner, tmp_path) -> None:
     notes = tmp_path / "notes"
     note(notes, "a.md", participant="P-1", date="2026-01-05", needs=(XERO[0],))

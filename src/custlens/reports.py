@@ -156,11 +156,19 @@ class ChangesReport:
     added_now: dict[str, str] = field(default_factory=dict)  # note path -> the commit that added it (now)
     added_then: dict[str, str] = field(default_factory=dict)  # ... as of then
     centre_match: float = 0.0
+    # (note path, line) -> the commit that last changed the line ("": not committed), for statements
+    # added to notes that were there already: the note's own commit came before --since
+    edited: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def commit(self, traced: Traced) -> str | None:
-        """The commit that added the note a statement is in (as of then, for a statement that went)."""
+        """The commit that added the note a statement is in (as of then, for a statement that went); for
+        a statement added to a note that was there then, the commit that last changed its line (None:
+        not committed)."""
+        statement = traced.statement
+        if traced.status == "added" and (statement.note.path, statement.line) in self.edited:
+            return self.edited[statement.note.path, statement.line] or None
         added = self.added_now if traced.status == "added" else self.added_then
-        return added.get(traced.statement.note.path)
+        return added.get(statement.note.path)
 
     def count(self, change: str) -> tuple[int, int]:
         """How many changes of a kind are shown, and how many there are."""

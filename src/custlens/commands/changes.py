@@ -63,10 +63,21 @@ def changes(
             repo = find_repository(roots)
         except CustlensError:  # dates work outside git: no commit to name then
             repo = None
+    edited: dict[tuple[str, int], str] = {}
     if repo is not None:
         added_now = repo.added_by(roots, until_at.revision)
         added_then = repo.added_by(roots, since_at.revision) if since_at.revision is not None else added_now
-    return ChangesReport(then, now, since_at, until_at, found, shown, added_now, added_then, CENTRE_MATCH)
+        if since_at.revision is not None:  # a statement added to a note there then: the commit of its line
+            there = {note.path for note in then.corpus.notes}
+            lines: dict[str, set[int]] = {}
+            for change in found:
+                for traced in change.added:
+                    if traced.statement.note.path in there:
+                        lines.setdefault(traced.statement.note.path, set()).add(traced.statement.line)
+            for path, wanted in sorted(lines.items()):
+                commits = repo.line_commits(path, until_at.revision)
+                edited.update({(path, line): commits[line] for line in wanted if line in commits})
+    return ChangesReport(then, now, since_at, until_at, found, shown, added_now, added_then, CENTRE_MATCH, edited)
 
 
 def _until(roots: list[Path], since: dt.date | str | None, until: dt.date | str | None,

@@ -1,7 +1,8 @@
 """Notes as they were at a git revision, read straight from the repository: no checkout, nothing in the
 work tree or the index touched. `git ls-tree` lists the files of the revision under the notes folders,
 one `git cat-file --batch` reads them all, and `parse.parse_bytes` parses them as if they were on disk.
-One `git log` says which commit added each note file.
+One `git log` says which commit added each note file; `git blame` which one changed a line of a note
+that was edited since.
 
 Git runs as a subprocess with a list of arguments (never a shell), with its optional locks off.
 """
@@ -131,6 +132,28 @@ class Repository:
             contents[obj] = out[header_end + 1 : header_end + 1 + size]
             pos = header_end + 1 + size + 1  # the contents end with a newline of git's own
         return contents
+
+    def line_commits(self, shown: str, revision: Revision | None = None) -> dict[int, str]:
+        """The commit (short name) that last changed each line of one note file (by the path shown for
+        it), as of `revision` (None: the work tree; a line not committed yet maps to ""). One `git blame`;
+        a file git does not know there gives nothing."""
+        inside = os.path.relpath(os.path.realpath(shown), os.path.realpath(self.top)).replace(os.sep, "/")
+        try:
+            out = self.git("blame", "--porcelain", *([revision.commit] if revision else []), "--", inside)
+        except CustlensError:
+            return {}
+        lines: dict[int, str] = {}
+        for row in out.split(b"\n"):
+            head = row.split(b" ")  # a line's header: the commit, its line then, its line now (and a count)
+            if len(head) in (3, 4) and len(head[0]) == 40 and all(part.isdigit() for part in head[1:]):
+                commit = head[0].decode("ascii", "replace")
+                lines[int(head[2])] = "" if not commit.strip("0") else commit  # all zeros: not committed yet
+        commits = sorted({commit for commit in lines.values() if commit})
+        short: dict[str, str] = {}
+        if commits:  # the short names, as `added_by` gives them
+            listed = self.git("log", "--no-walk=unsorted", "--no-show-signature", "--format=%H %h", *commits)
+            short = dict(row.split(" ", 1) for row in listed.decode().split("\n") if " " in row)
+        return {line: short.get(commit, commit[:7]) if commit else "" for line, commit in lines.items()}
 
     def added_by(self, paths: Sequence[Path], revision: Revision | None = None) -> dict[str, str]:
         """The commit (short name) that added each note file now under `paths`, as of `revision` (None:
