@@ -298,3 +298,14 @@ def test_naming_competitors_costs_time_linear_in_the_text(runner, tmp_path) -> N
         else:
             slow.append(name)
     assert not slow, slow
+
+
+def test_type_keeps_the_statements_naming_a_competitor_of_that_type_only(runner, tmp_path) -> None:
+    _market(tmp_path)
+    note(tmp_path / "notes", "g.md", participant="P-7", segment="solo", needs=("Deposits like Fresha has, at booking",))
+    both = {c["name"]: c for c in _json(runner, "competitors", str(tmp_path / "notes"))["competitors"]}
+    assert {"pain", "need"} <= {q["type"] for q in both["Fresha"]["quotes"]}
+    for kind in ("pain", "need"):
+        found = {c["name"]: c for c in _json(runner, "competitors", str(tmp_path / "notes"), "--type", kind)["competitors"]}
+        assert found["Fresha"]["quotes"] and {q["type"] for q in found["Fresha"]["quotes"]} == {kind}
+        assert {t["type"] for t in found["Fresha"]["themes"]} == {kind}

@@ -13,5 +13,7 @@ def competitors(options: ReportOptions, config: Config, run: Run | None = None, 
     from custlens.pipeline.competitors import summarise_competitors
 
     synthesis = synthesise(options, config, run)
-    found = summarise_competitors(synthesis.notes, synthesis.ranked, synthesis.statements, synthesis.naming)
+    kind = options.filters.type  # --type: the themes and the statements naming it are of that type only
+    statements = [s for s in synthesis.statements if s.type == kind] if kind else synthesis.statements
+    found = summarise_competitors(synthesis.notes, synthesis.ranked, statements, synthesis.naming)
     return CompetitorsReport(synthesis, found, top)
