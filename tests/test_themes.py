@@ -209,6 +209,13 @@ def test_segments_table_and_markdown(runner) -> None:
     assert "## trades" in markdown and "| Theme | Type | Coverage |" in markdown
 
 
+def test_nearness_is_cut_to_hundredths_not_rounded_and_not_cut_below_what_it_is() -> None:
+    from custlens.output.records import hundredths
+
+    assert [hundredths(x) for x in (0.596, 0.57, 0.58, 0.29, 0.6, 0.999, 0.0)] == [
+        "0.59", "0.57", "0.58", "0.29", "0.60", "0.99", "0.00"]
+
+
 def test_segments_and_trends_take_the_theme_filters_that_keep_their_answers_true(runner) -> None:
     pains = json.loads(runner.invoke(app, ["segments", str(NOTES), "--type", "pain", "--format", "json"]).stdout)
     everything = json.loads(runner.invoke(app, ["segments", str(NOTES), "--format", "json"]).stdout)
@@ -471,7 +478,7 @@ def test_an_empty_themes_table_says_why(runner, tmp_path) -> None:
     for command in ("themes", "trends", "segments"):  # a reversed range is a mistake, not an empty answer
         reversed_range = runner.invoke(app, [command, str(notes), "--since", "2026-10-01", "--until", "2026-03-31"])
         assert reversed_range.exit_code == 2
-        assert "error: --since 2026-10-01 is after --until 2026-03-31: no note can be in that range" in reversed_range.stderr
+        assert "error: --since 2026-10-01 is after --until 2026-03-31\n" in reversed_range.stderr
 
 
 def test_counts_of_one_are_singular_in_segments_show_and_markdown(runner, tmp_path) -> None:

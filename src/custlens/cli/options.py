@@ -251,12 +251,10 @@ def grouping(engine: str | None, threshold: float | None, sub_threshold: float |
 
 
 def report_filters(given: dict[str, Any]) -> Filters:
-    from custlens.commands.synthesis import Filters
+    from custlens.commands.synthesis import Filters, check_order
 
     since, until = parse_date(given.get("since"), "--since"), parse_date(given.get("until"), "--until")
-    if since is not None and until is not None and since > until:
-        raise CustlensError(f"--since {since} is after --until {until}: no note can be in that range",
-                            hint="give the earlier date to --since")
+    check_order(since, until)
     return Filters(
         segments=tuple(given["segment"] or ()), kinds=tuple(given["kind"] or ()),
         since=since, until=until,

@@ -18,6 +18,7 @@ from custlens.commands.synthesis import (
     ReportOptions,
     Run,
     check_filter_values,
+    check_order,
     resolve_paths,
     synthesise,
 )
@@ -38,8 +39,7 @@ def changes(
 
     run = run or Run()
     roots = resolve_paths(list(options.paths) or None, config)
-    if isinstance(since, dt.date) and isinstance(until, dt.date) and since > until:
-        raise CustlensError(f"--since {since} is after --until {until}", hint="give the earlier date to --since")
+    check_order(since, until)
     repo, until_at = _until(roots, since, until)
     if isinstance(since, str):
         assert repo is not None

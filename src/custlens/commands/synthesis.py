@@ -70,7 +70,6 @@ def resolve_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     return existing
 
 
-
 def configured_tagger(config: Config) -> Tagger:
     """The tagger with the config's cue changes; a phrase it refuses is an error at its line in the config."""
     from custlens.pipeline.tag import Tagger
@@ -79,6 +78,15 @@ def configured_tagger(config: Config) -> Tagger:
         return Tagger.configured(config.cues)
     except CustlensError as error:
         raise config.located(error) from None
+
+
+def check_order(since: object, until: object) -> None:
+    """Refuse a --since date after the --until date: no note is in that range, and no change is since then."""
+    import datetime as dt
+
+    if isinstance(since, dt.date) and isinstance(until, dt.date) and since > until:
+        raise CustlensError(f"--since {since} is after --until {until}", hint="give the earlier date to --since")
+
 
 def load(
     paths: list[Path] | None, config: Config, run: Run | None = None, meanwhile: Callable[[], object] | None = None,

@@ -5,6 +5,7 @@ same thing in the same words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -181,6 +182,12 @@ def sparkline(counts: Iterable[int]) -> str:
 # --- changes since a planning ---------------------------------------------------------------------
 
 CHANGES_SHOWN = ("new", "grew", "shrank", "faded")  # the kinds of change listed (unchanged themes are counted)
+
+
+def hundredths(value: float) -> str:
+    """A similarity cut (not rounded) to two decimals: 0.596 is under the 0.60 that would hold a theme
+    back and must not read 0.60; 0.57 (a value kept to three decimals) stays 0.57."""
+    return f"{math.floor(round(value * 100, 6)) / 100:.2f}"
 
 
 def plural(count: int, word: str) -> str:

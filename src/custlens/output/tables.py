@@ -4,7 +4,6 @@ colour, and every cell in full, in a pipe. Rich is imported only when a table is
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from custlens.infra.visible import visible
@@ -13,6 +12,7 @@ from custlens.output.records import (
     competitor_line,
     counts,
     group_title,
+    hundredths,
     interval,
     left_out,
     note_place,
@@ -141,8 +141,7 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
             if row.within is not None:
                 line += f" (part of: {row.within.theme.label})"
             elif row.nearest is not None:
-                # cut, not rounded: 0.596 is under the 0.60 that would hold a theme back, and must not read 0.60
-                line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {math.floor(row.nearest[1] * 100) / 100:.2f})"
+                line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {hundredths(row.nearest[1])})"
             out.append(Text(visible(_fit(line, width)), no_wrap=True))
         if seg.competitors:
             line = f"competitors named (participants): {counts(seg.competitors)}"
