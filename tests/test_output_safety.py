@@ -285,3 +285,19 @@ def test_directional_marks_of_right_to_left_text_are_kept_as_written(fmt, runner
     shown = json.loads(result.stdout)["themes"] if fmt == "json" else result.stdout
     assert said in (json.dumps(shown, ensure_ascii=False) if fmt == "json" else shown)
     assert "\u202e" not in result.stdout  # an override still is written out (or escaped)
+
+
+@pytest.mark.parametrize("command", [["themes", "--all"], ["statements"], ["segments"], ["report", "--markdown", "-"]])
+def test_markdown_shows_a_customers_markup_characters_as_typed(command, runner, in_tmp) -> None:
+    # a YAML value is kept as written: in Markdown, `**`, `<!-- -->`, `](` and `|` must not become markup
+    said = "**Bold** claim, <!-- hidden --> words [a](http://x.example) a|b & 2*3"
+    (in_tmp / "notes").mkdir()
+    (in_tmp / "notes" / "b.yaml").write_text(
+        "- {date: 2026-09-02, kind: survey, segment: s, participant: R-1, needs: [" + json.dumps(said) + "]}\n"
+        "- {date: 2026-09-03, kind: survey, segment: s, participant: R-2, needs: [" + json.dumps(said) + "]}\n")
+    args = command if command[0] == "report" else [*command, "--format", "markdown"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    escaped = r"\*\*Bold\*\* claim, \<!-- hidden --\> words [a\](http://x.example) a\|b \& 2\*3"
+    assert escaped in result.stdout, result.stdout
+    assert "<!--" not in result.stdout.replace(r"\<!--", "")

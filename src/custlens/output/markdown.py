@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from custlens.infra.visible import visible
 from custlens.models import Statement
 from custlens.output.records import (
@@ -41,7 +43,19 @@ from custlens.reports import (
 )
 
 
+# what Markdown (and the HTML it lets through) would read as markup in a customer's words: `**`, `_`,
+# `<!-- -->`, `&lt;`, a table's `|`, and the `](` or `][` that makes a link; each is written with a
+# backslash, so it shows as typed (a lone `[name]`, as --redact writes it, is no link and stays)
+_MARKUP = re.compile(r"([\\`*_<>~|&]|\](?=[(\[]))")
+
+
 def _md(text: str) -> str:
+    """Text as it reads, for Markdown: markup characters escaped, on one line."""
+    return _MARKUP.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Text for inside a code span (`path:line`): only a table's `|` escaped (backslashes are literal there)."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -180,7 +194,7 @@ def planning(report: HtmlReport) -> str:
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
             f"{_md(counts(e.segments))} | \"{_md(trim(quote.text, 160))}\" ({_md(who)}, {_md(quote.note.segment)}, "
-            f"`{_md(quote.place)}`) |"
+            f"`{_code(quote.place)}`) |"
         )
     strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "
                 "**moderate** = 2+ participants; **anecdotal** = one participant.")
@@ -192,14 +206,14 @@ def planning(report: HtmlReport) -> str:
 
 def _quote_item(s: Statement) -> str:
     return (f"- \"{_md(s.text)}\" ({_md(s.note.participant or s.note.id)}, {_md(s.note.segment)}, {_md(s.note.kind)}, "
-            f"{s.note.date}; `{_md(s.place)}`)")
+            f"{s.note.date}; `{_code(s.place)}`)")
 
 
 def competitors(report: CompetitorsReport) -> str:
     lines: list[str] = []
     for c in report.competitors:
         lines += [f"## {_md(c.name)}", "", _md(competitor_line(c).split(": ", 1)[1]) + ".", "",
-                  "Notes: " + ", ".join(f"`{_md(note_place(n))}`" for n in c.notes) + ".", ""]
+                  "Notes: " + ", ".join(f"`{_code(note_place(n))}`" for n in c.notes) + ".", ""]
         if c.themes:
             lines += ["| Theme | Type | Participants | Of all who said it |", "|---|---|---:|---:|"]
             lines += [f"| {_md(t.evidence.theme.label)} `{t.evidence.theme.id}` | {t.evidence.theme.type} | "
