@@ -42,7 +42,6 @@ from custlens.reports import (
     TrendsReport,
 )
 
-
 # what Markdown (and the HTML it lets through) would read as markup in a customer's words: `**`, `_`,
 # `<!-- -->`, `&lt;`, a table's `|`, and the `](` or `][` that makes a link; each is written with a
 # backslash, so it shows as typed (a lone `[name]`, as --redact writes it, is no link and stays)
