@@ -474,6 +474,12 @@ def test_an_empty_themes_table_says_why(runner, tmp_path) -> None:
     assert said() == "no theme said more than once: 3 themes said only once; --all shows every theme"
     assert said("--since", "2027-01-01") == "no themes: none of the 3 notes matches the filters"
     assert said("--kind", "survey") == "no themes: no pains or needs in the 1 note"
+    quotes = tmp_path / "quotes"  # inferred needs, each less sure than 1
+    for k in (1, 2):
+        note(quotes, f"q{k}.md", participant=f"P-{k}", quotes=("I wish the calendar would sync faster with Google.",))
+    result = runner.invoke(app, ["themes", str(quotes), "--min-confidence", "1"])
+    assert result.stderr.strip() == ("no themes: 2 inferred pain or need statements fell under the minimum confidence "
+                                     "(--min-confidence, or min_confidence in custlens.yaml)"), result.output
     assert said("--min-strength", "moderate") == "no themes: --type or --min-strength left none"
     for command in ("themes", "trends", "segments"):  # a reversed range is a mistake, not an empty answer
         reversed_range = runner.invoke(app, [command, str(notes), "--since", "2026-10-01", "--until", "2026-03-31"])

@@ -82,6 +82,12 @@ def no_themes(report: ThemesReport) -> str:
     if not synthesis.notes:
         return f"no themes: none of the {plural(len(synthesis.corpus.notes), 'note')} matches the filters"
     if not any(statement.type in ("pain", "need") for statement in synthesis.statements):
+        from custlens.pipeline.tag import UNDER_MINIMUM
+
+        held_back = sum(1 for s in synthesis.statements if s.why is not None and UNDER_MINIMUM in s.why)
+        if held_back:
+            return (f"no themes: {held_back} inferred pain or need statement{'s' * (held_back != 1)} fell under the "
+                    "minimum confidence (--min-confidence, or min_confidence in custlens.yaml)")
         return f"no themes: no pains or needs in the {plural(len(synthesis.notes), 'note')}"
     if synthesis.ranked:
         return (f"no theme said more than once: {plural(len(synthesis.ranked), 'theme')} said only once; "

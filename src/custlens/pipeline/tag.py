@@ -31,6 +31,7 @@ from custlens.pipeline.cues import (
 )
 from custlens.pipeline.normalise import for_cues
 
+UNDER_MINIMUM = "under the minimum confidence"  # said in `why` of a pain or need --min-confidence made other
 PARALLEL_TEXTS = 1_500  # from this many texts to type, workers share them (2,500 texts: 0.24 s alone, 0.15 s shared)
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
@@ -275,7 +276,7 @@ def tag(
             kind: StatementType = decision.type  # type: ignore[assignment]  # one of TYPES
             why = decision.why
             if kind != "other" and decision.confidence < min_confidence:
-                kind, why = "other", f"{why}, under the minimum confidence {min_confidence:g}"
+                kind, why = "other", f"{why}, {UNDER_MINIMUM} {min_confidence:g}"
             decided[text] = (kind, decision.cue, decision.confidence, why)
     out = []
     for statement in statements:
