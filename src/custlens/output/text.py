@@ -82,7 +82,7 @@ def no_themes(report: ThemesReport) -> str:
     if not synthesis.notes:
         return f"no themes: none of the {plural(len(synthesis.corpus.notes), 'note')} matches the filters"
     if not any(statement.type in ("pain", "need") for statement in synthesis.statements):
-        from custlens.pipeline.tag import UNDER_MINIMUM
+        from custlens.models import UNDER_MINIMUM
 
         held_back = sum(1 for s in synthesis.statements if s.why is not None and UNDER_MINIMUM in s.why)
         if held_back:

@@ -16,7 +16,7 @@ from typing import Any
 
 from custlens.errors import CustlensError
 from custlens.infra.parallel import cores, in_parallel
-from custlens.models import Statement, StatementType
+from custlens.models import UNDER_MINIMUM, Statement, StatementType
 from custlens.pipeline.cues import (
     ADVICE,
     CLAUSE_BREAK,
@@ -31,7 +31,6 @@ from custlens.pipeline.cues import (
 )
 from custlens.pipeline.normalise import for_cues
 
-UNDER_MINIMUM = "under the minimum confidence"  # said in `why` of a pain or need --min-confidence made other
 PARALLEL_TEXTS = 1_500  # from this many texts to type, workers share them (2,500 texts: 0.24 s alone, 0.15 s shared)
 
 _NEG = r"(?:not|no|never|without|nothing|hardly|barely|nor)"
