@@ -169,9 +169,8 @@ class NoteFields(BaseModel):
 
 
 NOTE_KEYS: tuple[str, ...] = tuple(NoteFields.model_fields)
-
-
 UNDER_MINIMUM = "under the minimum confidence"  # in the `why` of a pain or need --min-confidence made other
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
