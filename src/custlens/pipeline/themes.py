@@ -417,15 +417,16 @@ def _meaning_drafts(
             memo.put("meaning", key, roots)
     subgroups, submedoids = _subthemes_of(found)
     fit = found.fit
+    groups = found.groups
     with stage(clock, "triangulate"):
         quotes = []
-        for indices in found.groups:
+        for indices in groups:
             pool = [k for k in indices if members[k].section == "quotes"] or indices
             quotes.append(min(pool, key=lambda k: (-fit[k], len(texts[k]) > 140, members[k].note.date,
                                                   members[k].note.path, members[k].line)))
     single = [not subs or len(subs) == 1 for subs in subgroups]
     return _Drafted(
-        groups=found.groups, medoids=found.medoids,
+        groups=groups, medoids=found.medoids,
         subgroups=[[] if one else subs for one, subs in zip(single, subgroups)],
         submedoids=[[] if one else ms for one, ms in zip(single, submedoids)],
         labels=[], sublabels=[], quotes=quotes, fit=fit, centres=found.centres,
@@ -434,13 +435,14 @@ def _meaning_drafts(
 
 def _subthemes_of(found: MeaningGroups) -> tuple[list[list[list[int]]], list[list[int]]]:
     """Each theme's sub-themes (member indices) and their medoids, biggest first."""
+    members = found.subgroups  # built from the labels at each use: once here, not once per look-up
     subs_of: dict[int, list[int]] = {}
-    for sub, indices in enumerate(found.subgroups):
+    for sub, indices in enumerate(members):
         subs_of.setdefault(found.labels[indices[0]], []).append(sub)
     subgroups, submedoids = [], []
-    for g in range(len(found.groups)):
-        subs = sorted(subs_of.get(g, []), key=lambda sub: (-len(found.subgroups[sub]), sub))
-        subgroups.append([found.subgroups[sub] for sub in subs])
+    for g in range(len(found.medoids)):
+        subs = sorted(subs_of.get(g, []), key=lambda sub: (-len(members[sub]), sub))
+        subgroups.append([members[sub] for sub in subs])
         submedoids.append([found.submedoids[sub] for sub in subs])
     return subgroups, submedoids
 

@@ -97,10 +97,12 @@ class MeaningGroups:
 
     @property
     def groups(self) -> list[list[int]]:
+        """Each group's members (built from `labels` at each use: keep it rather than read it again)."""
         return _members(self.labels, len(self.medoids))
 
     @property
     def subgroups(self) -> list[list[int]]:
+        """Each sub-group's members (built from `sublabels` at each use, as `groups`)."""
         return _members(self.sublabels, len(self.submedoids))
 
 
