@@ -240,6 +240,40 @@ def width() -> int | None:
     return None
 
 
+def plain_table(table: Any) -> list[str] | None:
+    """A table as Rich writes it in a pipe (no box, one space between columns, each column as wide as
+    its widest cell, spaces at line ends dropped), written directly: Rich measures and crops every
+    cell, 0.2 ms a row (12 s for 40,000 statements). None for what this does not handle (a column of
+    fixed width, a cell that is not text), which Rich then writes."""
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    if not isinstance(table, Table) or table.title or table.box is not None or not table.show_header:
+        return None
+    columns = table.columns
+    if any(column.width is not None or column.justify not in ("left", "right") for column in columns):
+        return None
+    cells: list[list[str]] = []
+    for column in columns:
+        texts = [column.header, *column.cells]
+        if not all(isinstance(cell, (str, Text)) for cell in texts):
+            return None
+        cells.append([cell.plain if isinstance(cell, Text) else cell for cell in texts])
+    if any("\n" in cell for column_cells in cells for cell in column_cells):
+        return None
+    widths = [max(map(cell_len, column_cells)) for column_cells in cells]
+    lines = []
+    for row in range(len(cells[0]) if cells else 0):
+        parts = []
+        for column, column_cells, width in zip(columns, cells, widths):
+            cell = column_cells[row]
+            gap = " " * (width - cell_len(cell))
+            parts.append(gap + cell if column.justify == "right" else cell + gap)
+        lines.append(" ".join(parts).rstrip())
+    return lines
+
+
 def print_table(renderables: list[Any]) -> None:
     from rich.console import Console
 
@@ -259,7 +293,11 @@ def print_table(renderables: list[Any]) -> None:
             if title:  # a line of its own: a table's title would wrap at the table's width
                 console.print(title, soft_wrap=True)
                 renderable.title = None
-            console.print(renderable)
+            written = plain_table(renderable)
+            if written is not None:
+                rendered.write("".join(line + "\n" for line in written))
+            else:
+                console.print(renderable)
         emit("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
         return
     console = PipeConsole(highlight=False, width=width(), no_color=not terminal or None, soft_wrap=False)
