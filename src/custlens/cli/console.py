@@ -256,10 +256,15 @@ def plain_table(table: Any) -> list[str] | None:
         return None
     cells: list[list[str]] = []
     for column in columns:
-        texts = [column.header, *column.cells]
-        if not all(isinstance(cell, (str, Text)) for cell in texts):
-            return None
-        cells.append([cell.plain if isinstance(cell, Text) else cell for cell in texts])
+        plain: list[str] = []
+        for cell in (column.header, *column.cells):
+            if isinstance(cell, Text):
+                plain.append(cell.plain)
+            elif isinstance(cell, str):
+                plain.append(cell)
+            else:
+                return None
+        cells.append(plain)
     if any("\n" in cell for column_cells in cells for cell in column_cells):
         return None
     widths = [max(map(cell_len, column_cells)) for column_cells in cells]
