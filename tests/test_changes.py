@@ -157,6 +157,16 @@ def test_a_revision_without_notes_is_said_not_mistaken_for_a_quiet_start(runner,
     short = git(repo, "rev-parse", "--short", "v0")
     assert f"warning: no notes at v0 ({short}) in the notes folders: every theme is new" in result.stderr
     assert "warning: no notes at" not in runner.invoke(app, ["changes", "--since", "2026-01-01"]).stderr
+    dated = runner.invoke(app, ["changes", "--since", "2026-01-01", "--until", "v0"])  # a date, read at v0
+    assert dated.exit_code == 0 and "warning: no notes at" not in dated.stderr, dated.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "notes")
+    git(repo, "tag", "v1")
+    for name in ("a.md", "b.md"):
+        (repo / "notes" / name).unlink()
+    gone = runner.invoke(app, ["changes", "--since", "v1"])  # every note removed since: the themes faded
+    assert gone.exit_code == 0 and "faded: 1 theme" in gone.stdout, gone.output
+    assert "nothing to report" not in gone.stderr
 
 
 def test_a_statement_added_to_an_older_note_names_the_commit_of_its_line(runner, planned, monkeypatch) -> None:

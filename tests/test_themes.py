@@ -507,4 +507,4 @@ def test_a_report_on_a_folder_without_notes_says_so(command, runner, tmp_path) -
     result = runner.invoke(app, [command, str(tmp_path / "notes")])
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: no notes in "), result.stderr
-    assert "notes: nothing to report\n" in result.stderr
+    assert "notes/: nothing to report\n" in result.stderr

@@ -196,13 +196,14 @@ def running(no_cache: bool) -> Any:
             sys.stderr.write("custlens-timings " + json.dumps(run.timings) + "\n")
 
 
-def warn_skipped(synthesis: Any) -> None:
-    """The files a report skipped for their errors, one warning each; or that there were no notes at all."""
-    if not synthesis.corpus.notes and not synthesis.problems:
+def warn_skipped(synthesis: Any, then: Any = None) -> None:
+    """The files a report skipped for their errors, one warning each; or that there were no notes at all
+    (where a comparison's other end, `then`, has none either: else its themes faded, which it reports)."""
+    if not synthesis.corpus.notes and not synthesis.problems and (then is None or not then.corpus.notes):
         from custlens.pipeline.files import display_path
 
-        where = ", ".join(display_path(root) for root in synthesis.corpus.roots) or "the notes folders"
-        err_console().print(styled(("warning:", "yellow"), f" no notes in {where}: nothing to report"))
+        where = ", ".join(display_path(root) + ("/" if root.is_dir() else "") for root in synthesis.corpus.roots)
+        err_console().print(styled(("warning:", "yellow"), f" no notes in {where or 'the notes folders'}: nothing to report"))
         return
     if not synthesis.problems:
         return
@@ -216,7 +217,7 @@ def warn_skipped(synthesis: Any) -> None:
 def warn_skipped_then(report: Any) -> None:
     """One line for the notes read at a revision that had errors then (they were skipped), and one when
     the revision has no notes at all (the notes folder came later, or the wrong tag)."""
-    if report.since.revision is not None and not report.then.corpus.notes:
+    if report.since.kind == "revision" and not report.then.corpus.notes and report.now.corpus.notes:
         err_console().print(visible(f"warning: no notes at {report.since.given} ({report.since.revision.short}) "
                                     "in the notes folders: every theme is new"), markup=False)
     files = sorted({p.path for p in report.then.problems})

@@ -213,7 +213,7 @@ def changes(
         report = make_changes(options, config(), run, since=revision_or_date(since, "--since"),
                               until=revision_or_date(until, "--until") if until is not None else None,
                               top=top, show_all=all_)
-    warn_skipped(report.now)
+    warn_skipped(report.now, report.then)
     warn_skipped_then(report)
     output(format, report, Formats(as_json.changes, as_csv.changes, markdown.changes, text=text.changes))
 
@@ -258,7 +258,7 @@ def report(
         data = html_report(options, config(), run, show_all=all_, top=top,
                            since=revision_or_date(since, "--since") if since is not None else None,
                            until=revision_or_date(until, "--until") if until is not None else None)
-        warn_skipped(data.synthesis)
+        warn_skipped(data.synthesis, data.changes.then if data.changes is not None else None)
         if data.changes is not None:
             warn_skipped_then(data.changes)
         with run.stage("render"):
