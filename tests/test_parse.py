@@ -309,3 +309,9 @@ def test_a_yaml_value_is_plain_text_not_markdown() -> None:
     found = [(s.section, s.type, s.text) for s in statements(text, ".yaml")]
     assert found == [("needs", "need", "Export with **bold** and a #tag"),
                      ("text", None, "#need please add deposits <!-- hidden --> visible")]  # the tagger types it
+
+
+def test_a_statement_written_as_a_block_is_located_on_its_words() -> None:
+    text = "- date: 2026-09-01\n  kind: survey\n  segment: s\n  needs: |\n\n    Deposits when clients book.\n  text: >\n    The sync\n    lags.\n"
+    parsed = parse_bytes(text.encode(), "b.yaml", ".yaml", SETTINGS, base_id="b")
+    assert [(s.text, s.line) for s in extract(parsed.notes)] == [("Deposits when clients book.", 6), ("The sync lags.", 8)]

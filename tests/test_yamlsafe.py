@@ -193,4 +193,5 @@ def test_a_block_scalar_is_located_on_its_first_line_of_text() -> None:
     data = load_yaml("a: |\n  first\n  second\nb:\n  - >\n\n    folded\n  - plain\n", line_offset=2)
     assert data == {"a": "first\nsecond\n", "b": ["\nfolded\n", "plain"]}
     assert data.key_lines == {"a": 3, "b": 6}
+    assert data.text_lines == {"a": 4}  # the words of `a: |`, after the key's line
     assert data["b"].item_lines == [9, 10]

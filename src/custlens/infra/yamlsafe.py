@@ -55,11 +55,13 @@ class YamlError(Exception):
 
 
 class YamlMap(dict):  # type: ignore[type-arg]  # a dict that also remembers lines
-    """A mapping with the 1-based line of itself and of each key, and the errors found inside it."""
+    """A mapping with the 1-based line of itself and of each key, and the errors found inside it; and
+    `text_lines`, the line a block of text (`key: |`) starts its words on, where it is not the key's."""
 
     line: int
     key_lines: dict[Any, int]
     errors: list[YamlError]
+    text_lines: dict[Any, int]
 
 
 class YamlList(list):  # type: ignore[type-arg]  # a list that also remembers lines
@@ -266,6 +268,7 @@ def _simple_mapping(text: str, line_offset: int) -> YamlMap | None:
     result = YamlMap()
     result.errors = []
     result.key_lines = {}
+    result.text_lines = {}  # no block scalars here
     try:
         for number, line in enumerate(text.split("\n"), line_offset + 1):
             if not line or line.isspace():
@@ -359,6 +362,8 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int, 
         else:
             if frame[1] is not _SKIP:
                 container[frame[1]] = value
+                if line != container.key_lines[frame[1]] and not isinstance(value, (dict, list)):
+                    container.text_lines[frame[1]] = line  # a block scalar's words, after its `|` or `>`
             frame[2] = False
         return None
 
@@ -396,6 +401,7 @@ def _build(loader: Any, lines_of: _Lines, max_depth: int, max_alias_nodes: int, 
             container.errors = []
             if isinstance(container, YamlMap):
                 container.key_lines = {}
+                container.text_lines = {}
             else:
                 container.item_lines = []
             stack.append([container, None, False, event.anchor, nodes, chars])

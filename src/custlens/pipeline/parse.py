@@ -306,7 +306,8 @@ def _add_note(
         for position, text in enumerate(texts):
             if not text:
                 continue
-            line = lines[position] if lines and position < len(lines) else key_lines.get(name, start)
+            line = (lines[position] if lines and position < len(lines)
+                    else getattr(data, "text_lines", {}).get(name) or key_lines.get(name, start))
             field_blocks.append(Block(text, line, "field", field=name))
     field_blocks.sort(key=lambda b: b.line)
     result.notes.append(
