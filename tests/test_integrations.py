@@ -134,6 +134,12 @@ def test_import_refuses_what_it_would_misread_or_could_not_hold(runner, in_tmp) 
     assert ragged.exit_code == 1, ragged.output
     assert "ragged.csv:3: the row has 3 cells but the header has 2: a cell with a comma in it that is not quoted?" \
         in ragged.stderr and 'hint: quote a cell that holds a comma ("like, this")' in ragged.stderr
+    (in_tmp / "blank.csv").write_text("\n\ntext,seg\nok,s\nThe sync lags, and we double-book,s\n", encoding="utf-8")
+    blank = runner.invoke(app, ["import", "blank.csv", *args])  # blank lines above the header: lines still count
+    assert blank.exit_code == 1 and "blank.csv:5: the row has 3 cells but the header has 2" in blank.stderr, blank.output
+    (in_tmp / "blank1.csv").write_text("\ntext\nok, fine\n", encoding="utf-8")
+    assert 'text: "ok, fine"' in runner.invoke(app, ["import", "blank1.csv", "--text-column", "text", "--segment", "s",
+                                                     "--dry-run"]).stdout
     (in_tmp / "trailing.csv").write_text("text,seg\nok,s,,\n", encoding="utf-8")  # empty cells past the header: fine
     assert runner.invoke(app, ["import", "trailing.csv", *args]).exit_code == 0
     (in_tmp / "one.csv").write_bytes("\ufefftext\r\nThe sync lags, and we double-book\r\n".encode())

@@ -145,8 +145,9 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     # The sniffer is asked for the delimiter only: the rest of its guess (no doubled quotes, another
     # quote character) turned `"no complaints ""at all""; keep going"` into broken text. Exports quote
     # as spreadsheets do: `"` around a cell, `""` for a quote inside it.
-    first_line = text.split("\n", 1)[0]
-    if not any(mark in first_line for mark in ",;\t|"):  # a header of one column: a comma in a row is text
+    first_line = next((line for line in text.split("\n") if line.strip()), "")  # the header's (blank lines before it)
+    one_column = not any(mark in first_line for mark in ",;\t|")  # a comma in a row of one column is text
+    if one_column:
         delimiter = "\x1f"  # the unit separator, which no export writes inside its text
     else:
         try:
@@ -160,7 +161,7 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     ended = 0  # the line the previous row ended on
     try:
         for row in reader:
-            rows.append((ended + 1, row))
+            rows.append((ended + 1, ["\x1f".join(row)] if one_column and len(row) > 1 else row))
             ended = reader.line_num
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
@@ -169,19 +170,20 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
                                 exit_code=ExitCode.PROBLEMS) from None
         raise CustlensError(f"not a readable CSV file: {exc}", path=path, line=reader.line_num,
                             hint='a cell with quotes is written `"like ""this"""`', exit_code=ExitCode.PROBLEMS) from None
-    if not rows:
+    first = next((k for k, (_, row) in enumerate(rows) if any(cell.strip() for cell in row)), None)
+    if first is None:
         raise CustlensError("the export has no header row", path=path, exit_code=ExitCode.PROBLEMS)
-    header = rows[0][1]
-    for line, row in rows[1:]:  # a cell cut at an unquoted delimiter would lose the rest of the customer's words
+    header, rows = rows[first][1], rows[first + 1 :]  # blank lines above the header are no rows
+    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, "delimiter")
+    for line, row in rows:  # a cell cut at an unquoted delimiter would lose the rest of the customer's words
         if len(row) > len(header) and any(extra.strip() for extra in row[len(header):]):
-            shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, repr(delimiter))
             raise CustlensError(
                 f"the row has {len(row)} cells but the header has {len(header)}: a cell with a {shown} in it "
                 "that is not quoted?", path=path, line=line,
                 hint=f'quote a cell that holds a {shown} ("like{delimiter} this"), as spreadsheets export it; '
                 "nothing was written", exit_code=ExitCode.PROBLEMS,
             )
-    return header, rows[1:]
+    return header, rows
 
 
 def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date) -> ImportResult:
