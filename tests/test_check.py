@@ -228,7 +228,7 @@ def test_a_note_dated_in_the_future_is_a_warning_and_today_is_not(runner, tmp_pa
     note(tmp_path, "a.md", date="2206-03-15", needs=("x",))  # 2026 with a typo in the year
     note(tmp_path, "b.md", date="2026-03-16", needs=("y",))
     result = runner.invoke(app, ["check", str(tmp_path)])
-    assert result.exit_code == 0 and "a.md:1: warning[future-date]: `date` 2206-03-15 is in the future" in result.stdout
+    assert result.exit_code == 0 and "a.md:2: warning[future-date]: `date` 2206-03-15 is in the future" in result.stdout
     assert "b.md" not in result.stdout and runner.invoke(app, ["check", str(tmp_path), "--strict"]).exit_code == 1
     found = check([tmp_path], Config(root=tmp_path), today=dt.date(2026, 3, 15))  # a day's grace for time zones
     assert [(p.path.rsplit("/", 1)[-1], p.code) for f in found.files for p in f.problems] == [("a.md", "future-date")]

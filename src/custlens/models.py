@@ -206,6 +206,7 @@ class Note:
     blocks: tuple[Block, ...]
     fields: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
+    date_line: int | None = None  # the line of its `date:` (None: the note's own line)
 
     @property
     def who(self) -> str:

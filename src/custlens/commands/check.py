@@ -53,7 +53,8 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
         for note in parsed.notes:
             if note.date > latest:
                 parsed.problems.append(Problem(
-                    note.path, "future-date", f"`date` {note.date} is in the future", "warning", note.line, note.entry,
+                    note.path, "future-date", f"`date` {note.date} is in the future", "warning", note.date_line or note.line,
+                    note.entry,
                     "a typo in the year? reports place the note, and stretch trends, to that date",
                 ))
             usual = spellings.get(note.segment.casefold())

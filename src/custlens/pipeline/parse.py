@@ -326,6 +326,7 @@ def _add_note(
             blocks=tuple(field_blocks) + body,
             fields=fields.model_dump(mode="json", exclude=set(STATEMENT_FIELDS), exclude_none=True),
             attributes=attributes,
+            date_line=key_lines.get("date"),
         )
     )
 
