@@ -234,3 +234,22 @@ def test_a_note_dated_in_the_future_is_a_warning_and_today_is_not(runner, tmp_pa
     assert [(p.path.rsplit("/", 1)[-1], p.code) for f in found.files for p in f.problems] == [("a.md", "future-date")]
     found = check([tmp_path], Config(root=tmp_path), today=dt.date(2026, 3, 14))
     assert sorted(p.path.rsplit("/", 1)[-1] for f in found.files for p in f.problems) == ["a.md", "b.md"]
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["themes", "--top", "0"], "error: Invalid value for '--top' / '-n': Input should be greater than or equal to 1"),
+    (["changes", "notes"], "error: Missing option '--since'."),
+    (["show", "x", "--format", "table"], ("error: Invalid value for '--format' / '-f': 'table' is not one of 'text', "
+                                          "'json', 'csv', 'markdown'.")),
+    (["nosuch"], "error: No such command 'nosuch'."),
+])
+def test_a_command_line_typer_refuses_is_one_line_and_a_hint_in_a_pipe(args, said) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    done = subprocess.run([sys.executable, "-m", "custlens", *args], capture_output=True, text=True, cwd=REPO, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    first, hint = done.stderr.splitlines()
+    assert first == said and hint.startswith("  hint: Usage: ") and hint.endswith(" -h` lists the options")

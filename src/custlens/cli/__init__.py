@@ -17,7 +17,12 @@ import sys
 
 from custlens.cli import notes, reports  # noqa: F401  # the commands, registered on the app
 from custlens.cli.app import app
-from custlens.cli.console import print_io_error, quiet_broken_pipe, stop_on_sigterm
+from custlens.cli.console import (
+    print_io_error,
+    quiet_broken_pipe,
+    stop_on_sigterm,
+    usage_error,
+)
 from custlens.errors import ExitCode
 
 
@@ -41,13 +46,21 @@ def invoke() -> int:
     gc.disable()
     stop_on_sigterm()
     try:
-        app()
+        # not standalone: a usage error comes back here, to be said as custlens says its own errors
+        code = app(standalone_mode=False)
     except BrokenPipeError:  # --help or --version into `head`
         quiet_broken_pipe()
         return int(ExitCode.OK)
     except OSError as error:  # --help or --version into a full disk
         print_io_error(error, True)
         return int(ExitCode.IO)
+    except Exception as error:  # click's (Typer bundles its own copy): a usage error, or end of input at a prompt
+        if hasattr(error, "format_message") and isinstance(getattr(error, "exit_code", None), int):
+            return usage_error(error)
+        if type(error).__name__ == "Abort":
+            sys.stderr.write("aborted\n")
+            return int(ExitCode.INTERRUPTED)
+        raise
     except SystemExit as stop:
         if isinstance(stop.__context__, BrokenPipeError):  # Rich meets `--help | head` with exit 1; every
             quiet_broken_pipe()  # other output into a closed pipe ends as a success, so this does too
@@ -56,7 +69,7 @@ def invoke() -> int:
             return stop.code or 0
         sys.stderr.write(f"{stop.code}\n")
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:

@@ -196,6 +196,24 @@ def running(no_cache: bool) -> Any:
             sys.stderr.write("custlens-timings " + json.dumps(run.timings) + "\n")
 
 
+def usage_error(error: Any) -> int:
+    """A command line Typer refuses (a missing option, a value out of range): on a terminal, Typer's own
+    panel; in a pipe or a CI log, one line and a hint, as custlens's own errors are said. Its exit code."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # no command: the help was printed
+        return int(error.exit_code)
+    if sys.stderr.isatty():
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(error)
+        return int(error.exit_code)
+    ctx = getattr(error, "ctx", None)
+    message = " ".join(error.format_message().replace("Value error, ", "").split())
+    sys.stderr.write(visible(f"error: {message}") + "\n")
+    if ctx is not None:
+        sys.stderr.write(visible(f"  hint: {ctx.get_usage()}; `{ctx.command_path} -h` lists the options") + "\n")
+    return int(error.exit_code)
+
+
 def warn_skipped(synthesis: Any, then: Any = None) -> None:
     """The files a report skipped for their errors, one warning each; or that there were no notes at all
     (where a comparison's other end, `then`, has none either: else its themes faded, which it reports)."""
