@@ -242,6 +242,12 @@ def test_show_finds_a_theme_by_id_or_label_and_lists_every_statement_with_its_pl
     assert missing.exit_code == 2 and "no theme matches" in missing.stderr
     for other_way in (top["id"].upper(), top["id"][:8]):
         assert runner.invoke(app, ["show", other_way, str(NOTES)]).stdout == by_id.stdout
+    kind = top["id"].split("-")[0]  # a bare "need-" is the start of every need's id, not the word "need"
+    several = runner.invoke(app, ["show", f"{kind}-", str(NOTES)])
+    assert several.exit_code == 2 and f"themes have ids starting '{kind}-'" in several.stderr
+    assert all(word.startswith(kind) for word in several.stderr.split("give more of the id: ")[1].strip().split(", "))
+    unknown = runner.invoke(app, ["show", f"{kind}-ffff9", str(NOTES)])
+    assert unknown.exit_code == 2 and f"no theme has an id starting '{kind}-ffff9'" in unknown.stderr
 
 
 def test_show_matches_words_with_typos_and_prefers_the_theme_that_has_them_all(runner, tmp_path) -> None:

@@ -589,7 +589,7 @@ def find_theme(query: str, ranked: Sequence[R]) -> R:
     for evidence in ranked:
         if evidence.theme.id.casefold() == wanted:
             return evidence
-    if re.fullmatch(r"(?:pain|need)-[0-9a-f]{2,}(?:\.[0-9a-f]+)?", wanted):
+    if re.fullmatch(r"(?:pain|need)-[0-9a-f]*(?:\.[0-9a-f]*)?", wanted):  # an id, or its start ("need-")
         starts = [e for e in ranked if e.theme.id.casefold().startswith(wanted)]
         if len(starts) == 1:
             return starts[0]
@@ -598,6 +598,9 @@ def find_theme(query: str, ranked: Sequence[R]) -> R:
                 f"{len(starts)} themes have ids starting {query!r}",
                 hint="give more of the id: " + ", ".join(e.theme.id for e in starts[:5]), exit_code=ExitCode.USAGE,
             )
+        raise CustlensError(f"no theme has an id starting {query!r}",
+                            hint="`custlens themes --all` lists them, or give words from a theme's label",
+                            exit_code=ExitCode.USAGE)
     words = utils.default_process(query).split()
     texts = [
         (utils.default_process(e.theme.label).split(),
