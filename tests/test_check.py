@@ -253,3 +253,18 @@ def test_a_command_line_typer_refuses_is_one_line_and_a_hint_in_a_pipe(args, sai
     assert done.returncode == 2 and done.stdout == ""
     first, hint = done.stderr.splitlines()
     assert first == said and hint.startswith("  hint: Usage: ") and hint.endswith(" -h` lists the options")
+
+
+def test_a_refused_command_line_into_a_closed_pipe_still_exits_2() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written: `custlens frob 2>&1 | head -0`
+    done = subprocess.run([sys.executable, "-m", "custlens", "frob"], stdout=subprocess.DEVNULL, stderr=write,
+                          cwd=REPO, check=False)
+    os.close(write)
+    assert done.returncode == 2

@@ -298,7 +298,7 @@ def test_markdown_shows_a_customers_markup_characters_as_typed(command, runner, 
     args = command if command[0] == "report" else [*command, "--format", "markdown"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    escaped = r"\*\*Bold\*\* claim, \<!-- hidden --\> words [a\](http://x.example) a\|b \& 2\*3"
+    escaped = r"\*\*Bold\*\* claim, \<!-- hidden --\> words \[a](http://x.example) a\|b \& 2\*3"
     assert escaped in result.stdout, result.stdout
     assert "<!--" not in result.stdout.replace(r"\<!--", "")
 
@@ -324,8 +324,8 @@ def test_a_table_in_a_pipe_is_written_as_rich_would_write_it(command, runner, mo
     compared = []
     direct = console.plain_table
 
-    def both(table):
-        lines = direct(table)
+    def both(table, console=None):
+        lines = direct(table, console)
         if lines is not None:
             compared.append(lines == _rich_lines(table))
         return lines
@@ -346,6 +346,37 @@ def test_a_direct_table_counts_wide_characters_and_right_alignment_as_rich_does(
     table.add_column("Theme", no_wrap=True)
     table.add_column("N", justify="right", no_wrap=True)
     table.add_column("Quote", no_wrap=True)
-    for row in (("日程の同期", "12", "“遅い”"), ("Sync lags 😀", "3", ""), (Text("e\u0301t\u00e9"), "100", "x")):
+    for row in (("日程の同期", "12", "“遅い”"), ("Sync lags 😀", "3", ""), (Text("e\u0301t\u00e9"), "100", "x"),
+                ("[bold]made[/bold] here :smile:", "7", Text("[not markup]", style="bold"))):
         table.add_row(*row)
     assert plain_table(table) == _rich_lines(table)
+
+
+@pytest.mark.parametrize("command", [["statements"], ["show", "{theme}"], ["segments"], ["competitors"],
+                                     ["themes", "--all"], ["report", "--markdown", "-"]])
+def test_markdown_renders_on_github_as_the_customer_typed_it(command, runner, in_tmp) -> None:
+    import html
+    import re
+
+    cmarkgfm = pytest.importorskip("cmarkgfm")  # GitHub's own Markdown parser
+    said = ("**Bold** claim with <!-- hidden --> words, [a](http://x.example) a_b & 2*3 ~~x~~ "
+            "see https://help.example.com/csv_export?a=1&b=2 or www.example.com/x_y")
+    (in_tmp / "notes").mkdir()
+    (in_tmp / "notes" / "a|b.yaml").write_text(
+        "".join(f"- {{date: 2026-09-0{k}, kind: survey, segment: '*vip*', participant: R-{k}, "
+                f"needs: [{json.dumps(said)}], competitors: [Fresha], text: 'We left Fresha'}}\n" for k in (1, 2)))
+    theme = json.loads(runner.invoke(app, ["themes", "--all", "--format", "json"]).stdout)["themes"][0]["id"]
+    args = [word.format(theme=theme) for word in command]
+    result = runner.invoke(app, args if command[0] == "report" else [*args, "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    page = cmarkgfm.github_flavored_markdown_to_html(result.stdout)
+    for markup in ("<strong>Bold", "<em>vip", "<del>x", "<a href=\"http://x.example\">a</a>"):
+        assert markup not in page  # nothing in the notes becomes bold, italic, struck out or a link
+    if "help.example" in result.stdout:  # some reports cut quotes short
+        assert 'href="https://help.example.com/csv_export?a=1&amp;b=2"' in page  # a web address stays a link
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page))
+    if command[0] != "competitors":  # which lists only the statements naming one
+        assert "**Bold** claim with <!-- hidden --> words, [a](http://x.example) a_b & 2*3"[: 40] in shown
+    assert "\\" not in shown  # no escape is left for the reader to see
+    if command[0] == "statements":
+        assert "notes/a|b.yaml:1" in shown and shown.count("**Bold**") == 2  # the row held together

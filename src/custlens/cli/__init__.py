@@ -57,9 +57,9 @@ def invoke() -> int:
     except Exception as error:  # click's (Typer bundles its own copy): a usage error, or end of input at a prompt
         if hasattr(error, "format_message") and isinstance(getattr(error, "exit_code", None), int):
             return usage_error(error)
-        if type(error).__name__ == "Abort":
-            sys.stderr.write("aborted\n")
-            return int(ExitCode.INTERRUPTED)
+        if type(error).__name__ == "Abort":  # as Typer says it when it runs standalone
+            sys.stderr.write("Aborted!\n")
+            return 1
         raise
     except SystemExit as stop:
         if isinstance(stop.__context__, BrokenPipeError):  # Rich meets `--help | head` with exit 1; every

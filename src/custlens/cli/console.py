@@ -208,9 +208,13 @@ def usage_error(error: Any) -> int:
         return int(error.exit_code)
     ctx = getattr(error, "ctx", None)
     message = " ".join(error.format_message().replace("Value error, ", "").split())
-    sys.stderr.write(visible(f"error: {message}") + "\n")
-    if ctx is not None:
-        sys.stderr.write(visible(f"  hint: {ctx.get_usage()}; `{ctx.command_path} -h` lists the options") + "\n")
+    try:
+        sys.stderr.write(visible(f"error: {message}") + "\n")
+        if ctx is not None:
+            sys.stderr.write(visible(f"  hint: {ctx.get_usage()}; `{ctx.command_path} -h` lists the options") + "\n")
+        sys.stderr.flush()
+    except BrokenPipeError:  # `custlens frob 2>&1 | head -1`: the reader has gone, the error stands
+        quiet_broken_pipe()
     return int(error.exit_code)
 
 
@@ -259,14 +263,18 @@ def width() -> int | None:
     return None
 
 
-def plain_table(table: Any) -> list[str] | None:
+def plain_table(table: Any, console: Any = None) -> list[str] | None:
     """A table as Rich writes it in a pipe (no box, one space between columns, each column as wide as
     its widest cell, spaces at line ends dropped), written directly: Rich measures and crops every
     cell, 0.2 ms a row (12 s for 40,000 statements). None for what this does not handle (a column of
-    fixed width, a cell that is not text), which Rich then writes."""
+    fixed width, a cell that is not text), which Rich then writes. A `str` cell is read as Rich reads it
+    (`console`'s markup and emoji codes)."""
     from rich.cells import cell_len
+    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    console = console or Console(highlight=False, no_color=True)
 
     if not isinstance(table, Table) or table.title or table.box is not None or not table.show_header:
         return None
@@ -280,7 +288,7 @@ def plain_table(table: Any) -> list[str] | None:
             if isinstance(cell, Text):
                 plain.append(cell.plain)
             elif isinstance(cell, str):
-                plain.append(cell)
+                plain.append(console.render_str(cell).plain if "[" in cell or ":" in cell else cell)
             else:
                 return None
         cells.append(plain)
@@ -317,7 +325,7 @@ def print_table(renderables: list[Any]) -> None:
             if title:  # a line of its own: a table's title would wrap at the table's width
                 console.print(title, soft_wrap=True)
                 renderable.title = None
-            written = plain_table(renderable)
+            written = plain_table(renderable, console)
             if written is not None:
                 rendered.write("".join(line + "\n" for line in written))
             else:

@@ -43,19 +43,28 @@ from custlens.reports import (
 )
 
 # what Markdown (and the HTML it lets through) would read as markup in a customer's words: `**`, `_`,
-# `<!-- -->`, `&lt;`, a table's `|`, and the `](` or `][` that makes a link; each is written with a
-# backslash, so it shows as typed (a lone `[name]`, as --redact writes it, is no link and stays)
-_MARKUP = re.compile(r"([\\`*_<>~|&]|\](?=[(\[]))")
+# `<!-- -->`, `&lt;`, a table's `|`, and the `[` that opens a link (an open `[` also stops GitHub from
+# linking the web addresses after it); each is written with a backslash, so it shows as typed
+_MARKUP = re.compile(r"([\\`*_<>~|&\[])")
+# an address GitHub makes a link of by itself, from the raw text: a backslash inside it would be part of
+# the link, so only a table's `|` is escaped there (a fixed start, then no backtracking: linear time)
+_ADDRESS = re.compile(r"((?:https?://|www\.)[^\s<>|]+)")
 
 
 def _md(text: str) -> str:
-    """Text as it reads, for Markdown: markup characters escaped, on one line."""
-    return _MARKUP.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+    """Text as it reads, for Markdown: markup characters escaped (web addresses left whole), on one line."""
+    parts = _ADDRESS.split(text)  # text, address, text, ...: the addresses at odd places
+    escaped = "".join(part if k % 2 else _MARKUP.sub(r"\\\1", part) for k, part in enumerate(parts))
+    return escaped.replace("\r", " ").replace("\n", " ")
 
 
-def _code(text: str) -> str:
-    """Text for inside a code span (`path:line`): only a table's `|` escaped (backslashes are literal there)."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _code(text: str, table: bool = False) -> str:
+    """A code span (`path:line`): backslashes are literal inside it, so nothing is escaped but a table's
+    `|`; a text with a backtick is fenced with two."""
+    text = " ".join(text.split("\n"))
+    if table:
+        text = text.replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def text_lines(lines: list[str]) -> str:
@@ -83,7 +92,7 @@ def themes(report: ThemesReport) -> str:
 def segments(report: SegmentsReport) -> str:
     lines: list[str] = []
     for seg in report.segments:
-        lines.append(f"## {seg.name}")
+        lines.append(f"## {_md(seg.name)}")
         lines.append("")
         lines.append(
             f"{plural(seg.notes, 'note')}, {plural(seg.participants, 'participant')}; sources: {_md(counts(seg.sources))}."
@@ -137,7 +146,7 @@ def statements(synthesis: Synthesis) -> str:
     for s in synthesis.statements:
         lines.append(
             f"| {s.type} | {'yes' if s.inferred else 'no'} | {s.section} | {_md(s.text)} | "
-            f"{synthesis.theme_of.get(id(s)) or ''} | `{s.place}` |"
+            f"{synthesis.theme_of.get(id(s)) or ''} | {_code(s.place, table=True)} |"
         )
     return text_lines(lines)
 
@@ -193,7 +202,7 @@ def planning(report: HtmlReport) -> str:
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
             f"{_md(counts(e.segments))} | \"{_md(trim(quote.text, 160))}\" ({_md(who)}, {_md(quote.note.segment)}, "
-            f"`{_code(quote.place)}`) |"
+            f"{_code(quote.place, table=True)}) |"
         )
     strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "
                 "**moderate** = 2+ participants; **anecdotal** = one participant.")
@@ -205,14 +214,14 @@ def planning(report: HtmlReport) -> str:
 
 def _quote_item(s: Statement) -> str:
     return (f"- \"{_md(s.text)}\" ({_md(s.note.participant or s.note.id)}, {_md(s.note.segment)}, {_md(s.note.kind)}, "
-            f"{s.note.date}; `{_code(s.place)}`)")
+            f"{s.note.date}; {_code(s.place)})")
 
 
 def competitors(report: CompetitorsReport) -> str:
     lines: list[str] = []
     for c in report.competitors:
         lines += [f"## {_md(c.name)}", "", _md(competitor_line(c).split(": ", 1)[1]) + ".", "",
-                  "Notes: " + ", ".join(f"`{_code(note_place(n))}`" for n in c.notes) + ".", ""]
+                  "Notes: " + ", ".join(_code(note_place(n)) for n in c.notes) + ".", ""]
         if c.themes:
             lines += ["| Theme | Type | Participants | Of all who said it |", "|---|---|---:|---:|"]
             lines += [f"| {_md(t.evidence.theme.label)} `{t.evidence.theme.id}` | {t.evidence.theme.type} | "
