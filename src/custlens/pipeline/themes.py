@@ -558,17 +558,21 @@ def subtheme_level(themes: Sequence[Theme]) -> list[Theme]:
         if not theme.subthemes:
             out.append(theme)
             continue
-        out.extend(subtheme_as_theme(theme, sub) for sub in theme.subthemes)
+        out.extend(subthemes_as_themes(theme))
     return out
 
 
-def subtheme_as_theme(theme: Theme, sub: Subtheme) -> Theme:
-    """A sub-theme as a theme of its own, with its quote."""
+def subthemes_as_themes(theme: Theme) -> list[Theme]:
+    """Each of a theme's sub-themes as a theme of its own, with its quote (the theme's fits looked up
+    once for all of them)."""
     fits = theme.fits()
-    fit = tuple(fits.get(id(s), 0.0) for s in sub.statements) if theme.fit else ()
-    part = Theme(sub.id, sub.label, theme.type, sub.statements, theme.named, sub.representative, None, (), fit,
-                 sub.centre)
-    return dataclasses.replace(part, quote=choose_quote(part))
+    out = []
+    for sub in theme.subthemes:
+        fit = tuple(fits.get(id(s), 0.0) for s in sub.statements) if theme.fit else ()
+        part = Theme(sub.id, sub.label, theme.type, sub.statements, theme.named, sub.representative, None, (), fit,
+                     sub.centre)
+        out.append(dataclasses.replace(part, quote=choose_quote(part)))
+    return out
 
 
 class _Ranked(Protocol):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from custlens.models import Note, Statement
-from custlens.pipeline.themes import Theme, choose_quote, subtheme_as_theme
+from custlens.pipeline.themes import Theme, choose_quote, subthemes_as_themes
 
 STRENGTHS = ("strong", "moderate", "anecdotal")
 _RANK = {name: position for position, name in enumerate(STRENGTHS)}
@@ -202,7 +202,7 @@ def _unique_parts(name: str, people: set[str], rows: list[SegmentTheme], near: f
             continue
         parts = parts_of.get(id(theme))
         if parts is None:
-            parts = parts_of[id(theme)] = [triangulate(subtheme_as_theme(theme, sub)) for sub in theme.subthemes]
+            parts = parts_of[id(theme)] = [triangulate(part) for part in subthemes_as_themes(theme)]
         for part in parts:
             if part.participants < 2 or list(part.segments) != [name]:
                 continue
