@@ -275,7 +275,6 @@ def plain_table(table: Any, console: Any = None) -> list[str] | None:
     from rich.text import Text
 
     console = console or Console(highlight=False, no_color=True)
-
     if not isinstance(table, Table) or table.title or table.box is not None or not table.show_header:
         return None
     columns = table.columns

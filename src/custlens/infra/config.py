@@ -69,7 +69,6 @@ class Config(BaseModel):
     root: Path = Field(default_factory=Path.cwd, exclude=True)
     _source: tuple[Path, Any, dict[Any, int]] | None = PrivateAttr(None)  # the file, its data and key lines
 
-
     @field_validator("require_need")
     @classmethod
     def _known_kinds(cls, value: bool | list[str], info: ValidationInfo) -> bool | list[str]:

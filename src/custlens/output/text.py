@@ -35,11 +35,8 @@ def check(report: CheckReport, strict: bool) -> Iterable[tuple[str, str]]:
             yield problem_line(problem), problem.severity
             if problem.hint:
                 yield visible(f"    hint: {problem.hint}"), "hint"
-    files = report.file_count
-    summary = (
-        f"{files} file{'s' * (files != 1)}, {report.notes} note{'s' * (report.notes != 1)}: "
-        f"{report.errors} error{'s' * (report.errors != 1)}, {report.warnings} warning{'s' * (report.warnings != 1)}"
-    )
+    summary = (f"{plural(report.file_count, 'file')}, {plural(report.notes, 'note')}: "
+               f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}")
     code = report.exit_code(strict)
     yield ("ok: " if code == 0 else "failed: ") + summary, "ok" if code == 0 else "error"
 

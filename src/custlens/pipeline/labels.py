@@ -102,21 +102,21 @@ def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None,
             top = sorted(range(len(scores)), key=lambda k: (-round(float(scores[k]), 6), k))
             order[g] = top + list(range(len(scores), len(ranked[g])))
     labels: list[str] = []
-    taken = {label.casefold() for label in taken}
+    used = {label.casefold() for label in taken}  # labels given and chosen, in any case
     for g, phrases in enumerate(ranked):
         if not phrases:
             label = _fallback(groups[g])
         else:
             first_stems, label = phrases[order[g][0]]
             for k in order[g][1:]:
-                if label.casefold() not in taken:
+                if label.casefold() not in used:
                     break
                 extra_stems, extra = phrases[k]
                 if not set(extra_stems) & set(first_stems):
                     label = f"{phrases[order[g][0]][1]}, {extra}"
-        if label.casefold() in taken:
-            label = f"{label} ({sum(1 for t in taken if t.startswith(label.casefold())) + 1})"
-        taken.add(label.casefold())
+        if label.casefold() in used:
+            label = f"{label} ({sum(1 for t in used if t.startswith(label.casefold())) + 1})"
+        used.add(label.casefold())
         labels.append(label)
     return labels
 
