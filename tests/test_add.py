@@ -189,18 +189,39 @@ def test_interactive_add_on_a_terminal(in_tmp) -> None:
     assert "kind: survey" in text and "participant: R-9" in text and "- Faster export" in text and "- Slow export" in text
 
 
-def test_interactive_add_asks_again_for_a_date_it_cannot_read_and_warns_of_a_name(in_tmp) -> None:
+def test_interactive_add_asks_again_for_a_date_it_cannot_read_and_for_a_name_given_as_participant(in_tmp) -> None:
     """A typo in the date no longer ends the session (and loses everything typed); `today` and
-    `yesterday` are dates; a participant written as a name gets the warning `check` gives."""
-    answers = ["survey", "smb", "Dr. Jane Smith", "dara", "last tuesday", "yesterday", "Pulse survey", "",
+    `yesterday` are dates; a participant written as a name is asked for again before it reaches the
+    note and its file name."""
+    answers = ["survey", "smb", "Dr. Jane Smith", "P-7", "dara", "last tuesday", "yesterday", "Pulse survey", "",
                "Faster export", "", ""]
     proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers], args=())
     out = proc.stdout.read()
     assert proc.returncode == 0, shown
     assert b"not a date" in shown and shown.count(b"Date (YYYY-MM-DD, today or yesterday)") == 2
-    assert b"participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in shown
-    text = (in_tmp / out.decode().strip()).read_text()
+    assert b"`Dr. Jane Smith` looks like a person's name, not a pseudonymous id such as P-014" in shown
+    written = out.decode().strip()
+    text = (in_tmp / written).read_text()
     assert f"date: {dt.date.today() - dt.timedelta(days=1)}" in text and "- Faster export" in text
+    assert "participant: P-7" in text and "jane" not in written.lower() and "Jane" not in text
+
+
+def test_interactive_add_keeps_a_participant_typed_the_same_twice_with_the_warning_check_gives(in_tmp) -> None:
+    answers = ["survey", "smb", "Dr. Jane Smith", "Dr. Jane Smith", "dara", "Pulse survey", "", "Faster export", "", ""]
+    proc, shown = _answer_prompts(in_tmp, [answer.encode() + b"\n" for answer in answers])
+    out = proc.stdout.read()
+    assert proc.returncode == 0, shown
+    assert b"participant `Dr. Jane Smith` looks like a person's name, not a pseudonymous id" in shown
+    assert "participant: Dr. Jane Smith" in (in_tmp / out.decode().strip()).read_text()
+
+
+def test_interactive_add_refuses_a_folder_it_cannot_write_before_the_first_question(in_tmp) -> None:
+    """A file where the notes folder should be used to be found after the whole interview, losing it."""
+    (in_tmp / "notes").write_text("not a folder\n", encoding="utf-8")
+    proc, shown = _answer_prompts(in_tmp, [b"survey\n"])
+    assert proc.returncode == 2, shown
+    assert b"cannot create the notes folder notes: file exists" in shown
+    assert b"Kind of source" not in shown and (in_tmp / "notes").read_text() == "not a folder\n"
 
 
 def test_interactive_add_asks_again_for_a_segment_the_config_does_not_list(in_tmp) -> None:
@@ -360,3 +381,15 @@ def test_check_and_add_remove_the_stale_temporary_files_of_a_killed_write_and_no
     assert all(os.path.lexists(path) for path in fresh.values())
     nested_gone = {what for what, path in nested.items() if not os.path.lexists(path)}
     assert nested_gone == ({"ours", "ours yaml"} if command == "check" else set())  # add cleans the folder it writes to
+
+
+def test_a_destination_that_cannot_be_written_has_one_exit_code_whichever_command_writes() -> None:
+    """add, import, init and --write-codebook exited 2 (usage) on a read-only disk; reports exited 74."""
+    import errno
+
+    from custlens.errors import ExitCode, cannot_write
+
+    for code in (errno.EROFS, errno.EACCES, errno.ENOSPC):
+        assert cannot_write("cannot write the note in notes", OSError(code, os.strerror(code))).exit_code == ExitCode.IO
+    refused = cannot_write("cannot create the notes folder notes", OSError(errno.EEXIST, os.strerror(errno.EEXIST)))
+    assert refused.exit_code == ExitCode.USAGE and refused.message == "cannot create the notes folder notes: file exists"

@@ -491,3 +491,35 @@ def test_import_keeps_quotes_inside_cells_as_the_customer_wrote_them(export, arg
     assert result.exit_code == 0, result.output
     data = json.loads(runner.invoke(app, ["statements", result.stdout.strip(), "--format", "json"]).stdout)
     assert [s["text"] for s in data["statements"]] == [" ".join(text.split()) for text in texts]  # lines joined
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_import_reads_semicolon_and_tab_exports_with_a_line_break_inside_a_cell(delimiter, runner, in_tmp) -> None:
+    """The csv sniffer gives up on such files, and a comma was assumed: `no column 'Text'`."""
+    export = delimiter.join(["Date", "Plan", "Text"]) + "\r\n" + delimiter.join(
+        ["2026-05-13", "Pro", '"Sync is slow\r\nreally slow, every day"']) + "\r\n" + delimiter.join(
+        ["2026-05-14", "Basic", "Deposits please"]) + "\r\n"
+    (in_tmp / "export.csv").write_text(export, encoding="utf-8")
+    result = runner.invoke(app, ["import", "export.csv", "--text-column", "Text", "--segment-column", "Plan",
+                                 "--date-column", "Date", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert 'text: "Sync is slow really slow, every day"' in result.stdout and 'segment: "Basic"' in result.stdout
+
+
+def test_exclude_applies_to_files_named_on_the_command_line_as_a_pre_commit_hook_names_them(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    write(in_tmp / "notes" / "templates" / "interview.md", "---\ndate: 2026-01-01\n---\n")
+    write(in_tmp / "notes" / "_draft.md", "---\ndate: 2026-01-01\n---\n")
+    write(in_tmp / "custlens.yaml", 'exclude: ["templates/*", "_*.md"]\n')
+    assert runner.invoke(app, ["check"]).exit_code == 0
+    named = runner.invoke(app, ["check", "notes/templates/interview.md", "notes/_draft.md", "notes/a.md"])
+    assert named.exit_code == 0 and "1 file, 1 note" in named.stdout
+
+
+def test_the_config_and_codebook_are_never_read_as_notes(runner, in_tmp) -> None:
+    """With `notes: [.]`, custlens.yaml was reported as a note missing its date."""
+    note(in_tmp, "a.md", needs=("Export to Xero",))
+    write(in_tmp / "custlens.yaml", "notes: [.]\nengine: fuzzy\n")
+    write(in_tmp / "themes.yaml", "exports:\n  label: Exports\n  type: need\n  match: [export]\n")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0 and "1 file, 1 note: 0 errors, 0 warnings" in result.stdout, result.output

@@ -162,8 +162,9 @@ def test_a_codebook_that_is_a_device_is_an_error_not_an_empty_codebook(runner, i
     write(in_tmp / "custlens.yaml", f"codebook: {os.devnull}\n")
     result = runner.invoke(app, ["themes"])
     assert result.exit_code != 0 and "the codebook is not a file (a folder, pipe or device)" in result.stderr
-    write(in_tmp / "custlens.yaml", "codebook: missing.yaml\n")  # none yet: an empty codebook
-    assert runner.invoke(app, ["themes"]).exit_code == 0
+    write(in_tmp / "custlens.yaml", "codebook: missing.yaml\n")  # none yet: a typo would drop every named theme
+    missing = runner.invoke(app, ["themes"])
+    assert missing.exit_code == 2 and "custlens.yaml:1: the codebook the config names, missing.yaml, does not exist" in missing.stderr
     (in_tmp / "missing.yaml").write_bytes("sso:\n  label: Caf\xe9\n".encode("latin-1"))
     latin = runner.invoke(app, ["themes"])
     assert latin.exit_code == 2 and "missing.yaml:2: the codebook is not UTF-8: byte 0xe9" in latin.stderr

@@ -514,3 +514,50 @@ def test_a_report_on_a_folder_without_notes_says_so(command, runner, tmp_path) -
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: no notes in "), result.stderr
     assert "notes/: nothing to report\n" in result.stderr
+
+
+@pytest.mark.parametrize(("config", "args", "said"), [
+    ("", ["--subtheme-threshold", "0.1"], "--subtheme-threshold 0.1 is under the default --threshold 0.35"),
+    ("threshold: 0.5\n", ["--subtheme-threshold", "0.45"], "--subtheme-threshold 0.45 is under the config's threshold 0.5"),
+    ("threshold: 0.5\nsubtheme_threshold: 0.4\n", [], "custlens.yaml:2: subtheme_threshold 0.4 is under threshold 0.5"),
+])
+def test_a_subtheme_threshold_under_the_theme_threshold_is_a_usage_error_wherever_it_comes_from(
+        config, args, said, runner, in_tmp) -> None:
+    """Given by one option, or by the config, it used to end in `internal error: ValueError` (exit 3)."""
+    note(in_tmp / "notes", "a.md", pains=("Exports time out",))
+    if config:
+        write(in_tmp / "custlens.yaml", config)
+    result = runner.invoke(app, ["themes", *args])
+    assert result.exit_code == 2 and said in result.stderr and "internal error" not in result.stderr
+
+
+def test_writing_the_codebook_from_subthemes_leaves_a_codebook_the_next_run_reads(runner, in_tmp) -> None:
+    """Sub-theme ids (`need-c535a2.c535`) were written as codebook keys, which every later run refused."""
+    shutil.copytree(NOTES, in_tmp / "notes")
+    shown = themes_json(runner, "--level", "subtheme", "--top", "3")["themes"]
+    assert any("." in t["id"] for t in shown)  # sub-themes of a theme, as `--level subtheme` ranks them
+    result = runner.invoke(app, ["themes", "--level", "subtheme", "--top", "3", "--write-codebook"])
+    assert result.exit_code == 0, result.output
+    keys = [line.split(":")[0] for line in (in_tmp / "themes.yaml").read_text().splitlines() if line[:1].isalnum()]
+    assert keys == [t["id"].replace(".", "-") for t in shown]
+    named = [t for t in themes_json(runner, "--all")["themes"] if t["named"]]
+    assert sorted(t["id"] for t in named) == sorted(keys)
+
+
+def test_a_codebook_the_config_names_that_does_not_exist_is_an_error_with_the_config_line(runner, in_tmp) -> None:
+    """A typo in `codebook:` silently dropped every named theme."""
+    note(in_tmp / "notes", "a.md", pains=("Exports time out",))
+    write(in_tmp / "custlens.yaml", "engine: fuzzy\ncodebook: theme.yaml\n")
+    write(in_tmp / "themes.yaml", "exports:\n  label: Exports\n  type: pain\n  match: [export]\n")
+    result = runner.invoke(app, ["themes"])
+    assert result.exit_code == 2
+    assert "custlens.yaml:2: the codebook the config names, theme.yaml, does not exist" in result.stderr
+    write(in_tmp / "custlens.yaml", "engine: fuzzy\ncodebook: named.yaml\n")  # --write-codebook creates it
+    assert runner.invoke(app, ["themes", "--all", "--write-codebook"]).exit_code == 0
+    assert "Exports time out" in (in_tmp / "named.yaml").read_text()
+
+
+def test_the_config_init_writes_runs_before_any_codebook_exists(runner, in_tmp) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert "codebook: themes.yaml" in (in_tmp / "custlens.yaml").read_text()
+    assert runner.invoke(app, ["themes", "--engine", "fuzzy"]).exit_code == 0

@@ -71,3 +71,14 @@ class CustlensError(Exception):
         if self.path is None:
             return ""
         return f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+
+
+def cannot_write(message: str, exc: OSError, *, path: str | None = None, hint: str | None = None) -> CustlensError:
+    """`message: the reason` for a file or folder custlens could not write, with one exit code whichever
+    command writes: a path that cannot hold it (a folder where a file goes, a file where a folder goes, a
+    missing folder) is a usage error (2); a refused permission, a read-only or full disk, an I/O error (74)."""
+    import errno
+
+    usage = exc.errno in (errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.ENOTDIR, errno.EEXIST)
+    return CustlensError(f"{message}: {(exc.strerror or str(exc)).lower()}", path=path, hint=hint,
+                         exit_code=ExitCode.USAGE if usage else ExitCode.IO)

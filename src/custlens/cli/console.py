@@ -16,7 +16,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import typer
 
-from custlens.errors import CustlensError, ExitCode, Terminated
+from custlens.errors import CustlensError, ExitCode, Terminated, cannot_write
 from custlens.infra.visible import visible
 
 P = ParamSpec("P")
@@ -372,7 +372,6 @@ def emit(text: str) -> None:
 def write_file(path: Path, text: str) -> None:
     """Write a file the user named: through a link, into a pipe or device, atomically over a file. A
     path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""
-    import errno
 
     from custlens.infra.storage import write_output
     from custlens.pipeline.files import display_path
@@ -382,10 +381,10 @@ def write_file(path: Path, text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        usage = exc.errno in (errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.ENOTDIR)
-        raise CustlensError(f"cannot write {display_path(path)}: {(exc.strerror or str(exc)).lower()}",
-                            hint="give a file name, or - for standard output" if usage else None,
-                            exit_code=ExitCode.USAGE if usage else ExitCode.IO) from None
+        error = cannot_write(f"cannot write {display_path(path)}", exc)
+        if error.exit_code == ExitCode.USAGE:
+            error.hint = "give a file name, or - for standard output"
+        raise error from None
 
 
 def _terminate(signum: int, frame: object) -> None:

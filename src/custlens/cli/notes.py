@@ -124,9 +124,11 @@ def add(
     from custlens.cli.prompts import Answers, ask, open_editor
     from custlens.commands.add import (
         NewNote,
+        check_folder,
         default_researcher,
         existing_segments,
         misread,
+        notes_folder,
     )
     from custlens.commands.add import add as write_note
     from custlens.pipeline.files import display_path
@@ -136,6 +138,7 @@ def add(
                       day=parse_date(date, "--date"), title=title, pains=tuple(pain or ()), needs=tuple(need or ()),
                       quotes=tuple(quote or ()))
     if not no_input and sys.stdin.isatty():
+        check_folder(notes_folder(settings, folder))  # before the interview, not after it
         answers = ask(answers, settings.kinds, existing_segments(settings), default_researcher(settings), dt.date.today(),
                       settings.segments, lambda kind, text: misread(kind, text, settings))
     else:

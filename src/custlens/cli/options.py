@@ -244,9 +244,6 @@ def grouping(engine: str | None, threshold: float | None, sub_threshold: float |
 
     threshold = share(threshold, "--threshold")
     sub_threshold = share(sub_threshold, "--subtheme-threshold")
-    if threshold is not None and sub_threshold is not None and sub_threshold < threshold:
-        raise CustlensError(f"--subtheme-threshold {sub_threshold} is under --threshold {threshold}",
-                            hint="sub-themes are tighter than themes: give a higher value")
     return ThemeSettings(engine=cast(Engine | None, engine), threshold=threshold, sub_threshold=sub_threshold)
 
 

@@ -48,7 +48,7 @@ def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher:
     if known_segments and not given.segment:
         console.print(styled((f"segments so far: {visible(', '.join(known_segments[:12]))}", "dim")))
     segment = ask_segment(console, known_segments[0] if known_segments else None, segments, given.segment)
-    participant = given.participant or Prompt.ask("Participant id", default="", show_default=False, console=console) or None
+    participant = given.participant or ask_participant(console)
     researchers = given.researchers
     if not researchers:
         who = Prompt.ask("Researcher", default=researcher or "", console=console)
@@ -61,6 +61,25 @@ def ask(given: Answers, kinds: list[str], known_segments: list[str], researcher:
         needs=given.needs or ask_list("Needs", lambda text: misread("need", text)),
         quotes=given.quotes or ask_list("Quotes", lambda text: misread("quote", text)),
     )
+
+
+def ask_participant(console: Any) -> str | None:
+    """A participant id, asked again once when it looks like a person's name or contact (the note would
+    carry it, and its file name too); the same answer twice is taken as meant."""
+    from rich.prompt import Prompt
+
+    from custlens.pipeline.parse import identifies_a_person
+
+    answer = Prompt.ask("Participant id", default="", show_default=False, console=console).strip()
+    identifies = answer and identifies_a_person(answer)
+    if identifies:
+        console.print(styled(("warning:", "yellow"), " ", visible(f"`{answer}` looks like {identifies}, not a "
+                                                                  "pseudonymous id such as P-014; it would be in the "
+                                                                  "note and its file name")))
+        again = Prompt.ask("Participant id (the same again to keep it)", default="", show_default=False,
+                           console=console).strip()
+        answer = again
+    return answer or None
 
 
 def ask_segment(console: Any, default: str | None, allowed: list[str] | None, given: str | None = None) -> str:

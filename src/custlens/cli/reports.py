@@ -73,7 +73,7 @@ def themes(
         )
     settings = config()
     with running(not cache) as run:
-        report = make_themes(options, settings, run, top=top, show_all=all_)
+        report = make_themes(options, settings, run, top=top, show_all=all_, writes_codebook=write_codebook)
         warn_skipped(report.synthesis)
         if write_codebook:
             from custlens.pipeline.files import display_path

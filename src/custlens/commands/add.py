@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import unicodedata
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from custlens.commands.check import need_problems
 from custlens.commands.synthesis import load
-from custlens.errors import CustlensError, ExitCode, Problem
+from custlens.errors import CustlensError, ExitCode, Problem, cannot_write
 from custlens.infra.config import Config
 from custlens.pipeline.files import display_path
 from custlens.pipeline.parse import ParseSettings
@@ -130,6 +131,29 @@ def vet_new_note(new: NewNote, config: Config, name: str) -> list[Problem]:
     return problems
 
 
+def notes_folder(config: Config, folder: Path | None = None) -> Path:
+    """Where `add` writes: the folder given, else the config's first notes folder."""
+    return folder or config.notes_dirs()[0]
+
+
+def check_folder(target: Path) -> None:
+    """Refuse a notes folder that no note could be written into (a file of that name, a read-only or
+    refused folder) before anything is asked, so that nothing typed at the prompts is lost."""
+    import errno
+
+    existing = target
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        code = errno.EEXIST if existing == target else errno.ENOTDIR
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        code = errno.EACCES
+    else:
+        return
+    what = "write the note in" if existing == target and code == errno.EACCES else "create the notes folder"
+    raise cannot_write(f"cannot {what} {display_path(target)}", OSError(code, os.strerror(code)))
+
+
 def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path, list[Problem]]:
     """Write a new note into the notes folder, atomically, never over an existing file; return its path
     and the warnings `check` would give it."""
@@ -139,19 +163,19 @@ def add(new: NewNote, config: Config, folder: Path | None = None) -> tuple[Path,
         write_unique,
     )
 
-    target = folder or config.notes_dirs()[0]
+    target = notes_folder(config, folder)
     who = new.participant or new.title or "note"
     name = "-".join(part for part in (new.date.isoformat(), slug(new.segment), slug(who)) if part)
     warnings = vet_new_note(new, config, display_path(target / f"{name}.md"))
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CustlensError(f"cannot create the notes folder {display_path(target)}: {exc.strerror}") from None
+        raise cannot_write(f"cannot create the notes folder {display_path(target)}", exc) from None
     remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
     try:
         return write_unique(target, name, ".md", note_markdown(new)), warnings
     except OSError as exc:
-        raise CustlensError(f"cannot write the note in {display_path(target)}: {exc.strerror or exc}") from None
+        raise cannot_write(f"cannot write the note in {display_path(target)}", exc) from None
 
 
 def existing_segments(config: Config) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from custlens.errors import CustlensError, ExitCode
+from custlens.errors import CustlensError, ExitCode, cannot_write
 from custlens.infra.config import Config
 from custlens.pipeline.files import display_path
 from custlens.pipeline.parse import ParseSettings
@@ -67,4 +67,4 @@ def import_csv(
         remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
         return write_unique(target, result.name, ".yaml", result.text), result
     except OSError as exc:
-        raise CustlensError(f"cannot write into {display_path(target)}: {exc.strerror or exc}") from None
+        raise cannot_write(f"cannot write into {display_path(target)}", exc) from None

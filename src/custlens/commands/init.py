@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from custlens.commands.add import NewNote, note_markdown
-from custlens.errors import CustlensError, ExitCode
+from custlens.errors import CustlensError, ExitCode, cannot_write
 from custlens.pipeline.files import display_path
 
 CONFIG_TEMPLATE = """\
@@ -84,5 +84,5 @@ def init(folder: Path) -> list[Path]:
 
         written.append(write_unique(notes, f"{example.date.isoformat()}-example-segment-p-001", ".md", note_markdown(example)))
     except OSError as exc:
-        raise CustlensError(f"cannot write in {display_path(folder)}: {exc.strerror or exc}") from None
+        raise cannot_write(f"cannot write in {display_path(folder)}", exc) from None
     return written

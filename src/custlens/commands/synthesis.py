@@ -101,7 +101,8 @@ def load(
     settings = ParseSettings.from_config(config)
     hidden_tmp: list[Path] = []
     with run.stage("read/parse"):
-        files, folder_problems = find_note_files(roots, tuple(config.exclude), hidden_tmp)
+        files, folder_problems = find_note_files(roots, tuple(config.exclude), hidden_tmp,
+                                                 tuple(config.notes_dirs()), config.own_files())
         cache = None
         if run.cache:
             from custlens.pipeline.parsecache import ParseCache
@@ -200,15 +201,37 @@ def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSetti
     from custlens.pipeline.themes import ThemeSettings
 
     grouping = grouping or ThemeSettings(engine=None)
-    return ThemeSettings(
+    settings = ThemeSettings(
         engine=grouping.engine or config.engine or "semantic",
         threshold=grouping.threshold if grouping.threshold is not None else config.threshold,
         sub_threshold=grouping.sub_threshold if grouping.sub_threshold is not None else config.subtheme_threshold,
     )
+    if settings.engine == "semantic" and settings.sub_threshold is not None:
+        _check_thresholds(settings, grouping, config)
+    return settings
+
+
+def _check_thresholds(settings: ThemeSettings, given: ThemeSettings, config: Config) -> None:
+    """Refuse a sub-theme threshold under the theme threshold, wherever each came from (an option, the
+    config, or the engine's default), naming both."""
+    from custlens.pipeline.engines.semantic import MeaningSettings
+
+    threshold = settings.threshold if settings.threshold is not None else MeaningSettings().threshold
+    sub = settings.sub_threshold
+    if sub is None or sub >= threshold:
+        return
+    sub_from = "--subtheme-threshold" if given.sub_threshold is not None else "subtheme_threshold"
+    from_where = ("--threshold" if given.threshold is not None
+                  else ("threshold" if given.sub_threshold is None else "the config's threshold")
+                  if settings.threshold is not None else "the default --threshold")
+    error = CustlensError(f"{sub_from} {sub} is under {from_where} {threshold}",
+                          hint="sub-themes are tighter than themes: give a higher value", exit_code=ExitCode.USAGE,
+                          setting=None if given.sub_threshold is not None else ("subtheme_threshold",))
+    raise config.located(error)
 
 
 def synthesise(options: ReportOptions, config: Config, run: Run | None = None, corpus: Corpus | None = None,
-               check_values: bool | None = None) -> Synthesis:
+               check_values: bool | None = None, writes_codebook: bool = False) -> Synthesis:
     """Read, filter, tag, group and triangulate: everything the report commands share.
 
     With `redact`, every text the result holds has e-mail addresses, phone numbers, URL tokens and the
@@ -219,6 +242,9 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
     """
     run = run or Run()
     filters, grouping, strict = options.filters, options.grouping, options.strict
+    settings = theme_settings(grouping, config)  # a mistake in them stops the run before any note is read
+    if not writes_codebook:  # `themes --write-codebook` creates the file the config names
+        config.check_codebook()
     taggers: list[Tagger] = []
 
     def get_ready() -> None:  # while worker processes parse: the imports and cue patterns of what follows
@@ -256,7 +282,6 @@ def synthesise(options: ReportOptions, config: Config, run: Run | None = None, c
     notes = [note for note in corpus.notes if filters.keeps_note(note)]
     kept = {id(note) for note in notes}
     memo = None
-    settings = theme_settings(grouping, config)
     embedder = None
     if settings.engine == "semantic":
         from custlens.infra.cache import cache_dir

@@ -12,9 +12,10 @@ from custlens.reports import ThemesReport
 
 def themes(
     options: ReportOptions, config: Config, run: Run | None = None, *, top: int | None = 10, show_all: bool = False,
+    writes_codebook: bool = False,
 ) -> ThemesReport:
     """Themes strongest first. Without `show_all`, one-mention themes are left out and at most `top` shown."""
-    synthesis = synthesise(options, config, run)
+    synthesis = synthesise(options, config, run, writes_codebook=writes_codebook)
     ranked = synthesis.ranked
     if show_all:
         return ThemesReport(synthesis, list(ranked), 0, 0)
@@ -32,7 +33,8 @@ def write_codebook(report: ThemesReport, config: Config) -> tuple[Path, list[str
     new: dict[str, CodebookEntry] = {}
     for evidence in report.shown:
         theme = evidence.theme
-        if theme.named or theme.id in existing.entries:
+        entry_id = theme.id.replace(".", "-")  # a sub-theme (--level subtheme): need-c535a2.c535 -> need-c535a2-c535
+        if theme.named or entry_id in existing.entries:
             continue
-        new[theme.id] = CodebookEntry(label=theme.label, type=theme.type, match=sorted({s.text for s in theme.statements}))
+        new[entry_id] = CodebookEntry(label=theme.label, type=theme.type, match=sorted({s.text for s in theme.statements}))
     return path, add_entries(path, new)

@@ -49,7 +49,7 @@ class Config(BaseModel):
         True, description="Fail `check` on notes that state no customer need: true, false, or a list of kinds."
     )
     researcher: str | None = Field(None, description="Default researcher for `custlens add`.")
-    codebook: str = Field("themes.yaml", description="Where named themes live (used if the file exists).")
+    codebook: str = Field("themes.yaml", description="Where named themes live (themes.yaml is used if it exists; another file named here must exist).")
     exclude: list[str] = Field(
         default_factory=lambda: ["README.md", "readme.md"],
         description="Glob patterns of files to skip inside notes folders.",
@@ -102,6 +102,21 @@ class Config(BaseModel):
 
     def codebook_path(self) -> Path:
         return self.root / self.codebook
+
+    def own_files(self) -> tuple[Path, ...]:
+        """The files of custlens's own that may sit in a notes folder and are no notes: the config file
+        this was read from, and the codebook."""
+        return ((self._source[0],) if self._source is not None else ()) + (self.codebook_path(),)
+
+    def check_codebook(self) -> None:
+        """Refuse a `codebook:` the config names that does not exist (a typo would silently drop every
+        named theme); the default, themes.yaml, is used only if it exists, named or not (`init` names it)."""
+        path = self.codebook_path()
+        default = type(self).model_fields["codebook"].default
+        if self.codebook != default and not path.exists() and not path.is_symlink():
+            raise self.located(CustlensError(
+                f"the codebook the config names, {self.codebook}, does not exist", setting=("codebook",),
+                hint="correct `codebook:`, or create the file with `custlens themes --write-codebook`"))
 
     def located(self, error: CustlensError) -> CustlensError:
         """`error` with the config file and the line of the setting it is about (`error.setting`), when

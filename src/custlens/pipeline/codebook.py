@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from custlens.errors import CustlensError
+from custlens.errors import CustlensError, cannot_write
 from custlens.infra.visible import quoted
 from custlens.infra.yamlsafe import YamlError, load_yaml_strictly, settings_text
 from custlens.pipeline.normalise import for_phrases
@@ -203,5 +203,5 @@ def add_entries(path: Path, new: dict[str, CodebookEntry]) -> list[str]:
     try:
         write_output(path, text)
     except OSError as exc:
-        raise CustlensError(f"cannot write the codebook: {exc.strerror or exc}", path=display_path(path)) from None
+        raise cannot_write("cannot write the codebook", exc, path=display_path(path)) from None
     return list(new)

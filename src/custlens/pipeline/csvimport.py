@@ -132,6 +132,20 @@ def _listed(header: list[str], most: int = 20) -> str:
     return ", ".join(names) + (f", and {len(header) - most:,} more" if len(header) > most else "")
 
 
+def _delimiter(text: str, header: str) -> str:
+    """The delimiter of an export: the only one of `,` `;` tab `|` its header line holds; else the csv
+    sniffer's guess; else the one the header holds most often. (The sniffer alone fails on exports
+    with a line break inside a quoted cell, and fell back to a comma for semicolon exports.)"""
+    counts = {mark: header.count(mark) for mark in ",;\t|"}
+    present = [mark for mark, count in counts.items() if count]
+    if len(present) == 1:
+        return present[0]
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return max(counts, key=lambda mark: counts[mark])
+
+
 def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the rows of a CSV export; a clear error for what is not one."""
     try:
@@ -150,10 +164,7 @@ def read_rows(data: bytes, path: str) -> tuple[list[str], list[tuple[int, list[s
     if one_column:
         delimiter = "\x1f"  # the unit separator, which no export writes inside its text
     else:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+        delimiter = _delimiter(text, first_line)
     rows: list[tuple[int, list[str]]] = []  # (line the row starts on, cells): a quoted cell may span lines
     # strict: a quote that never closes, or text after a closing quote, is an error with its line, not
     # the rest of the file read into one cell (or a quote dropped) without a word

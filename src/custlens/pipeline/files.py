@@ -46,18 +46,22 @@ def display_path(path: Path, cwd: str | None = None) -> str:
 
 
 def find_note_files(
-    paths: list[Path], exclude: tuple[str, ...] = (), hidden_tmp: list[Path] | None = None
+    paths: list[Path], exclude: tuple[str, ...] = (), hidden_tmp: list[Path] | None = None,
+    folders: tuple[Path, ...] = (), own: tuple[Path, ...] = (),
 ) -> tuple[list[Path], list[Problem]]:
     """Every note file under `paths`, sorted, each once however it is reached; a missing path is a
     usage error, and a folder that cannot be read is a problem.
 
     Folders are walked without following symbolic links to folders (so link loops cannot trap it);
     hidden files and folders (`.git`, `.obsidian`) are skipped (hidden `.tmp` files are added to
-    `hidden_tmp`, if given: a killed write may have left them); `exclude` holds glob patterns.
+    `hidden_tmp`, if given: a killed write may have left them); `exclude` holds glob patterns, matched
+    inside each folder walked, and for a file named itself, inside the notes `folders` that hold it (as
+    a pre-commit hook names files). `own` files (the config, the codebook) are never notes.
     """
     found: dict[object, Path] = {}
     problems: list[Problem] = []
     excluded = _exclusion(exclude)
+    own_files = {os.path.realpath(path) for path in own}
 
     def unreadable(error: OSError) -> None:
         where = display_path(Path(error.filename)) if error.filename else "?"
@@ -65,6 +69,8 @@ def find_note_files(
         problems.append(Problem(where, "unreadable", f"cannot read the folder: {reason}"))
 
     def add(candidate: Path) -> None:
+        if own_files and os.path.realpath(candidate) in own_files:
+            return
         # the same file by two paths counts once: one stat says which file a path is (a realpath walks
         # every part of the path); a path that cannot be looked at is kept by its real path
         try:
@@ -94,9 +100,20 @@ def find_note_files(
                         continue
                     if excluded is None or not excluded(name if inside == "." else f"{inside}/{name}", name):
                         add(Path(folder, name))
-        else:
+        elif excluded is None or not _excluded_file(root, folders, excluded):
             add(root)
     return sorted(found.values(), key=lambda p: str(p)), problems
+
+
+def _excluded_file(path: Path, folders: tuple[Path, ...], excluded: Callable[[str, str], bool]) -> bool:
+    """Whether a file named on the command line matches `exclude`: by its path inside a notes folder
+    that holds it, else by its name."""
+    real = os.path.realpath(path)
+    for folder in folders:
+        relative = os.path.relpath(real, os.path.realpath(folder))
+        if not relative.startswith(os.pardir):
+            return excluded(relative.replace(os.sep, "/"), path.name)
+    return excluded(path.name, path.name)
 
 
 def _exclusion(patterns: tuple[str, ...]) -> Callable[[str, str], bool] | None:
