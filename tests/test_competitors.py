@@ -254,6 +254,11 @@ def test_on_a_terminal_every_line_fits_and_the_headers_stay_whole(command, colum
     if command[0] == "competitors":  # a statement keeps its indent, and its place its spacing
         assert any(line.startswith("    ") and line.strip() for line in lines)
         assert any(re.match(r"notes/\S+:\d+  2026-\d\d-\d\d  ", line) for line in lines)
+        # the notes that name a competitor are listed whole, wrapped, never cut with "…"
+        listed = " ".join(lines).split("notes: ")[1].split("Theme ")[0]
+        monkeypatch.setattr(cli.console, "is_terminal", lambda: False)  # in a pipe: each line whole
+        whole = runner.invoke(app, command).stdout.split("notes: ")[1].splitlines()[0]
+        assert listed.split() == whole.split()
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="the deadline needs SIGALRM and setitimer")

@@ -177,6 +177,7 @@ def test_trends_call_a_direction_only_on_several_notes_and_say_how_sure(runner, 
              pains=tuple(pains))
     data = json.loads(runner.invoke(app, ["trends", "--format", "json"]).stdout)
     assert data["periods"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    assert data["summary"]["notes"] == 12 and data["summary"]["skipped_files"] == 0  # as every report has
     by_label = {t["label"].lower(): t for t in data["themes"]}
     xero, = (t for label, t in by_label.items() if "xero" in label)
     logs_out, = (t for label, t in by_label.items() if "logs" in label)

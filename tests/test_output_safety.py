@@ -380,3 +380,16 @@ def test_markdown_renders_on_github_as_the_customer_typed_it(command, runner, in
     assert "\\" not in shown  # no escape is left for the reader to see
     if command[0] == "statements":
         assert "notes/a|b.yaml:1" in shown and shown.count("**Bold**") == 2  # the row held together
+
+
+@pytest.mark.parametrize("command", [["themes", "--all"], ["segments"], ["report", "--markdown", "-"]])
+def test_markdown_gives_each_quote_whole_as_the_other_formats_do(command, runner, in_tmp) -> None:
+    """Quotes were cut with "…" at 100 to 160 characters in Markdown only."""
+    long = ("Every Monday I lose an hour re-entering the same numbers from the paper job sheets into the office "
+            "spreadsheet, and then again into the invoicing tool, because nothing talks to anything else")
+    for k, segment in enumerate(("smb", "smb", "enterprise")):
+        note(in_tmp / "notes", f"{k}.md", participant=f"P-{k}", segment=segment, pains=(long,))
+    args = [*command, "--engine", "fuzzy"] + ([] if command[0] == "report" else ["--format", "markdown"])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert long in result.stdout

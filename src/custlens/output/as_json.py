@@ -177,6 +177,7 @@ def trends(report: TrendsReport, pretty: bool = True) -> str:
                 }
                 for row in report.rows
             ],
+            "summary": summary(report.synthesis, len(report.rows)),
         },
         pretty,
     )

@@ -28,7 +28,6 @@ from custlens.output.records import (
     trend_p,
 )
 from custlens.output.text import themes_footer
-from custlens.pipeline.themes import trim
 from custlens.pipeline.triangulate import SegmentSummary, SegmentTheme
 from custlens.reports import (
     ChangesReport,
@@ -80,7 +79,7 @@ def themes(report: ThemesReport) -> str:
     for rank, e in enumerate(report.shown, 1):
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
-            f"{_md(counts(e.segments))} | {_md(counts(e.sources))} | \"{_md(trim(e.quote.text, 120))}\" | "
+            f"{_md(counts(e.segments))} | {_md(counts(e.sources))} | \"{_md(e.quote.text)}\" | "
             f"{_md(subthemes(e))} |"
         )
     footer = themes_footer(report)
@@ -122,7 +121,7 @@ def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
     return (
         f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
         f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {_md(also_in(seg, row))} | "
-        f"\"{_md(trim(row.quote.text, 100))}\" |"
+        f"\"{_md(row.quote.text)}\" |"
     )
 
 
@@ -201,7 +200,7 @@ def planning(report: HtmlReport) -> str:
         who = quote.note.participant or quote.note.id
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
-            f"{_md(counts(e.segments))} | \"{_md(trim(quote.text, 160))}\" ({_md(who)}, {_md(quote.note.segment)}, "
+            f"{_md(counts(e.segments))} | \"{_md(quote.text)}\" ({_md(who)}, {_md(quote.note.segment)}, "
             f"{_code(quote.place, table=True)}) |"
         )
     strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "

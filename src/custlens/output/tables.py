@@ -142,10 +142,9 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
                 line += f" (part of: {row.within.theme.label})"
             elif row.nearest is not None:
                 line += f" (nearest elsewhere: {row.nearest[0].theme.label}, {hundredths(row.nearest[1])})"
-            out.append(Text(visible(_fit(line, width)), no_wrap=True))
+            out.append(Text(visible(line)))  # facts, wrapped at the terminal's width, never cut
         if seg.competitors:
-            line = f"competitors named (participants): {counts(seg.competitors)}"
-            out.append(Text(visible(_fit(line, width)), no_wrap=True))
+            out.append(Text(visible(f"competitors named (participants): {counts(seg.competitors)}")))
         out.append(Text(""))
     return out[:-1]
 
@@ -196,17 +195,17 @@ def competitors(report: CompetitorsReport, terminal: bool, width: int | None = 8
     """Per competitor: a line of counts, its notes, the themes said in them, and the statements naming it."""
     from rich.text import Text
 
-    def line(text: str, style: str = "") -> Text:  # cut to the terminal's width, its spaces kept
-        text = visible(text)
-        if width is not None and len(text) > width:
+    def line(text: str, style: str = "", wrap: bool = False) -> Text:  # a quote is cut to the terminal's width,
+        text = visible(text)                                            # its spaces kept; a list of facts wraps
+        if width is not None and len(text) > width and not wrap:
             text = text[: width - 1] + "…"
-        return Text(text, style=style if terminal else "", no_wrap=True)
+        return Text(text, style=style if terminal else "", no_wrap=not wrap)
 
     out: list[Any] = []
     (label,) = _flexible(width, [4, 3, 5], [1])
     for c in report.competitors:
-        out.append(line(competitor_line(c), "bold"))
-        out.append(line("notes: " + ", ".join(note_place(n) for n in c.notes)))
+        out.append(line(competitor_line(c), "bold", wrap=True))
+        out.append(line("notes: " + ", ".join(note_place(n) for n in c.notes), wrap=True))
         if c.themes:
             table = _table(terminal)
             table.add_column("Theme", no_wrap=True, overflow="ellipsis", width=label)
