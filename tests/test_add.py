@@ -393,3 +393,17 @@ def test_a_destination_that_cannot_be_written_has_one_exit_code_whichever_comman
         assert cannot_write("cannot write the note in notes", OSError(code, os.strerror(code))).exit_code == ExitCode.IO
     refused = cannot_write("cannot create the notes folder notes", OSError(errno.EEXIST, os.strerror(errno.EEXIST)))
     assert refused.exit_code == ExitCode.USAGE and refused.message == "cannot create the notes folder notes: file exists"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_note_written_whose_name_cannot_be_printed_says_it_was_written(in_tmp) -> None:
+    """Into a full disk, `add` said `cannot write the output` of a note it had written: a script that
+    tried again wrote it twice."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "custlens", "add", "--kind", "interview", "--segment", "smb",
+                               "--need", "Export to Xero"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=in_tmp,
+                              check=False)
+    written = list((in_tmp / "notes").iterdir())
+    assert proc.returncode == 74 and len(written) == 1
+    assert f"notes/{written[0].name} was written, but its name could not be printed: no space left on device" in proc.stderr
+    assert "do not write it again" in proc.stderr and "Traceback" not in proc.stderr

@@ -369,6 +369,19 @@ def emit(text: str) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def emit_written(shown: str) -> None:
+    """The path of a file custlens has just written, on standard output. If it cannot be printed (a full
+    disk), the error says the file is there, so that a script does not write it a second time."""
+    try:
+        with writing():
+            sys.stdout.write(shown + "\n")
+            sys.stdout.flush()
+    except _OutputFailed as error:
+        quiet_broken_pipe()
+        raise CustlensError(f"{shown} was written, but its name could not be printed: {(error.strerror or '').lower()}",
+                            hint="the file is there: do not write it again", exit_code=ExitCode.IO) from None
+
+
 def write_file(path: Path, text: str) -> None:
     """Write a file the user named: through a link, into a pipe or device, atomically over a file. A
     path that cannot take a file is a usage error; a full disk or a refused permission, an I/O error."""

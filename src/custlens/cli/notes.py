@@ -15,6 +15,7 @@ from custlens.cli import console
 from custlens.cli.app import app
 from custlens.cli.console import (
     emit,
+    emit_written,
     err_console,
     handles_errors,
     out_console,
@@ -168,7 +169,7 @@ def add(
             err_console().print(styled(("warning:", "yellow"), " ", visible(problem.message)))
             if problem.hint:
                 err_console().print(styled("  ", ("hint:", "dim"), " ", visible(problem.hint)))
-    emit(display_path(path))
+    emit_written(display_path(path))
     if edit:
         open_editor(path)
 
@@ -268,7 +269,7 @@ def import_(
         messages.print(visible(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "
                                "nothing written"), markup=False)
         return
-    emit(display_path(path))
+    emit_written(display_path(path))
     messages.print(summary)
     if type_ != "need" and settings.needs_a_need(kind):
         messages.print(

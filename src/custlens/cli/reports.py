@@ -14,6 +14,7 @@ from custlens.cli.app import app
 from custlens.cli.console import (
     Formats,
     emit,
+    emit_written,
     err_console,
     handles_errors,
     output,
@@ -272,7 +273,7 @@ def report(
             if to_stdout:  # the page is on standard output: the file's name goes beside it, on stderr
                 err_console().print(visible(display_path(path)), markup=False)
             else:
-                emit(display_path(path))
+                emit_written(display_path(path))
 
 
 @app.command()
