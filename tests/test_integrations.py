@@ -82,9 +82,14 @@ def test_import_turns_a_csv_export_into_one_batch_note(runner, in_tmp) -> None:
     assert dry.exit_code == 0 and "2 of 3 rows imported; skipped 1 with no text" in dry.stderr
     assert not (in_tmp / "notes").exists()
     first = runner.invoke(app, args)
-    second = runner.invoke(app, args)
+    second = runner.invoke(app, args)  # the same rows again would count every customer twice
     assert first.stdout.strip() == "notes/2026-03-04-import-typeform.yaml"
-    assert second.stdout.strip() == "notes/2026-03-04-import-typeform-2.yaml"
+    assert second.exit_code == 1 and not second.stdout and [p.name for p in (in_tmp / "notes").iterdir()] == [
+        "2026-03-04-import-typeform.yaml"]
+    assert "these rows were imported before, as notes/2026-03-04-import-typeform.yaml: nothing written" in second.stderr
+    (in_tmp / "typeform.csv").write_text(TYPEFORM + "2026-03-06;Pro;Bulk edit please;R-9\n", encoding="utf-8")
+    third = runner.invoke(app, args)  # an export with more rows is not the same import
+    assert third.exit_code == 0 and third.stdout.strip() == "notes/2026-03-04-import-typeform-2.yaml"
     assert (in_tmp / first.stdout.strip()).read_text() == dry.stdout
     statements = json.loads(runner.invoke(app, ["statements", "notes/2026-03-04-import-typeform.yaml", "--format", "json"]).stdout)
     found = [(s["text"], s["type"], s["inferred"], s["segment"], s["participant"], s["date"]) for s in statements["statements"]]
@@ -524,3 +529,16 @@ def test_the_config_and_codebook_are_never_read_as_notes(runner, in_tmp) -> None
     write(in_tmp / "themes.yaml", "exports:\n  label: Exports\n  type: need\n  match: [export]\n")
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0 and "1 file, 1 note: 0 errors, 0 warnings" in result.stdout, result.output
+
+
+def test_import_names_the_lines_that_make_a_date_order_unclear_and_warns_of_dates_after_today(runner, in_tmp) -> None:
+    (in_tmp / "mixed.csv").write_text("Date,Text,Plan\n13/05/2026,Slow sync,Pro\n05/14/2026,Bulk edit,Pro\n",
+                                      encoding="utf-8")
+    args = ["--text-column", "Text", "--segment-column", "Plan", "--date-column", "Date"]
+    mixed = runner.invoke(app, ["import", "mixed.csv", *args])
+    assert mixed.exit_code == 2 and ("hold both day-first (13/05/2026, line 2) and month-first dates "
+                                     "(05/14/2026, line 3)") in mixed.stderr
+    (in_tmp / "typo.csv").write_text("Date,Text,Plan\n1/2/99,Slow sync,Pro\n", encoding="utf-8")
+    typo = runner.invoke(app, ["import", "typo.csv", *args, "--date-order", "dmy", "--dry-run"])
+    assert typo.exit_code == 0 and "- date: 2099-02-01" in typo.stdout
+    assert "warning: dated after today: 2099-02-01; a typo in the year" in typo.stderr

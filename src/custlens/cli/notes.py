@@ -264,6 +264,11 @@ def import_(
     summary = f"{result.entries} of {result.rows} rows imported"
     if skipped:
         summary += f"; skipped {result.skipped_empty} with no text and {result.skipped_no_segment} with no segment"
+    if result.future:
+        dates = ", ".join(str(day) for day in result.future[:3]) + (", ..." if len(result.future) > 3 else "")
+        messages.print(styled(("warning:", "yellow"), " ", visible(
+            f"dated after today: {dates}; a typo in the year, or dates read in the wrong order "
+            f"(--date-order {'mdy' if options.date_order != 'mdy' else 'dmy'}?)")))
     if dry_run:
         emit(result.text)
         messages.print(visible(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "

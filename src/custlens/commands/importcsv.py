@@ -59,12 +59,36 @@ def import_csv(
         first = errors[0]
         raise CustlensError(f"the import would not pass `custlens check`: {first.message}", hint=first.hint,
                             exit_code=ExitCode.PROBLEMS)
+    latest = dt.date.today() + dt.timedelta(days=1)  # a day's grace for time zones, as `check` gives
+    result.future = sorted({note.date for note in parsed.notes if note.date > latest})
     target = folder or config.notes_dirs()[0]
     if dry_run:
         return target / f"{result.name}.yaml", result
+    before = _imported_before(target, result)
+    if before is not None:
+        raise CustlensError(f"these rows were imported before, as {display_path(before)}: nothing written",
+                            hint="a second copy would count every customer twice; remove that note to import "
+                            "them again, or import only the new rows", exit_code=ExitCode.PROBLEMS)
     try:
         target.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
         return write_unique(target, result.name, ".yaml", result.text), result
     except OSError as exc:
         raise cannot_write(f"cannot write into {display_path(target)}", exc) from None
+
+
+def _imported_before(target: Path, result: ImportResult) -> Path | None:
+    """A note in `target` from an earlier import of the same rows: its name (`-2`, `-3` for later ones)
+    and its text but the first line (which says when it was imported) are the same."""
+    import glob
+
+    body = result.text.split("\n", 1)[-1]
+    for path in sorted(target.glob(glob.escape(result.name) + "*.yaml")):
+        if path.stem != result.name and not path.stem.removeprefix(result.name + "-").isdigit():
+            continue
+        try:
+            if path.read_text(encoding="utf-8").split("\n", 1)[-1] == body:
+                return path
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None

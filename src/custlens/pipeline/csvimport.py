@@ -52,6 +52,7 @@ class ImportResult:
     skipped_no_segment: int = 0
     name: str = ""
     dates: list[str] = field(default_factory=list)
+    future: list[dt.date] = field(default_factory=list)  # dates after today (a typo, or the wrong --date-order)
 
 
 def date_order(values: list[str]) -> str | None:
@@ -78,6 +79,28 @@ def date_order(values: list[str]) -> str | None:
     if seen or (ambiguous and not dots):
         return None
     return "dmy"
+
+
+def _order_evidence(dated: list[tuple[int, str]]) -> str:
+    """Why a column's date order is unclear, with the lines that show it: day first on one line and
+    month first on another, or a date that reads both ways."""
+    day_first = month_first = both = None
+    for line, value in dated:
+        found = _NUMERIC_DATE.match(value)
+        if not found:
+            continue
+        first, second = int(found.group(1)), int(found.group(3))
+        if first > 12:
+            day_first = day_first or (line, value)
+        elif second > 12:
+            month_first = month_first or (line, value)
+        elif first != second:
+            both = both or (line, value)
+    if day_first and month_first:
+        return (f"hold both day-first ({day_first[1]}, line {day_first[0]}) and month-first dates "
+                f"({month_first[1]}, line {month_first[0]})")
+    shown = both or day_first or month_first
+    return "can be read day first or month first" + (f" ({shown[1]}, line {shown[0]})" if shown else "")
 
 
 def parse_date(value: str, order: str = "dmy") -> dt.date | None:
@@ -221,8 +244,9 @@ def build_batch(data: bytes, source: str, options: ImportOptions, today: dt.date
     if date_at is not None and order == "auto":
         found = date_order([cell(row, date_at) for _, row in rows])
         if found is None:
+            dated = [(number, cell(row, date_at)) for number, row in rows]
             raise CustlensError(
-                f"the dates in column {header[date_at]!r} can be read day first or month first (e.g. 03/05/2026)",
+                f"the dates in column {header[date_at]!r} {_order_evidence(dated)}",
                 path=source, hint="give --date-order dmy (3 May) or --date-order mdy (March 5)",
                 exit_code=ExitCode.USAGE,
             )
