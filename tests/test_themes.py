@@ -561,3 +561,22 @@ def test_the_config_init_writes_runs_before_any_codebook_exists(runner, in_tmp) 
     assert runner.invoke(app, ["init"]).exit_code == 0
     assert "codebook: themes.yaml" in (in_tmp / "custlens.yaml").read_text()
     assert runner.invoke(app, ["themes", "--engine", "fuzzy"]).exit_code == 0
+
+
+def test_show_as_csv_and_markdown_has_the_facts_the_text_and_json_have(runner) -> None:
+    """Sub-themes, each statement's similarity, the most typical statement and the nearest themes were
+    in the text and JSON only."""
+    data = json.loads(runner.invoke(app, ["show", "deposit", str(NOTES), "--format", "json"]).stdout)
+    assert data["subthemes"] and data["nearest_themes"]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["show", "deposit", str(NOTES), "--format", "csv"]).stdout)))
+    by_text = {s["text"]: s for s in data["statements"]}
+    sub_of = {s["text"]: sub["id"] for sub in data["subthemes"] for s in sub["statements"]}
+    assert [r["text"] for r in rows] == [s["text"] for s in data["statements"]]
+    for row in rows:
+        assert row["subtheme"] == sub_of[row["text"]]
+        assert float(row["similarity"]) == pytest.approx(by_text[row["text"]]["similarity"])
+    md = runner.invoke(app, ["show", "deposit", str(NOTES), "--format", "markdown"]).stdout
+    assert f'Most typical: "{data["representative"]}"' in md.replace("\\", "")
+    assert all(f"`{n['id']}` ({n['similarity']:.2f})" in md for n in data["nearest_themes"])
+    assert all(f"`{sub['id']}` ({len(sub['statements'])})" in md for sub in data["subthemes"])
+    assert md.count("; similarity 0.") == len(data["statements"])

@@ -99,7 +99,18 @@ def segments(report: SegmentsReport) -> str:
 
 
 def show(report: ShowReport) -> str:
-    return _statement_rows([(s, report.evidence.theme.id) for s in report.evidence.theme.statements])
+    """One row per statement of the theme, with its sub-theme and its similarity to the theme, as the text
+    and JSON give them."""
+    theme = report.evidence.theme
+    sub_of = {id(s): sub for sub in theme.subthemes for s in sub.statements}
+    fits = theme.fits()
+    notes: dict[int, dict[str, Any]] = {}
+    rows: list[list[Any]] = [[*STATEMENT_COLUMNS, "theme", "subtheme", "subtheme_label", "similarity"]]
+    for statement in theme.statements:
+        sub = sub_of.get(id(statement))
+        rows.append([*statement_dict(statement, theme.id, True, notes).values(), sub.id if sub else "",
+                     sub.label if sub else "", fits.get(id(statement), "")])
+    return _csv(rows)
 
 
 def statements(synthesis: Synthesis) -> str:

@@ -136,8 +136,21 @@ def show(report: ShowReport) -> str:
     ]
     if e.competitors:
         lines += [f"Competitors named (participants): {_md(counts(e.competitors))}", ""]
-    lines += [_quote_item(s) for s in e.theme.statements]
-    return text_lines(lines)
+    theme = e.theme
+    if theme.representative is not None:
+        lines += [f"Most typical: \"{_md(theme.representative.text)}\"", ""]
+    if report.neighbours:
+        lines += ["Nearest themes: " + "; ".join(f"{_md(other.theme.label)} `{other.theme.id}` ({similarity:.2f})"
+                                                 for other, similarity in report.neighbours), ""]
+    fits = theme.fits()
+    parts = [(f"#### {_md(sub.label)} `{sub.id}` ({len(sub.statements)})", sub.statements) for sub in theme.subthemes]
+    for heading, said in parts or [("", theme.statements)]:
+        if heading:
+            lines += [heading, ""]
+        lines += [_quote_item(s, fits.get(id(s))) for s in said]
+        if heading:
+            lines.append("")
+    return text_lines(lines[:-1] if lines[-1] == "" else lines)
 
 
 def statements(synthesis: Synthesis) -> str:
@@ -211,9 +224,10 @@ def planning(report: HtmlReport) -> str:
     return text
 
 
-def _quote_item(s: Statement) -> str:
+def _quote_item(s: Statement, similarity: float | None = None) -> str:
+    fit = f"; similarity {similarity:.2f}" if similarity is not None else ""
     return (f"- \"{_md(s.text)}\" ({_md(s.note.participant or s.note.id)}, {_md(s.note.segment)}, {_md(s.note.kind)}, "
-            f"{s.note.date}; {_code(s.place)})")
+            f"{s.note.date}; {_code(s.place)}{fit})")
 
 
 def competitors(report: CompetitorsReport) -> str:
