@@ -42,3 +42,16 @@ def test_a_label_neither_starts_nor_ends_on_a_clause_word() -> None:
         (label,) = short_labels([texts])
         words = label.lower().split()
         assert words[0] not in clause_words and words[-1] not in clause_words, label
+
+
+def test_no_candidate_label_starts_or_ends_on_a_preposition_or_a_word_of_time() -> None:
+    """"Gift cards online through", "Item codes differ between" and "Year pushed the per-user" were
+    labels: the meaning of a group chooses among candidate phrases, and these were candidates."""
+    from custlens.pipeline.labels import _phrases
+
+    for text in ("Track billable hours against each project", "Sell gift cards online through the booking page",
+                 "Item codes differ between the two systems", "This year pushed the per-user price up",
+                 "Field crews lose signal across the county"):
+        for _, phrase in _phrases(text.split()):
+            words = phrase.lower().split()
+            assert not {words[0], words[-1]} & {"against", "through", "between", "across", "year"}, phrase

@@ -33,11 +33,16 @@ LABEL_CHARS = 60
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # one alternation, no nested quantifier over the same text
 # words that may sit inside a phrase but never start or end one
 _INNER_ONLY = FILLER | frozenset(
-    ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half",
+    ["don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "weren't", "cannot", "same", "one", "two", "via", "per", "want", "wants", "wanted", "need", "needs", "needed", "wish", "would", "like", "able", "lets", "let", "use", "using", "make", "makes", "made", "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "years", "every", "that's", "there's", "what's", "it's", "isn't", "he's", "she's", "they'd", "we'd", "i'd", "you'd", "who's", "let's", "takes", "take", "took", "before", "after", "later", "until", "first", "back", "now", "soon", "already", "yet", "ago", "today", "tomorrow", "yesterday", "once", "twice", "without", "instead", "right", "left", "next", "last", "out", "up", "down", "off", "away", "around", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half",
      "went", "goes", "going", "gone", "works", "worked", "working", "keeps", "kept", "gets", "got", "says", "said",
      "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather",
      "since", "unless", "though", "although", "whether", "i'll", "we'll", "you'll", "they'll", "he'll", "she'll",
-     "it'll", "that'll", "itself", "themselves", "myself", "yourself", "ourselves", "himself", "herself"]
+     "it'll", "that'll", "itself", "themselves", "myself", "yourself", "ourselves", "himself", "herself",
+     # prepositions, conjunctions and pronouns a phrase is cut at ("Gift cards online through")
+     "through", "throughout", "under", "across", "between", "during", "within", "against", "among", "behind",
+     "beside", "beyond", "along", "toward", "towards", "upon", "despite", "inside", "near", "past", "below",
+     "above", "except", "unlike", "onto", "nor", "whereas", "someone", "anyone", "everyone", "nobody", "somebody",
+     "everybody", "none", "several", "few", "enough", "such"]
 )
 MAX_WORDS = 4
 
