@@ -8,6 +8,7 @@ CSV exports are turned into YAML notes instead (`csvimport`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fnmatch
@@ -61,7 +62,11 @@ def find_note_files(
     found: dict[object, Path] = {}
     problems: list[Problem] = []
     excluded = _exclusion(exclude)
-    own_files = {os.path.realpath(path) for path in own}
+    own_files = set()  # by device and inode, as `add` tells files apart
+    for path in own:
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            own_files.add((info.st_dev, info.st_ino))
 
     def unreadable(error: OSError) -> None:
         where = display_path(Path(error.filename)) if error.filename else "?"
@@ -69,8 +74,6 @@ def find_note_files(
         problems.append(Problem(where, "unreadable", f"cannot read the folder: {reason}"))
 
     def add(candidate: Path) -> None:
-        if own_files and os.path.realpath(candidate) in own_files:
-            return
         # the same file by two paths counts once: one stat says which file a path is (a realpath walks
         # every part of the path); a path that cannot be looked at is kept by its real path
         try:
@@ -78,7 +81,8 @@ def find_note_files(
             key: object = (info.st_dev, info.st_ino)
         except OSError:
             key = os.path.realpath(candidate)
-        found.setdefault(key, candidate)
+        if key not in own_files:
+            found.setdefault(key, candidate)
 
     for root in paths:
         if not os.path.lexists(root):
