@@ -60,6 +60,8 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "a URL of 99,000 letters": ("body", "see https://example.com/" + "a" * (LENGTH - 30)),
     "a word of 99,000 letters": ("body", "a" * LENGTH),
     "a run of e-mail characters": ("body", _repeat("a.b+c-")),
+    "a host name of 99,000 dotted words": ("body", "see " + _repeat("ab-c.") + "x"),
+    "a run of bare web addresses": ("body", _repeat(" a.b/ www.")),
     "a run of @": ("body", _repeat("a@")),
     "a run of full stops in a denial": ("body", "it is not a problem" + "." * (LENGTH - 40) + "x keeps crashing"),
     "a sentence of denials": ("body", _repeat("isn't slow ", LENGTH - 40) + ". anymore it keeps crashing"),

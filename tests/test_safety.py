@@ -47,6 +47,9 @@ def test_redact_leaves_nothing_listed_in_the_output(command, fmt, runner, in_tmp
     out = result.stdout + result.stderr
     for secret in SECRETS:
         assert secret.lower() not in out.lower(), (secret, out)
+    if command[0] in ("statements", "show") and fmt != "markdown" or command[0] == "themes" and fmt == "json":
+        assert "jane-doe" in plain.stdout.lower()  # a place: a listed name in a file name
+    assert "jane-doe" not in out.lower(), out
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "table"])
@@ -91,6 +94,12 @@ def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
     assert redact("mail ana@x.example, ana lopez on +44 20 7946 0958") == "mail [email], [name] on [phone]"
     assert redact("On 2026-03-04 she booked 8-10 slots, 200+ a month") == "On 2026-03-04 she booked 8-10 slots, 200+ a month"
     assert redact("see https://t.example/a/Zx81kQ0pLmN3bV7cR2?x=1") == "see https://t.example/a/[token]?[redacted]"
+    # a web address pasted without its scheme, and a listed name in a file name or note id
+    assert redact("portal.example.com/invoice?id=88&key=Zx81kQ and www.example.com/reset?token=SECRETabc") == (
+        "portal.example.com/invoice?[redacted] and www.example.com/reset?[redacted]")
+    assert redact("notes/2026-03-04-smb-call-with-ana-lopez.md, ana_lopez, ANA.LOPEZ") == (
+        "notes/2026-03-04-smb-call-with-[name].md, [name], [name]")
+    assert redact("e.g. and/or version 1.2/3, Ana Lopezova") == "e.g. and/or version 1.2/3, Ana Lopezova"
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,9 @@ EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w/+.-])(?:\+\s?)?(?:\(\d{1,5}\)\s?)?\d(?:[\s.-]?\(?\d\)?){5,18}(?![\w/])")
 NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d\d\s?[-.\s]\s?(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
+# A web address written without its scheme: `www.` and what follows, or a host with a dot then a path
+# (`portal.example.com/invoice?id=88`). It starts only where no word, dot, slash or colon runs into it.
+BARE_URL = re.compile(r"(?<![\w@./:-])(?:www\.[^\s\"'<>)\]]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/[^\s\"'<>)\]]*)")
 TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
 # An access token in free text: a known prefix (GitHub, Slack, Stripe, OpenAI, GitLab, AWS, Google, a JWT),
 # or 20+ characters mixing upper case, lower case and digits.
@@ -53,12 +56,13 @@ def masked_words(pairs: Iterable[tuple[str, str]]) -> frozenset[str]:
 
 
 class Redactor:
-    """Masks personal data in text. `names` are matched as whole words, in any case."""
+    """Masks personal data in text. `names` are matched as whole words, in any case, with their words
+    joined by spaces, `-`, `_` or `.` (as a file name or note id made from a title writes them)."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         cleaned = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
         self.names = (
-            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in cleaned) + r")(?!\w)", re.IGNORECASE)
+            re.compile(r"(?<![^\W_])(?:" + "|".join(_name_pattern(n) for n in cleaned) + r")(?![^\W_])", re.IGNORECASE)
             if cleaned
             else None
         )
@@ -67,6 +71,7 @@ class Redactor:
         if not text:
             return text
         text = URL.sub(_url, text)
+        text = BARE_URL.sub(_url, text)
         text = _mask_emails(text)
         text = SECRET.sub("[token]", text)
         text = PHONE.sub(_phone, text)
@@ -99,6 +104,11 @@ class Redactor:
         if isinstance(value, dict):
             return {k: self.value(v) for k, v in value.items()}
         return value
+
+
+def _name_pattern(name: str) -> str:
+    """A listed name's words, each escaped, with spaces, `-`, `_` or `.` between them."""
+    return r"[\s._-]+".join(re.escape(word) for word in name.split())
 
 
 def _mask_emails(text: str) -> str:
