@@ -542,3 +542,32 @@ def test_import_names_the_lines_that_make_a_date_order_unclear_and_warns_of_date
     typo = runner.invoke(app, ["import", "typo.csv", *args, "--date-order", "dmy", "--dry-run"])
     assert typo.exit_code == 0 and "- date: 2099-02-01" in typo.stdout
     assert "warning: dated after today: 2099-02-01; a typo in the year" in typo.stderr
+
+
+def test_report_refuses_to_write_the_page_and_the_summary_into_one_file(runner, in_tmp) -> None:
+    """The Markdown silently replaced the HTML page."""
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    for html, markdown in (("out.txt", "./out.txt"), ("out.txt", str(in_tmp / "out.txt"))):
+        result = runner.invoke(app, ["report", "--engine", "fuzzy", "--html", html, "--markdown", markdown])
+        assert result.exit_code == 2 and "--html and --markdown name the same file, out.txt" in result.stderr
+        assert not (in_tmp / "out.txt").exists()
+
+
+@pytest.mark.slow
+def test_html_report_fits_the_window_with_a_long_link_in_a_quote(runner, tmp_path) -> None:
+    """A 110-character link made the page 1,499 pixels wide in a 1,280-pixel window, and a long word more."""
+    link = "https://drive.example.com/file/d/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3 + "/view"
+    for k in range(3):
+        note(tmp_path / "n", f"{k}.md", participant=f"P-{k}", segment=("smb", "mid")[k % 2],
+             pains=(f"The export link {link} expires before anyone opens it " + "x" * 180,))
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(tmp_path / "n"), "--html", str(page), "--engine", "fuzzy"]).exit_code == 0
+    probe = tmp_path / "probe.html"  # the page, every theme opened, with its width written into the body
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", (
+        "<script>window.addEventListener('load', () => { document.querySelectorAll('details').forEach(d => d.open = true);"
+        " document.body.setAttribute('data-width', document.documentElement.scrollWidth); });</script></body>")),
+        encoding="utf-8")
+    dom = _chromium(probe, tmp_path / "profile", "--window-size=1280,800", "--dump-dom")
+    width = re.search(r'data-width="(\d+)"', dom.stdout)
+    assert width, dom.stderr[-2000:]
+    assert int(width.group(1)) <= 1280

@@ -43,6 +43,18 @@ FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output:
                                                  "CSV or Markdown.")]
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: the same path written two ways, or two links to one file."""
+    import os
+
+    if os.path.abspath(first) == os.path.abspath(second) or os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 @app.command()
 @handles_errors
 @report_command("type", "min_strength", "level")
@@ -255,6 +267,9 @@ def report(
     targets = [(path, render) for path, render in ((html_file, render_html), (markdown_file, planning)) if path]
     if sum(1 for path, _ in targets if str(path) == "-") > 1:
         raise CustlensError("--html - and --markdown - both ask for standard output", hint="write one to a file")
+    if html_file and markdown_file and str(html_file) != "-" and _same_file(html_file, markdown_file):
+        raise CustlensError(f"--html and --markdown name the same file, {display_path(html_file)}: the page would "
+                            "be written over", hint="give each its own file")
     with running(not cache) as run:
         data = html_report(options, config(), run, show_all=all_, top=top,
                            since=revision_or_date(since, "--since") if since is not None else None,

@@ -35,6 +35,7 @@ nav.sections { margin-top: 10px; font-size: 14px; } nav.sections a { margin-righ
 .filters label { margin-right: 10px; white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td, blockquote, p.stated, cite, code { overflow-wrap: anywhere; }  /* a long link or word wraps, the page fits */
 th { font-size: 13px; color: var(--muted); font-weight: 600; background: #fbfcfd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px; color: #fff; }
