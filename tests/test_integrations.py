@@ -571,3 +571,23 @@ def test_html_report_fits_the_window_with_a_long_link_in_a_quote(runner, tmp_pat
     width = re.search(r'data-width="(\d+)"', dom.stdout)
     assert width, dom.stderr[-2000:]
     assert int(width.group(1)) <= 1280
+
+
+@pytest.mark.slow
+def test_html_report_says_what_its_segment_and_kind_boxes_change_and_what_they_do_not(runner, tmp_path) -> None:
+    """Unticking segments hid statements but left every count, rank and the heading's arithmetic as they
+    were, without a word ("21 of 74 shown; 29 said only once, 15 beyond the top 30")."""
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(NOTES), "--html", str(page)]).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert 'id="filter-note" class="muted hidden"' in text  # nothing ticked off: no note
+    probe = tmp_path / "probe.html"
+    probe.write_text(text.replace("</body>", (
+        "<script>window.addEventListener('load', () => { document.querySelectorAll('input[name=segment]').forEach("
+        "(box, k) => { if (k) { box.checked = false; box.dispatchEvent(new Event('change')); } }); });</script></body>")),
+        encoding="utf-8")
+    dom = _chromium(probe, tmp_path / "profile", "--dump-dom").stdout
+    assert 'id="filter-note" class="muted"' in dom and "still count every note" in dom
+    heading = re.search(r'<span id="visible-themes">(\d+)</span> <span id="of-total"[^>]*>([^<]*)</span>', dom)
+    assert heading and heading.group(2) == "of 30 shown have statements of the segments and kinds chosen"
+    assert 0 < int(heading.group(1)) < 30

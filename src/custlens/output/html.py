@@ -89,6 +89,10 @@ JS = """
       if (shown) { visible += 1; }
     });
     document.getElementById('visible-themes').textContent = visible;
+    var filtered = document.querySelectorAll('.filters input:not(:checked)').length > 0;
+    var total = document.getElementById('of-total');
+    total.textContent = filtered ? total.dataset.filtered : total.dataset.all;
+    document.getElementById('filter-note').classList.toggle('hidden', !filtered);
   }
   document.querySelectorAll('.filters input').forEach(function (box) { box.addEventListener('change', apply); });
   apply();
@@ -315,11 +319,15 @@ def render_html(report: HtmlReport) -> str:
 <fieldset><legend>Segments</legend>{boxes("segment", segments)}</fieldset>
 <fieldset><legend>Kinds of source</legend>{boxes("kind", kinds)}</fieldset>
 </form>
+<p id="filter-note" class="muted hidden">Showing the statements of the segments and kinds chosen. Participants,
+strength, rank, the heat map and competitors still count every note: for those of one segment or kind, run
+<code>custlens report --segment S --kind K</code>.</p>
 {nav}
 </header>
 <main>
 {since}
-<h2 id="themes">Themes, strongest evidence first (<span id="visible-themes">{len(report.shown)}</span> {_e(of_total)})</h2>
+<h2 id="themes">Themes, strongest evidence first (<span id="visible-themes">{len(report.shown)}</span> <span id="of-total"
+data-all="{_e(of_total)}" data-filtered="{_e(f"of {len(report.shown)} shown have statements of the segments and kinds chosen")}">{_e(of_total)}</span>)</h2>
 <p class="muted">Strong: 3+ participants from 2+ segments or through 2+ kinds of source. Moderate: 2+ participants.
 Anecdotal: one participant. Under each theme, a quote in the customer's own words (or, where it has none, its
 most typical statement); open a theme to read every statement behind it, with its note and date (quotes marked
