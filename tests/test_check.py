@@ -197,9 +197,9 @@ def test_a_segment_spelled_two_ways_is_a_warning_on_the_rarer_spelling(runner, t
     note(tmp_path, "c.md", segment="Salons", needs=("z",))
     result = runner.invoke(app, ["check", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0
-    found = [(f["path"].rsplit("/", 1)[-1], p["code"], p["severity"]) for f in json.loads(result.stdout)["files"]
+    found = [(f["path"].rsplit("/", 1)[-1], p["code"], p["severity"], p["line"]) for f in json.loads(result.stdout)["files"]
              for p in f["problems"]]
-    assert found == [("c.md", "segment-spelling", "warning")]
+    assert found == [("c.md", "segment-spelling", "warning", 4)]  # the line of `segment:`, as GitHub marks it
 
 
 def test_a_folder_without_notes_fails_with_a_clear_message_unless_allowed(runner, in_tmp) -> None:

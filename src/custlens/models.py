@@ -207,6 +207,7 @@ class Note:
     fields: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
     date_line: int | None = None  # the line of its `date:` (None: the note's own line)
+    segment_line: int | None = None  # the line of its `segment:` (None: the note's own line)
 
     @property
     def who(self) -> str:

@@ -61,7 +61,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
             if usual is not None and usual != note.segment:
                 parsed.problems.append(Problem(
                     note.path, "segment-spelling", f"segment `{note.segment}` is written `{usual}` in other notes",
-                    "warning", note.line, note.entry,
+                    "warning", note.segment_line or note.line, note.entry,
                     f"write `{usual}`: reports count differently spelled segments apart",
                 ))
         parsed.problems.sort(key=lambda p: (p.entry or 0, p.line or 0))

@@ -256,6 +256,7 @@ def _plain_note(n: Note) -> tuple[Any, ...]:
     return (
         n.id, n.path, n.line, n.entry, n.date.toordinal(), n.kind, n.segment, n.participant, n.researchers,
         n.title, n.tags, tuple(_plain_block(b) for b in n.blocks), n.fields, n.attributes, n.date_line,
+        n.segment_line,
     )
 
 
@@ -278,6 +279,7 @@ def from_plain(data: tuple[Any, ...]) -> ParsedFile:
                 id=n[0], path=n[1], line=n[2], entry=n[3], date=dt.date.fromordinal(n[4]), kind=n[5], segment=n[6],
                 participant=n[7], researchers=n[8], title=n[9], tags=n[10],
                 blocks=tuple([Block(*b) for b in n[11]]), fields=n[12], attributes=n[13], date_line=n[14],
+                segment_line=n[15],
             )
             for n in notes
         ],

@@ -327,6 +327,7 @@ def _add_note(
             fields=fields.model_dump(mode="json", exclude=set(STATEMENT_FIELDS), exclude_none=True),
             attributes=attributes,
             date_line=key_lines.get("date"),
+            segment_line=key_lines.get("segment"),
         )
     )
 
