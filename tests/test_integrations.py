@@ -197,7 +197,7 @@ def test_trends_call_a_direction_only_on_several_notes_and_say_how_sure(runner, 
     assert quarters["periods"] == ["2026-Q1", "2026-Q2"]
     table = runner.invoke(app, ["trends"]).stdout
     assert "▁" in table and "Export invoices to Xero" in table
-    assert re.search(r"Export invoices to Xero +need +5 ▁▁▁▅██ +0/6 → 5/6 rising +0\.008", table), table
+    assert re.search(r"Export invoices to Xero +need +5 ▁▁▁▅██ +0/6 → 5/6 rising +0\.0076", table), table
     csv_out = runner.invoke(app, ["trends", "--format", "csv"]).stdout.splitlines()
     assert csv_out[0] == "id,label,type,trend,p,notes_earlier,notes_later,total,2026-01,2026-02,2026-03,2026-04," \
                          "2026-05,2026-06"
@@ -591,3 +591,14 @@ def test_html_report_says_what_its_segment_and_kind_boxes_change_and_what_they_d
     heading = re.search(r'<span id="visible-themes">(\d+)</span> <span id="of-total"[^>]*>([^<]*)</span>', dom)
     assert heading and heading.group(2) == "of 30 shown have statements of the segments and kinds chosen"
     assert 0 < int(heading.group(1)) < 30
+
+
+@pytest.mark.parametrize(("p", "shown"), [(0.0528, "0.053"), (0.0504, "0.0504"), (0.05, "0.05"), (0.0076, "0.0076"),
+                                          (0.2, "0.20"), (0.0004, "<0.001")])
+def test_a_trends_p_is_never_shown_on_the_wrong_side_of_0_05(p, shown) -> None:
+    """0.0528 read `0.05` beside "steady", as if it met the rule a trend needs (p at most 0.05)."""
+    from types import SimpleNamespace
+
+    from custlens.output.records import trend_p
+
+    assert trend_p(SimpleNamespace(p=p)) == shown

@@ -163,10 +163,15 @@ def trend_notes(row: Trend) -> str:
 
 
 def trend_p(row: Trend) -> str:
-    """How sure a trend is, as the test's p (`0.03`, `<0.001`), empty where nothing could be compared."""
+    """How sure a trend is, as the test's p to two significant digits (`0.03`, `0.0076`, `0.12`, `<0.001`),
+    with a third where two would put it on the other side of the 0.05 a trend needs (0.0528 is `0.053`,
+    never `0.05`); empty where nothing could be compared."""
     if row.p is None:
         return ""
-    return "<0.001" if row.p < 0.001 else f"{row.p:.3f}" if row.p < 0.01 else f"{row.p:.2f}"
+    if row.p < 0.001:
+        return "<0.001"
+    shown = f"{row.p:.2g}" if row.p < 0.1 else f"{row.p:.2f}"
+    return f"{row.p:.3g}" if row.p > 0.05 and float(shown) <= 0.05 else shown
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
