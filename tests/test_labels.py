@@ -55,3 +55,9 @@ def test_no_candidate_label_starts_or_ends_on_a_preposition_or_a_word_of_time() 
         for _, phrase in _phrases(text.split()):
             words = phrase.lower().split()
             assert not {words[0], words[-1]} & {"against", "through", "between", "across", "year"}, phrase
+
+
+def test_two_groups_that_can_only_be_told_apart_by_number_are_numbered_unlike_a_count() -> None:
+    """"Tractors were sidelined (2) (1)": the suffix read like the count beside it."""
+    same = ["Tractors were sidelined", "Tractors were sidelined"]
+    assert short_labels([same, same]) == ["Tractors were sidelined", "Tractors were sidelined #2"]

@@ -120,7 +120,7 @@ def short_labels(groups: Sequence[Sequence[str]], meaning: Scorer | None = None,
                 if not set(extra_stems) & set(first_stems):
                     label = f"{phrases[order[g][0]][1]}, {extra}"
         if label.casefold() in used:
-            label = f"{label} ({sum(1 for t in used if t.startswith(label.casefold())) + 1})"
+            label = f"{label} #{sum(1 for t in used if t.startswith(label.casefold())) + 1}"  # not (2): a count
         used.add(label.casefold())
         labels.append(label)
     return labels
