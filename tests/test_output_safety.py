@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -393,3 +394,19 @@ def test_markdown_gives_each_quote_whole_as_the_other_formats_do(command, runner
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert long in result.stdout
+
+
+@pytest.mark.parametrize("args", [["themes"], ["themes", "--format", "markdown"], ["segments"],
+                                  ["report", "--markdown", "-"]])
+def test_only_a_customers_own_words_are_shown_in_quotation_marks(args, runner, in_tmp) -> None:
+    """A theme with no quote showed its most typical statement (a researcher's bullet or observation)
+    in quotation marks, attributed to a participant, as if the customer had said it."""
+    for k in range(2):
+        note(in_tmp / "notes", f"a{k}.md", participant=f"P-{k}", needs=("Export every invoice to Xero",))
+        note(in_tmp / "notes", f"b{k}.md", participant=f"Q-{k}", pains=("Mobile app logs out on every restart",),
+             quotes=("The app logs me out every single time",))
+    result = runner.invoke(app, [*args, "--engine", "fuzzy"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Export every invoice to Xero" in out and not re.search(r"[\"“]Export every invoice to Xero", out)
+    assert re.search(r"[\"“]The app logs me out every single time[\"”]", out)

@@ -141,7 +141,7 @@ def test_a_table_in_a_pipe_cuts_nothing_short_and_has_the_columns(runner) -> Non
     lines = table.splitlines()
     assert lines[0].split() == ["#", "Theme", "Type", "Strength", "Ppl", "Seg", "Src", "Sub", "Quote"]
     for theme in data["themes"]:
-        assert theme["label"] in table and f"“{theme['quote']}”" in table
+        assert theme["label"] in table and theme["quote"] in table
     assert max(len(line) for line in lines) > 80
     assert "\x1b[" not in table  # no colour in a pipe
 

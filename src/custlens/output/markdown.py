@@ -79,7 +79,7 @@ def themes(report: ThemesReport) -> str:
     for rank, e in enumerate(report.shown, 1):
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
-            f"{_md(counts(e.segments))} | {_md(counts(e.sources))} | \"{_md(e.quote.text)}\" | "
+            f"{_md(counts(e.segments))} | {_md(counts(e.sources))} | {_quoted(e.quote)} | "
             f"{_md(subthemes(e))} |"
         )
     footer = themes_footer(report)
@@ -121,7 +121,7 @@ def _segment_md_row(seg: SegmentSummary, row: SegmentTheme) -> str:
     return (
         f"| {_md(row.evidence.theme.label)} `{row.evidence.theme.id}` | {row.evidence.theme.type} | "
         f"{row.coverage:.0%} | {row.participants} of {seg.participants} | {_md(also_in(seg, row))} | "
-        f"\"{_md(row.quote.text)}\" |"
+        f"{_quoted(row.quote)} |"
     )
 
 
@@ -213,15 +213,21 @@ def planning(report: HtmlReport) -> str:
         who = quote.note.participant or quote.note.id
         lines.append(
             f"| {rank} | {_md(e.theme.label)} `{e.theme.id}` | {e.theme.type} | {e.strength} | {e.participants} | "
-            f"{_md(counts(e.segments))} | \"{_md(quote.text)}\" ({_md(who)}, {_md(quote.note.segment)}, "
+            f"{_md(counts(e.segments))} | {_quoted(quote)} ({_md(who)}, {_md(quote.note.segment)}, "
             f"{_code(quote.place, table=True)}) |"
         )
     strength = ("Strength: **strong** = 3+ participants from 2+ segments or through 2+ kinds of source; "
-                "**moderate** = 2+ participants; **anecdotal** = one participant.")
+                "**moderate** = 2+ participants; **anecdotal** = one participant. A quote in quotation marks is the "
+                "customer's own words; without them, the theme's most typical statement (no one was quoted).")
     text = text_lines([*lines, "", strength])
     if report.changes is not None:
         text += "\n" + changes(report.changes)
     return text
+
+
+def _quoted(s: Statement) -> str:
+    """A quote in quotation marks; a typical statement (the theme has no quote) without them."""
+    return f'"{_md(s.text)}"' if s.section == "quotes" else _md(s.text)
 
 
 def _quote_item(s: Statement, similarity: float | None = None) -> str:

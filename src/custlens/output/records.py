@@ -162,6 +162,13 @@ def trend_notes(row: Trend) -> str:
     return f"{row.notes[0]}/{row.scope[0]} → {row.notes[1]}/{row.scope[1]}"
 
 
+def quoted(statement: Statement, marks: tuple[str, str] = ("“", "”")) -> str:
+    """A theme's quote in quotation marks when it is one (a statement of a note's quotes); its most
+    typical statement, used where the theme has no quote, without them: not the customer's own words."""
+    text = statement.text
+    return f"{marks[0]}{text}{marks[1]}" if statement.section == "quotes" else text
+
+
 def trend_p(row: Trend) -> str:
     """How sure a trend is, as the test's p to two significant digits (`0.03`, `0.0076`, `0.12`, `<0.001`),
     with a third where two would put it on the other side of the 0.05 a trend needs (0.0528 is `0.053`,

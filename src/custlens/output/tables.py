@@ -18,6 +18,7 @@ from custlens.output.records import (
     note_place,
     plural,
     points,
+    quoted,
     share_of,
     sparkline,
     trend_notes,
@@ -111,7 +112,7 @@ def themes(report: ThemesReport, terminal: bool, width: int | None = 80) -> list
         style = STRENGTH_STYLE[e.strength] if terminal else ""
         table.add_row(
             str(rank), _shown(e.theme.label), e.theme.type, Text(e.strength, style=style), str(e.participants),
-            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), _shown(f"“{e.quote.text}”"),
+            str(len(e.segments)), str(len(e.sources)), str(len(e.theme.subthemes) or ""), _shown(quoted(e.quote)),
         )
     return [table]
 
@@ -133,7 +134,7 @@ def segments(report: SegmentsReport, terminal: bool, width: int | None = 80) -> 
         for row in seg.themes[: report.top]:
             table.add_row(
                 _shown(row.evidence.theme.label), row.evidence.theme.type,
-                f"{row.coverage:.0%}", _shown(also_in(seg, row)), _shown(f"“{row.quote.text}”"),
+                f"{row.coverage:.0%}", _shown(also_in(seg, row)), _shown(quoted(row.quote)),
             )
         out.append(table)
         for row in seg.unique[: report.top]:
