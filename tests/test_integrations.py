@@ -314,7 +314,7 @@ def test_html_report_since_section_quotes_axes_and_width_in_headless_chromium(ru
     assert "mentions 2 → 4 · participants 2 → 4 · moderate → strong" in since
     for anchor in ("since", "themes", "heatmap", "competitors"):  # the nav at the top reaches every part
         assert f'href="#{anchor}"' in html.split("</header>")[0] and f'id="{anchor}"' in html
-    assert re.search(r'<span id="visible-themes">3</span> of 3 shown', html)
+    assert re.search(r'<span id="visible-themes">3</span> <span id="of-total"[^>]*>of 3 shown</span>', html)
     for row in re.findall(r'<tr class="theme".*?</tr>', html, flags=re.DOTALL):  # a quote seen without opening
         before = row.split("<details", 1)[0]
         assert 'class="quote"' in before or 'class="typical"' in before
