@@ -407,3 +407,9 @@ def test_a_note_written_whose_name_cannot_be_printed_says_it_was_written(in_tmp)
     assert proc.returncode == 74 and len(written) == 1
     assert f"notes/{written[0].name} was written, but its name could not be printed: no space left on device" in proc.stderr
     assert "do not write it again" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_interactive_add_refuses_a_notes_folder_that_links_to_nothing_before_the_first_question(in_tmp) -> None:
+    (in_tmp / "notes").symlink_to(in_tmp / "gone" / "notes")
+    proc, shown = _answer_prompts(in_tmp, [b"survey\n"])
+    assert proc.returncode == 2 and b"cannot create the notes folder notes" in shown and b"Kind of source" not in shown

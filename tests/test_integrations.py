@@ -594,6 +594,7 @@ def test_html_report_says_what_its_segment_and_kind_boxes_change_and_what_they_d
 
 
 @pytest.mark.parametrize(("p", "shown"), [(0.0528, "0.053"), (0.0504, "0.0504"), (0.05, "0.05"), (0.0076, "0.0076"),
+                                          (0.050004, "0.050004"),
                                           (0.2, "0.20"), (0.0004, "<0.001")])
 def test_a_trends_p_is_never_shown_on_the_wrong_side_of_0_05(p, shown) -> None:
     """0.0528 read `0.05` beside "steady", as if it met the rule a trend needs (p at most 0.05)."""
@@ -602,3 +603,45 @@ def test_a_trends_p_is_never_shown_on_the_wrong_side_of_0_05(p, shown) -> None:
     from custlens.output.records import trend_p
 
     assert trend_p(SimpleNamespace(p=p)) == shown
+
+
+def test_import_reads_a_header_whose_quoted_cell_holds_commas_and_refuses_rows_imported_under_another_name(
+        runner, in_tmp) -> None:
+    export = 'Date;Plan;"Text (what, why, how)"\r\n2026-05-13;Pro;"Sync is slow\r\nreally slow, every day"\r\n'
+    (in_tmp / "eu.csv").write_text(export, encoding="utf-8")
+    args = ["--text-column", "Text (what, why, how)", "--segment-column", "Plan", "--date-column", "Date"]
+    first = runner.invoke(app, ["import", "eu.csv", *args])
+    assert first.exit_code == 0, first.output
+    (in_tmp / "eu (1).csv").write_text(export, encoding="utf-8")  # the same export, downloaded twice
+    for extra in (["--dry-run"], []):
+        again = runner.invoke(app, ["import", "eu (1).csv", *args, *extra])
+        assert again.exit_code == 1 and "these rows were imported before, as notes/2026-05-13-import-eu.yaml" in again.stderr
+    assert len(list((in_tmp / "notes").iterdir())) == 1
+
+
+def test_a_codebook_named_through_a_link_to_nothing_is_refused(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", pains=("Exports time out",))
+    write(in_tmp / "custlens.yaml", "engine: fuzzy\ncodebook: book.yaml\n")
+    (in_tmp / "book.yaml").symlink_to(in_tmp / "missing" / "book.yaml")
+    result = runner.invoke(app, ["themes"])
+    assert result.exit_code == 2 and "the codebook the config names, book.yaml, does not exist" in result.stderr
+
+
+def test_the_config_is_no_note_at_a_git_revision_either(runner, in_tmp) -> None:
+    note(in_tmp, "a.md", needs=("Export to Xero",))
+    write(in_tmp / "custlens.yaml", "notes: [.]\nengine: fuzzy\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=in_tmp, check=True, capture_output=True)
+    result = runner.invoke(app, ["changes", "--since", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "custlens.yaml" not in result.stderr and "skipped" not in result.stderr
+
+
+def test_exclude_matches_a_named_file_by_the_path_it_is_given_even_through_a_link(runner, in_tmp) -> None:
+    note(in_tmp / "notes", "a.md", needs=("Export to Xero",))
+    write(in_tmp / "shared" / "tpl.md", "---\ndate: 2026-01-01\n---\n")
+    (in_tmp / "notes" / "templates").mkdir()
+    (in_tmp / "notes" / "templates" / "tpl.md").symlink_to(in_tmp / "shared" / "tpl.md")
+    write(in_tmp / "custlens.yaml", 'exclude: ["templates/*"]\n')
+    named = runner.invoke(app, ["check", "notes/templates/tpl.md", "notes/a.md"])
+    assert named.exit_code == 0 and "1 file, 1 note" in named.stdout, named.output

@@ -61,3 +61,11 @@ def test_two_groups_that_can_only_be_told_apart_by_number_are_numbered_unlike_a_
     """"Tractors were sidelined (2) (1)": the suffix read like the count beside it."""
     same = ["Tractors were sidelined", "Tractors were sidelined"]
     assert short_labels([same, same]) == ["Tractors were sidelined", "Tractors were sidelined #2"]
+
+
+def test_a_word_that_carries_the_meaning_may_start_a_label() -> None:
+    """"Nobody shows up" lost its "Nobody" (and read "Shows") when such words could start no label."""
+    labels = short_labels([["Nobody shows up to the onboarding call", "nobody shows up for onboarding", "Nobody shows up"],
+                           ["Few clients pay online", "few clients pay online today", "Few clients pay online at all"],
+                           ["Past due invoices pile up", "past due invoices", "Past due invoices again"]])
+    assert labels == ["Nobody shows", "Few clients pay online", "Past due invoices"]

@@ -100,6 +100,11 @@ def test_redactor_masks_what_it_should_and_keeps_dates_and_counts() -> None:
     assert redact("notes/2026-03-04-smb-call-with-ana-lopez.md, ana_lopez, ANA.LOPEZ") == (
         "notes/2026-03-04-smb-call-with-[name].md, [name], [name]")
     assert redact("e.g. and/or version 1.2/3, Ana Lopezova") == "e.g. and/or version 1.2/3, Ana Lopezova"
+    assert redact("cost 29.99/month? Rated 4.5/5? app.example.com?invite=8f7a9c2b") == (
+        "cost 29.99/month? Rated 4.5/5? app.example.com?[redacted]")
+    accented = Redactor(["José García", "Mary-Jane O'Neil"])
+    assert accented("notes/2026-12-02-salons-jose-garcia.md, mary-jane-o-neil, José García") == (
+        "notes/2026-12-02-salons-[name].md, [name], [name]")
 
 
 @pytest.mark.parametrize(

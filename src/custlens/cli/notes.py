@@ -267,8 +267,8 @@ def import_(
     if result.future:
         dates = ", ".join(str(day) for day in result.future[:3]) + (", ..." if len(result.future) > 3 else "")
         messages.print(styled(("warning:", "yellow"), " ", visible(
-            f"dated after today: {dates}; a typo in the year, or dates read in the wrong order "
-            f"(--date-order {'mdy' if options.date_order != 'mdy' else 'dmy'}?)")))
+            f"dated after today: {dates}; a typo in the year, or day and month read the wrong way round "
+            "(--date-order)?")))
     if dry_run:
         emit(result.text)
         messages.print(visible(f"dry run: {summary}; would write {display_path(path)} (or a numbered name if taken); "

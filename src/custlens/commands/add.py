@@ -142,8 +142,8 @@ def check_folder(target: Path) -> None:
     import errno
 
     existing = target
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
+    while not existing.exists() and not existing.is_symlink() and existing.parent != existing:
+        existing = existing.parent  # a link to nothing stops the walk: no folder can be made through it
     if not existing.is_dir():
         code = errno.EEXIST if existing == target else errno.ENOTDIR
     elif not os.access(existing, os.W_OK | os.X_OK):

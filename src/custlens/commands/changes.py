@@ -122,7 +122,8 @@ def _corpus_at(repo: Repository, revision: Revision, roots: list[Path], config: 
     from custlens.pipeline.parse import ParseSettings
 
     with run.stage("read/parse"):
-        files = repo.read_notes(revision, roots, ParseSettings.from_config(config), tuple(config.exclude))
+        files = repo.read_notes(revision, roots, ParseSettings.from_config(config), tuple(config.exclude),
+                               config.own_files())
     corpus = Corpus(files, [note for parsed in files for note in parsed.notes], roots=roots)
     with run.stage("extract"):
         corpus.statements = extract(corpus.notes)

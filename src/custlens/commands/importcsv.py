@@ -62,13 +62,13 @@ def import_csv(
     latest = dt.date.today() + dt.timedelta(days=1)  # a day's grace for time zones, as `check` gives
     result.future = sorted({note.date for note in parsed.notes if note.date > latest})
     target = folder or config.notes_dirs()[0]
-    if dry_run:
-        return target / f"{result.name}.yaml", result
-    before = _imported_before(target, result)
-    if before is not None:
+    before = _imported_before(target, result) if target.is_dir() else None
+    if before is not None:  # a dry run says so too
         raise CustlensError(f"these rows were imported before, as {display_path(before)}: nothing written",
                             hint="a second copy would count every customer twice; remove that note to import "
                             "them again, or import only the new rows", exit_code=ExitCode.PROBLEMS)
+    if dry_run:
+        return target / f"{result.name}.yaml", result
     try:
         target.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(temporaries_in(target))  # what a killed add or import left
@@ -78,14 +78,11 @@ def import_csv(
 
 
 def _imported_before(target: Path, result: ImportResult) -> Path | None:
-    """A note in `target` from an earlier import of the same rows: its name (`-2`, `-3` for later ones)
-    and its text but the first line (which says when it was imported) are the same."""
-    import glob
-
+    """A note in `target` from an earlier import of the same rows, whatever the export was called then:
+    an imported note (`*-import-*.yaml`) whose text but the first line (which says what was imported
+    when) is the same."""
     body = result.text.split("\n", 1)[-1]
-    for path in sorted(target.glob(glob.escape(result.name) + "*.yaml")):
-        if path.stem != result.name and not path.stem.removeprefix(result.name + "-").isdigit():
-            continue
+    for path in sorted(target.glob("*-import-*.yaml")):
         try:
             if path.read_text(encoding="utf-8").split("\n", 1)[-1] == body:
                 return path

@@ -113,7 +113,7 @@ class Config(BaseModel):
         named theme); the default, themes.yaml, is used only if it exists, named or not (`init` names it)."""
         path = self.codebook_path()
         default = type(self).model_fields["codebook"].default
-        if self.codebook != default and not path.exists() and not path.is_symlink():
+        if self.codebook != default and not path.exists():  # a link to nothing, too
             raise self.located(CustlensError(
                 f"the codebook the config names, {self.codebook}, does not exist", setting=("codebook",),
                 hint="correct `codebook:`, or create the file with `custlens themes --write-codebook`"))

@@ -178,7 +178,10 @@ def trend_p(row: Trend) -> str:
     if row.p < 0.001:
         return "<0.001"
     shown = f"{row.p:.2g}" if row.p < 0.1 else f"{row.p:.2f}"
-    return f"{row.p:.3g}" if row.p > 0.05 and float(shown) <= 0.05 else shown
+    digits = 3
+    while row.p > 0.05 and float(shown) <= 0.05 and digits < 17:  # 0.050004 is 0.050004, not 0.05
+        shown, digits = f"{row.p:.{digits}g}", digits + 1
+    return shown
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -155,11 +155,15 @@ def _listed(header: list[str], most: int = 20) -> str:
     return ", ".join(names) + (f", and {len(header) - most:,} more" if len(header) > most else "")
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _delimiter(text: str, header: str) -> str:
     """The delimiter of an export: the only one of `,` `;` tab `|` its header line holds; else the csv
     sniffer's guess; else the one the header holds most often. (The sniffer alone fails on exports
     with a line break inside a quoted cell, and fell back to a comma for semicolon exports.)"""
-    counts = {mark: header.count(mark) for mark in ",;\t|"}
+    outside = _QUOTED.sub("", header)  # `"Text (what, why)"` holds commas that delimit nothing
+    counts = {mark: outside.count(mark) for mark in ",;\t|"}
     present = [mark for mark, count in counts.items() if count]
     if len(present) == 1:
         return present[0]

@@ -112,11 +112,14 @@ def find_note_files(
 def _excluded_file(path: Path, folders: tuple[Path, ...], excluded: Callable[[str, str], bool]) -> bool:
     """Whether a file named on the command line matches `exclude`: by its path inside a notes folder
     that holds it, else by its name."""
-    real = os.path.realpath(path)
-    for folder in folders:
-        relative = os.path.relpath(real, os.path.realpath(folder))
-        if not relative.startswith(os.pardir):
-            return excluded(relative.replace(os.sep, "/"), path.name)
+    for place, where in ((os.path.abspath, path), (os.path.realpath, path)):  # as written, then through links
+        for folder in folders:
+            try:
+                relative = os.path.relpath(place(where), place(folder))
+            except ValueError:  # another drive (Windows)
+                continue
+            if not relative.startswith(os.pardir):
+                return excluded(relative.replace(os.sep, "/"), path.name)
     return excluded(path.name, path.name)
 
 

@@ -82,11 +82,12 @@ class Repository:
         return out
 
     def read_notes(self, revision: Revision, paths: Sequence[Path], settings: ParseSettings,
-                   exclude: tuple[str, ...] = ()) -> list[ParsedFile]:
+                   exclude: tuple[str, ...] = (), own: tuple[Path, ...] = ()) -> list[ParsedFile]:
         """Every note file under `paths` as committed at `revision`, parsed, in path order: the files
         `find_note_files` would read there (hidden files, other suffixes and `exclude` left out), each
-        shown by the path it has in the work tree."""
+        shown by the path it has in the work tree; `own` files (the config, the codebook) are no notes."""
         reads = note_file_filter(exclude)
+        own_files = {os.path.abspath(path) for path in own}
         wanted: dict[str, tuple[str, bytes, int]] = {}  # display path -> (suffix, object, size)
         listing = self.git("ls-tree", "-r", "-z", "-l", "--full-tree", revision.commit)
         roots = self.roots(paths)
@@ -100,7 +101,7 @@ class Repository:
             name = os.fsdecode(raw_name)
             for root in roots:
                 display = _under(root, name, reads)
-                if display is not None:
+                if display is not None and os.path.abspath(display) not in own_files:
                     wanted.setdefault(display, (os.path.splitext(name)[1].lower(), obj, int(size)))
         results: dict[str, ParsedFile] = {}
         small = {}

@@ -38,12 +38,15 @@ _INNER_ONLY = FILLER | frozenset(
      "does", "did", "done", "has", "had", "never", "always", "often", "sometimes", "usually", "anymore", "ever", "rather",
      "since", "unless", "though", "although", "whether", "i'll", "we'll", "you'll", "they'll", "he'll", "she'll",
      "it'll", "that'll", "itself", "themselves", "myself", "yourself", "ourselves", "himself", "herself",
-     # prepositions, conjunctions and pronouns a phrase is cut at ("Gift cards online through")
-     "through", "throughout", "under", "across", "between", "during", "within", "against", "among", "behind",
-     "beside", "beyond", "along", "toward", "towards", "upon", "despite", "inside", "near", "past", "below",
-     "above", "except", "unlike", "onto", "nor", "whereas", "someone", "anyone", "everyone", "nobody", "somebody",
-     "everybody", "none", "several", "few", "enough", "such"]
+     # prepositions and conjunctions a phrase is cut at ("Gift cards online through")
+     "through", "throughout", "across", "between", "during", "within", "against", "among", "behind",
+     "beside", "beyond", "along", "toward", "towards", "upon", "despite", "except", "unlike", "onto", "nor",
+     "whereas"]
 )
+# words that may start a phrase and carry its meaning ("Nobody shows up", "Few clients pay online", "Past
+# due invoices") but never end one ("Station escalators sit under")
+_NEVER_LAST = frozenset(["under", "inside", "near", "past", "below", "above", "someone", "anyone", "everyone",
+                         "nobody", "somebody", "everybody", "none", "several", "few", "enough", "such"])
 MAX_WORDS = 4
 
 
@@ -76,7 +79,7 @@ def _phrases(words: list[str]) -> list[tuple[tuple[str, ...], str]]:
             j = i + n - 1
             if j >= len(lowered):
                 break
-            if _boundary(lowered[j]):
+            if _boundary(lowered[j]) and lowered[j] not in _NEVER_LAST:
                 out.append((tuple(stems[i : j + 1]), " ".join(words[i : j + 1])))
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,7 +23,8 @@ NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d\d\s?[-.\s]\s?(?:19|20)\
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
 # A web address written without its scheme: `www.` and what follows, or a host with a dot then a path
 # (`portal.example.com/invoice?id=88`). It starts only where no word, dot, slash or colon runs into it.
-BARE_URL = re.compile(r"(?<![\w@./:-])(?:www\.[^\s\"'<>)\]]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/[^\s\"'<>)\]]*)")
+BARE_URL = re.compile(
+    r"(?<![\w@./:-])(?:www\.[^\s\"'<>)\]]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}[/?#][^\s\"'<>)\]]*)")
 TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
 # An access token in free text: a known prefix (GitHub, Slack, Stripe, OpenAI, GitLab, AWS, Google, a JWT),
 # or 20+ characters mixing upper case, lower case and digits.
@@ -107,8 +109,14 @@ class Redactor:
 
 
 def _name_pattern(name: str) -> str:
-    """A listed name's words, each escaped, with spaces, `-`, `_` or `.` between them."""
-    return r"[\s._-]+".join(re.escape(word) for word in name.split())
+    """A listed name as written, its words joined by spaces, `-`, `_` or `.`; and as a file name or note
+    id writes it: accents dropped, any run of other characters between its parts (`jose-garcia`,
+    `mary-jane-o-neil`)."""
+    written = r"[\s._-]+".join(re.escape(word) for word in name.split())
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    parts = PLAIN_WORD.findall(plain)
+    slug = r"[\W_]+".join(re.escape(part) for part in parts)
+    return f"{written}|{slug}" if parts else written
 
 
 def _mask_emails(text: str) -> str:
@@ -132,10 +140,9 @@ def _url(match: re.Match[str]) -> str:
     url = match.group(0)
     base, _, _query = url.partition("?")
     base, _, _fragment = base.partition("#")
-    base = TOKEN.sub("[token]", base)
-    if _query or _fragment:
-        base += "?[redacted]"
-    return base
+    if not (_query or _fragment):  # nothing after a `?` or `#`: the address as written, tokens masked
+        return TOKEN.sub("[token]", url)
+    return TOKEN.sub("[token]", base) + "?[redacted]"
 
 
 def _phone(match: re.Match[str]) -> str:
