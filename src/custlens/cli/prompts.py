@@ -76,9 +76,8 @@ def ask_participant(console: Any) -> str | None:
         console.print(styled(("warning:", "yellow"), " ", visible(f"`{answer}` looks like {identifies}, not a "
                                                                   "pseudonymous id such as P-014; it would be in the "
                                                                   "note and its file name")))
-        again = Prompt.ask("Participant id (the same again to keep it)", default="", show_default=False,
-                           console=console).strip()
-        answer = again
+        answer = Prompt.ask("Participant id (the same again to keep it)", default="", show_default=False,
+                            console=console).strip()
     return answer or None
 
 

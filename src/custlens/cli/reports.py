@@ -47,7 +47,7 @@ def _same_file(first: Path, second: Path) -> bool:
     """Whether two paths name one file: the same path written two ways, or two links to one file."""
     import os
 
-    if os.path.abspath(first) == os.path.abspath(second) or os.path.realpath(first) == os.path.realpath(second):
+    if os.path.realpath(first) == os.path.realpath(second):  # one path written two ways, or through links
         return True
     try:
         return os.path.samefile(first, second)

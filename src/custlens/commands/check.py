@@ -21,6 +21,11 @@ class NothingChecked(CustlensError):
     """No note at all: a failure in CI, which a script reading `--format json` must see as one too."""
 
 
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The last date a note may carry before it is in the future: a day's grace for time zones."""
+    return (today or dt.date.today()) + dt.timedelta(days=1)
+
+
 def check(paths: list[Path] | None, config: Config, run: Run | None = None, allow_empty: bool = False,
           today: dt.date | None = None) -> CheckReport:
     """Validate every note: syntax, fields, kinds, and (unless the config turns it off) a stated need.
@@ -46,7 +51,7 @@ def check(paths: list[Path] | None, config: Config, run: Run | None = None, allo
             exit_code=ExitCode.PROBLEMS,
         )
     spellings = _segment_spellings(corpus.notes)
-    latest = (today or dt.date.today()) + dt.timedelta(days=1)  # a day's grace for time zones
+    latest = latest_date(today)
     for parsed in corpus.files:
         with run.stage("extract"):
             parsed.problems.extend(need_problems(parsed.notes, config))

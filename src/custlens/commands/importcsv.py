@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from custlens.commands.add import notes_folder
+from custlens.commands.check import latest_date
 from custlens.errors import CustlensError, ExitCode, cannot_write
 from custlens.infra.config import Config
 from custlens.pipeline.files import display_path
@@ -59,9 +61,9 @@ def import_csv(
         first = errors[0]
         raise CustlensError(f"the import would not pass `custlens check`: {first.message}", hint=first.hint,
                             exit_code=ExitCode.PROBLEMS)
-    latest = dt.date.today() + dt.timedelta(days=1)  # a day's grace for time zones, as `check` gives
+    latest = latest_date()  # as `check` warns of them
     result.future = sorted({note.date for note in parsed.notes if note.date > latest})
-    target = folder or config.notes_dirs()[0]
+    target = notes_folder(config, folder)
     before = _imported_before(target, result) if target.is_dir() else None
     if before is not None:  # a dry run says so too
         raise CustlensError(f"these rows were imported before, as {display_path(before)}: nothing written",

@@ -206,7 +206,7 @@ def theme_settings(grouping: ThemeSettings | None, config: Config) -> ThemeSetti
         threshold=grouping.threshold if grouping.threshold is not None else config.threshold,
         sub_threshold=grouping.sub_threshold if grouping.sub_threshold is not None else config.subtheme_threshold,
     )
-    if settings.engine == "semantic" and settings.sub_threshold is not None:
+    if settings.engine == "semantic":
         _check_thresholds(settings, grouping, config)
     return settings
 
@@ -221,9 +221,12 @@ def _check_thresholds(settings: ThemeSettings, given: ThemeSettings, config: Con
     if sub is None or sub >= threshold:
         return
     sub_from = "--subtheme-threshold" if given.sub_threshold is not None else "subtheme_threshold"
-    from_where = ("--threshold" if given.threshold is not None
-                  else ("threshold" if given.sub_threshold is None else "the config's threshold")
-                  if settings.threshold is not None else "the default --threshold")
+    if given.threshold is not None:
+        from_where = "--threshold"
+    elif settings.threshold is None:
+        from_where = "the default --threshold"
+    else:  # the config's: said as the config says it when the sub-theme threshold is the config's too
+        from_where = "threshold" if given.sub_threshold is None else "the config's threshold"
     error = CustlensError(f"{sub_from} {sub} is under {from_where} {threshold}",
                           hint="sub-themes are tighter than themes: give a higher value", exit_code=ExitCode.USAGE,
                           setting=None if given.sub_threshold is not None else ("subtheme_threshold",))

@@ -21,6 +21,7 @@ from custlens.output.records import (
     pairing_line,
     plural,
     points,
+    quoted,
     share_of,
     sparkline,
     subthemes,
@@ -226,8 +227,8 @@ def planning(report: HtmlReport) -> str:
 
 
 def _quoted(s: Statement) -> str:
-    """A quote in quotation marks; a typical statement (the theme has no quote) without them."""
-    return f'"{_md(s.text)}"' if s.section == "quotes" else _md(s.text)
+    """`records.quoted` for Markdown (`"` is no markup, so the marks stay as they are)."""
+    return _md(quoted(s, ('"', '"')))
 
 
 def _quote_item(s: Statement, similarity: float | None = None) -> str:

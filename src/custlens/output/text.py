@@ -83,7 +83,7 @@ def no_themes(report: ThemesReport) -> str:
 
         held_back = sum(1 for s in synthesis.statements if s.why is not None and UNDER_MINIMUM in s.why)
         if held_back:
-            return (f"no themes: {held_back} inferred pain or need statement{'s' * (held_back != 1)} fell under the "
+            return (f"no themes: {plural(held_back, 'inferred pain or need statement')} fell under the "
                     "minimum confidence (--min-confidence, or min_confidence in custlens.yaml)")
         return f"no themes: no pains or needs in the {plural(len(synthesis.notes), 'note')}"
     if synthesis.ranked:

@@ -112,10 +112,10 @@ def find_note_files(
 def _excluded_file(path: Path, folders: tuple[Path, ...], excluded: Callable[[str, str], bool]) -> bool:
     """Whether a file named on the command line matches `exclude`: by its path inside a notes folder
     that holds it, else by its name."""
-    for place, where in ((os.path.abspath, path), (os.path.realpath, path)):  # as written, then through links
+    for place in (os.path.abspath, os.path.realpath):  # as written, then through links
         for folder in folders:
             try:
-                relative = os.path.relpath(place(where), place(folder))
+                relative = os.path.relpath(place(path), place(folder))
             except ValueError:  # another drive (Windows)
                 continue
             if not relative.startswith(os.pardir):
